@@ -1,0 +1,168 @@
+"""The timeline (/tijdlijn): the trajectories on a month axis, coloured by coordinating ministry.
+
+Geometry is computed here and drawn by the template as SVG (attributes only, colours by CSS
+class: the page's CSP allows no inline style). Trajectories planned 'PM' have no date and are
+listed apart, as are those whose coordinating ministry the deck does not state.
+"""
+
+from __future__ import annotations
+
+import datetime
+import textwrap
+from typing import Any
+
+from rdflib import Literal
+from rdflib.namespace import SKOS
+from rdflib.term import Node
+
+from .common import AMKG, KG_, Labeler, is_true, local_name, select
+
+TRAJECTORIES = """
+SELECT ?trajectory ?annexRow ?planning ?start ?end ?pm ?endInferred WHERE {
+  ?trajectory a amkg:Trajectory .
+  OPTIONAL { ?trajectory amkg:annexRow ?annexRow }
+  OPTIONAL {
+    ?trajectory amkg:planning ?planning .
+    OPTIONAL { ?planning amkg:periodStart ?start }
+    OPTIONAL { ?planning amkg:periodEnd ?end }
+    OPTIONAL { ?planning amkg:notYetPlanned ?pm }
+    BIND(EXISTS { ?st rdf:subject ?planning ; rdf:predicate amkg:periodEnd ;
+                    amkg:inferred true } AS ?endInferred)
+  }
+}
+ORDER BY ?start ?end ?annexRow ?trajectory
+"""
+
+WIDTH = 1000
+LABEL_W = 400
+RIGHT_PAD = 16
+ROW_H = 46
+BAR_H = 18
+AXIS_H = 48
+WRAP = 50
+TAIL_W = 190  # room for the planning text after a bar
+MONTHS = {"nl": ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov",
+                 "dec"],
+          "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                 "Dec"]}
+PALETTE = 6  # CSS classes .tl-c0 .. .tl-c5 (analysis.css)
+
+
+def _date(value: Node | None) -> datetime.date | None:
+    if isinstance(value, Literal) and isinstance(value.toPython(), datetime.date):
+        return value.toPython()  # type: ignore[no-any-return]
+    return None
+
+
+def _month_index(day: datetime.date, first: datetime.date) -> float:
+    """Months since ``first`` (fractional: the day within its month)."""
+    nxt = datetime.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    length = (nxt - datetime.date(day.year, day.month, 1)).days
+    return (day.year - first.year) * 12 + day.month - first.month + (day.day - 1) / length
+
+
+def _lines(text: str) -> list[str]:
+    lines = textwrap.wrap(text, WRAP) or [""]
+    if len(lines) > 2:
+        lines = [lines[0], textwrap.shorten(" ".join(lines[1:]), WRAP, placeholder=" …")]
+    return lines
+
+
+def build(kg: KG_, lang: str) -> dict[str, Any]:
+    lab = Labeler(kg.graph, lang)
+    g = kg.graph
+    rows: dict[Node, dict[str, Any]] = {}
+    for r in select(kg, TRAJECTORIES):
+        t = r["trajectory"]
+        if t in rows:
+            continue
+        coordinators = sorted(g.objects(t, AMKG.coordinatedBy), key=lambda m: _notation(g, m))
+        rows[t] = {
+            **lab.ref(t),
+            "annex_row": int(r["annexRow"].toPython()) if r.get("annexRow") else None,
+            "planning": lab.ref(r["planning"]) if r.get("planning") is not None else None,
+            "start": _date(r.get("start")), "end": _date(r.get("end")),
+            "not_planned": is_true(r.get("pm")) or r.get("planning") is None,
+            "end_inferred": is_true(r.get("endInferred")),
+            "coordinators": [{**lab.ref(m), "notation": _notation(g, m)} for m in coordinators],
+            "partners": [{**lab.ref(m), "notation": _notation(g, m)}
+                         for m in g.objects(t, AMKG.inCooperationWith)],
+            "coordinator_not_stated": is_true(g.value(t, AMKG.coordinatorNotStated))
+            or not coordinators,
+        }
+    dated = [r for r in rows.values() if not r["not_planned"] and (r["start"] or r["end"])]
+    unplanned = [r for r in rows.values() if r not in dated]
+    ministries = sorted({c["iri"]: c for r in dated for c in r["coordinators"]}.values(),
+                        key=lambda c: c["notation"].casefold())
+    colour = {m["iri"]: f"tl-c{i % PALETTE}" for i, m in enumerate(ministries)}
+    for r in unplanned:
+        for c in r["coordinators"]:
+            colour.setdefault(c["iri"], "tl-none")
+    legend = [{**m, "css": colour[m["iri"]]} for m in ministries]
+    chart = _chart(dated, colour, lang) if dated else None
+    for r in rows.values():
+        r["start"] = r["start"].isoformat() if r["start"] else None
+        r["end"] = r["end"].isoformat() if r["end"] else None
+        for c in r["coordinators"]:
+            c["css"] = colour[c["iri"]]
+    return {
+        "chart": chart, "legend": legend,
+        "dated": sorted(dated, key=lambda r: (r["start"] or r["end"] or "", r["end"] or "",
+                                              r["annex_row"] or 99)),
+        "unplanned": unplanned,
+        "no_coordinator": [r for r in rows.values() if r["coordinator_not_stated"]],
+    }
+
+
+def _notation(g: Any, m: Node) -> str:
+    value = g.value(m, SKOS.notation)
+    return str(value) if value is not None else local_name(str(m))
+
+
+def _chart(dated: list[dict[str, Any]], colour: dict[str, str], lang: str) -> dict[str, Any]:
+    days = [d for r in dated for d in (r["start"], r["end"]) if d]
+    first = datetime.date(min(days).year, 1, 1)
+    last = datetime.date(max(days).year, 12, 31)
+    n_months = (last.year - first.year) * 12 + last.month - first.month + 1
+    span = WIDTH - LABEL_W - RIGHT_PAD
+    unit = span / n_months
+
+    def x(day: datetime.date, end: bool = False) -> float:
+        offset = _month_index(day, first)
+        if end:  # the bar covers the whole last day
+            offset += 1 / 31
+        return round(LABEL_W + offset * unit, 2)
+
+    ticks = []
+    for i in range(n_months):
+        month = (first.month - 1 + i) % 12
+        year = first.year + (first.month - 1 + i) // 12
+        ticks.append({"x": round(LABEL_W + i * unit, 2), "mid": round(LABEL_W + (i + .5) * unit, 2),
+                      "label": MONTHS[lang][month], "year": year if month == 0 else None})
+    bars = []
+    for i, r in enumerate(sorted(dated, key=lambda r: (r["start"] or r["end"], r["end"]))):
+        top = AXIS_H + i * ROW_H
+        open_start = r["start"] is None
+        x0 = LABEL_W if open_start else x(r["start"])
+        x1 = x(r["end"] or r["start"], end=True)
+        stripes = r["coordinators"] or [None]
+        h = BAR_H / len(stripes)
+        bar_y = top + (ROW_H - BAR_H) / 2
+        bars.append({
+            "iri": r["iri"], "url": r["url"], "label": r["label"], "lines": _lines(r["label"]),
+            "y": top, "text_y": top + 18, "bar_y": round(bar_y, 2), "x": x0,
+            "width": round(max(x1 - x0, 3), 2), "open_start": open_start,
+            "end_inferred": r["end_inferred"],
+            "planning": r["planning"]["label"] if r["planning"] else "",
+            "who": ", ".join(c["notation"] for c in r["coordinators"]),
+            "stripes": [{"y": round(bar_y + k * h, 2), "h": round(h, 2),
+                         "css": colour[c["iri"]] if c else "tl-none"}
+                        for k, c in enumerate(stripes)],
+            "tail_x": round(x1 + 6, 2) if x1 + 6 + TAIL_W < WIDTH else round(x0 - 6, 2),
+            "tail_anchor": "start" if x1 + 6 + TAIL_W < WIDTH else "end",
+            "row_line": top + ROW_H,
+        })
+    height = AXIS_H + len(bars) * ROW_H + 8
+    return {"width": WIDTH, "height": height, "label_w": LABEL_W, "axis_h": AXIS_H,
+            "right": WIDTH - RIGHT_PAD, "ticks": ticks, "bars": bars, "bar_h": BAR_H,
+            "from": first.isoformat(), "to": last.isoformat()}
