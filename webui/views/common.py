@@ -1,0 +1,162 @@
+"""Shared helpers for the page-data builders: namespaces, labels, links, query rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
+
+from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, SKOS
+from rdflib.term import Node
+
+from .standard_labels import STANDARD_LABELS
+
+AMKG = Namespace("https://w3id.org/amkg/def#")
+KG = Namespace("https://w3id.org/amkg/id/")
+AMKGSH = Namespace("https://w3id.org/amkg/shapes#")
+ID_BASE = str(KG)
+DEF_BASE = str(AMKG)
+LANGS = ("nl", "en")
+
+PREFIXES = """PREFIX amkg: <https://w3id.org/amkg/def#>
+PREFIX kg: <https://w3id.org/amkg/id/>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+"""
+
+
+class _Result(Protocol):
+    rows: list[dict[str, Node]]
+
+
+class _Store(Protocol):
+    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> _Result: ...
+
+
+class KG_(Protocol):
+    """What the builders need from graph.kg.KnowledgeGraph."""
+
+    graph: Graph
+    store: _Store
+
+
+def select(kg: KG_, sparql: str, **bindings: Node) -> list[dict[str, Node]]:
+    """Run a SELECT (PREFIXES prepended) with bound variables; rows of rdflib terms."""
+    return list(kg.store.query(PREFIXES + sparql, bindings or None).rows)
+
+
+def other_lang(lang: str) -> str:
+    return "en" if lang == "nl" else "nl"
+
+
+def local_name(iri: str) -> str:
+    for sep in ("#", "/"):
+        if sep in iri:
+            tail = iri.rsplit(sep, 1)[1]
+            if tail:
+                return tail
+    return iri
+
+
+def url_for_node(node: Node) -> str | None:
+    """The page of a resource: /id/<local> for kg:, /def/<name> for amkg:, else the IRI."""
+    if not isinstance(node, URIRef):
+        return None
+    iri = str(node)
+    if iri.startswith(ID_BASE) and len(iri) > len(ID_BASE):
+        return "/id/" + iri[len(ID_BASE):]
+    if iri.startswith(DEF_BASE) and len(iri) > len(DEF_BASE):
+        return "/def/" + iri[len(DEF_BASE):]
+    if iri.startswith(("http://", "https://")):
+        return iri
+    return None
+
+
+def is_internal(node: Node) -> bool:
+    return isinstance(node, URIRef) and str(node).startswith((ID_BASE, DEF_BASE))
+
+
+def pick_text(values: Iterable[Node], lang: str) -> str | None:
+    """One text in `lang`, else in the other language, else any; None when there is none."""
+    vals = [v for v in values if isinstance(v, Literal)]
+    for want in (lang, other_lang(lang), None):
+        for v in vals:
+            if v.language == want:
+                return str(v)
+    return str(vals[0]) if vals else None
+
+
+def pick_texts(values: Iterable[Node], lang: str) -> list[dict[str, str | None]]:
+    """All texts in `lang` (plus untagged), or else those in the other language."""
+    vals = [v for v in values if isinstance(v, Literal)]
+    chosen = [v for v in vals if v.language in (lang, None)]
+    if not any(v.language == lang for v in vals):
+        chosen = [v for v in vals if v.language in (other_lang(lang), None)] or vals
+    return [{"text": str(v), "lang": v.language} for v in chosen]
+
+
+class Labeler:
+    """Readable labels in one language with fallback to the other (cached per instance)."""
+
+    ORDER = (RDFS.label, SKOS.prefLabel, DCTERMS.title, SKOS.notation)
+
+    def __init__(self, graph: Graph, lang: str) -> None:
+        self.graph = graph
+        self.lang = lang
+        self._cache: dict[Node, str] = {}
+
+    def __call__(self, node: Node | None) -> str:
+        if node is None:
+            return ""
+        if isinstance(node, Literal):
+            return str(node)
+        if node not in self._cache:
+            self._cache[node] = self._find(node)
+        return self._cache[node]
+
+    def _find(self, node: Node) -> str:
+        own = [o for o in self.graph.objects(node, RDFS.label)
+               if isinstance(o, Literal) and o.language == self.lang]
+        if own:
+            return str(min(own))
+        if node in STANDARD_LABELS:
+            return STANDARD_LABELS[node][self.lang]  # type: ignore[index]
+        for prop in self.ORDER:
+            text = pick_text(self.graph.objects(node, prop), self.lang)
+            if text:
+                return text
+        if isinstance(node, BNode):
+            return "(" + str(node)[:8] + ")"
+        return local_name(str(node))
+
+    def text(self, node: Node, prop: URIRef) -> str | None:
+        return pick_text(self.graph.objects(node, prop), self.lang)
+
+    def ref(self, node: Node) -> dict[str, Any]:
+        """A link to a resource: {iri, label, url}."""
+        return {"iri": str(node), "label": self(node), "url": url_for_node(node)}
+
+    def refs(self, nodes: Iterable[Node]) -> list[dict[str, Any]]:
+        uniq = list(dict.fromkeys(nodes))
+        return sorted((self.ref(n) for n in uniq), key=lambda r: r["label"].casefold())
+
+    def types(self, node: Node) -> list[dict[str, Any]]:
+        return self.refs(self.graph.objects(node, RDF.type))
+
+
+def inferred_triples(graph: Graph) -> set[tuple[Node, Node, Node]]:
+    """Triples that an rdf:Statement marks `amkg:inferred true`."""
+    out: set[tuple[Node, Node, Node]] = set()
+    for st in graph.subjects(AMKG.inferred, Literal(True)):
+        s = graph.value(st, RDF.subject)
+        p = graph.value(st, RDF.predicate)
+        o = graph.value(st, RDF.object)
+        if s is not None and p is not None and o is not None:
+            out.add((s, p, o))
+    return out
+
+
+def is_true(value: Node | None) -> bool:
+    return isinstance(value, Literal) and value.toPython() is True

@@ -1,0 +1,134 @@
+"""Search over labels in both languages: suggestions as you type (/api/suggest) and
+'did you mean' for an unknown entity."""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from rdflib import RDF, RDFS, Literal, URIRef
+from rdflib.namespace import SKOS
+
+from .cache import memo
+from .common import AMKG, DEF_BASE, ID_BASE, KG_, Labeler, local_name, url_for_node
+
+QB = "http://purl.org/linked-data/cube#"
+SKIP_TYPES = {AMKG.Citation, RDF.Statement, URIRef(QB + "ComponentSpecification")}
+LOW_TYPES = {URIRef(QB + "Observation"), URIRef(QB + "DataStructureDefinition"), AMKG.Slide}
+NAME_PROPS = (RDFS.label, SKOS.altLabel, SKOS.notation)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, white space folded: 'Oekraïners' -> 'oekrainers'."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.casefold().split())
+
+
+@dataclass(frozen=True)
+class Entry:
+    node: URIRef
+    names: tuple[tuple[str, str], ...]  # (folded, original) of its labels
+    slug: str  # its IRI's local name, folded
+    low: bool
+
+
+def _index(kg: KG_) -> list[Entry]:
+    g = kg.graph
+    entries = []
+    for s in {s for s in g.subjects(RDFS.label, None) if isinstance(s, URIRef)}:
+        iri = str(s)
+        if not iri.startswith((ID_BASE, DEF_BASE)):
+            continue
+        types = set(g.objects(s, RDF.type))
+        if types & SKIP_TYPES:
+            continue
+        names = {(fold(str(o)), str(o)) for p in NAME_PROPS for o in g.objects(s, p)
+                 if isinstance(o, Literal)}
+        slug = fold(local_name(iri).replace("-", " "))
+        entries.append(Entry(s, tuple(sorted(names)), slug, bool(types & LOW_TYPES)
+                             or iri.startswith(DEF_BASE)))
+    return sorted(entries, key=lambda e: str(e.node))
+
+
+def index(kg: KG_) -> list[Entry]:
+    return memo(kg, "search-index", lambda: _index(kg))
+
+
+def _score(query: str, folded: str) -> int | None:
+    if folded == query:
+        return 0
+    if folded.startswith(query):
+        return 1
+    if any(word.startswith(query) for word in folded.replace("-", " ").split()):
+        return 2
+    if query in folded:
+        return 3
+    return None
+
+
+def main_type(kg: KG_, node: URIRef) -> URIRef | None:
+    """The most specific amkg: class of a node (else any class)."""
+    g = kg.graph
+    types = [t for t in g.objects(node, RDF.type) if isinstance(t, URIRef)]
+    own = [t for t in types if str(t).startswith(DEF_BASE)] or types
+    for t in own:
+        if not any((o, RDFS.subClassOf, t) in g for o in own if o != t):
+            return t
+    return own[0] if own else None
+
+
+def _result(kg: KG_, lab: Labeler, node: URIRef, matched: str | None = None) -> dict[str, Any]:
+    t = main_type(kg, node)
+    out = {"iri": str(node), "label": lab(node), "type": lab(t) if t is not None else "",
+           "url": url_for_node(node)}
+    if matched and fold(matched) != fold(out["label"]):
+        out["match"] = matched
+    return out
+
+
+def suggest(kg: KG_, query: str, lang: str, limit: int = 10) -> list[dict[str, Any]]:
+    """Resources whose label (nl or en), alternative label or abbreviation matches `query`."""
+    q = fold(query)
+    if not q:
+        return []
+    scored = []
+    for e in index(kg):
+        best = None
+        for folded, original in e.names:
+            s = _score(q, folded)
+            if s is not None and (best is None or (s, folded) < best[:2]):
+                best = (s, folded, original)
+        if best is None and (s := _score(q, e.slug)) is not None:
+            best = (s + 1, e.slug, None)
+        if best is not None:
+            scored.append((best[0] + (4 if e.low else 0), best[1], str(e.node), e, best[2]))
+    scored.sort(key=lambda x: x[:3])
+    lab = Labeler(kg.graph, lang)
+    return [_result(kg, lab, e.node, matched) for *_, e, matched in scored[:limit]]
+
+
+def similar(kg: KG_, text: str, lang: str, limit: int = 8) -> list[dict[str, Any]]:
+    """Resources with a label or IRI name close to `text` (for the 'not found' page)."""
+    q = fold(text.replace("-", " ").replace("_", " "))
+    if not q:
+        return []
+    found = {r["iri"]: r for r in suggest(kg, q, lang, limit)}
+    by_name: dict[str, URIRef] = {}
+    for e in index(kg):
+        for folded, _ in (*e.names, (e.slug, None)):
+            by_name.setdefault(folded, e.node)
+    lab = Labeler(kg.graph, lang)
+    for name in difflib.get_close_matches(q, list(by_name), n=limit, cutoff=0.6):
+        node = by_name[name]
+        found.setdefault(str(node), _result(kg, lab, node))
+    words = [w for w in q.split() if len(w) > 3]
+    if len(found) < limit and words:
+        for e in index(kg):
+            if any(w in f for w in words for f, _ in (*e.names, (e.slug, None))):
+                found.setdefault(str(e.node), _result(kg, lab, e.node))
+            if len(found) >= limit:
+                break
+    return list(found.values())[:limit]
