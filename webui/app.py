@@ -1,0 +1,103 @@
+"""The Flask application: ``create_app(test_config=None)``.
+
+Configuration comes in three layers, later ones winning: the defaults in ``webui/settings.py``;
+the file named by the environment variable ``AMKG_SETTINGS`` (Python, ``.json`` or ``.toml``);
+``test_config``. The knowledge graph is loaded once, when the app is created, and kept in
+``app.extensions["amkg"]`` (a ``graph.kg.KnowledgeGraph``); apps over the same unchanged files
+share one. The SPARQL endpoint's worker pool starts on the first query, or up front with
+:func:`webui.sparql.start_pool` (``amkg serve`` does that before it accepts connections).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import os
+import threading
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from graph.kg import KnowledgeGraph
+from graph.paths import ONTOLOGY_DIR, data_files, ontology_files, resolve_data_dir
+from webui import settings
+from webui.errors import register_error_handlers
+
+SETTINGS_ENV = "AMKG_SETTINGS"
+
+# The blueprints, as "module:attribute". A module that does not exist (yet) is skipped, so the
+# app runs while its parts are still being written; a module that exists but fails to import
+# is an error and is not hidden. Order matters only for routes that would collide.
+BLUEPRINTS = (
+    "webui.sparql:bp",  # /sparql: the SPARQL 1.1 Protocol endpoint
+    "webui.api:bp",  # /api/...: the JSON API
+    "webui.pages:bp",  # the HTML pages and their .json twins
+    "webui.explorer:bp",  # the graph explorer
+)
+
+_kg_cache: dict[tuple[Any, ...], KnowledgeGraph] = {}
+_kg_lock = threading.Lock()
+
+
+def _load_settings_file(app: Flask, path: str) -> None:
+    """Apply the settings file ``path`` (Python, JSON or TOML by its extension)."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".json":
+        app.config.from_file(path, load=json.load)
+    elif suffix == ".toml":
+        app.config.from_file(path, load=tomllib.load, text=False)
+    else:
+        app.config.from_pyfile(path)
+
+
+def _signature(data_dir: Path, ontology_dir: Path) -> tuple[Any, ...]:
+    """What the graph is loaded from: every file with its size and modification time."""
+    files = [*ontology_files(ontology_dir), *data_files(data_dir)]
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+
+
+def load_knowledge_graph(config: Mapping[str, Any]) -> KnowledgeGraph:
+    """The knowledge graph the settings name, loaded once per set of unchanged files."""
+    data_dir = resolve_data_dir(config.get("DATA_DIR"))
+    ontology_dir = Path(config.get("ONTOLOGY_DIR") or ONTOLOGY_DIR)
+    engine = config.get("QUERY_ENGINE", "oxigraph")
+    key = (engine, str(data_dir), str(ontology_dir), _signature(data_dir, ontology_dir))
+    with _kg_lock:
+        kg = _kg_cache.get(key)
+        if kg is None:
+            kg = KnowledgeGraph.load(data_dir=data_dir, ontology_dir=ontology_dir, engine=engine)
+            _kg_cache[key] = kg
+            while len(_kg_cache) > 4:  # keep the latest few
+                del _kg_cache[next(iter(_kg_cache))]
+    return kg
+
+
+def register_blueprints(app: Flask, names: tuple[str, ...] | list[str] = BLUEPRINTS) -> None:
+    """Register each ``module:attribute`` blueprint whose module exists."""
+    for name in names:
+        module_name, _, attribute = name.partition(":")
+        if importlib.util.find_spec(module_name) is None:
+            continue
+        module = importlib.import_module(module_name)
+        app.register_blueprint(getattr(module, attribute))
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """The web app: settings, the knowledge graph, the error renderer and the blueprints."""
+    app = Flask(__name__)
+    app.config.from_object(settings)
+    settings_file = os.environ.get(SETTINGS_ENV)
+    if settings_file:
+        _load_settings_file(app, settings_file)
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]
+    app.config["DEBUG"] = False  # never the debugger: it would run code for anyone
+    app.extensions["amkg"] = load_knowledge_graph(app.config)
+    register_error_handlers(app)
+    register_blueprints(app)
+    return app

@@ -1,0 +1,119 @@
+"""``amkg sparql``: run a read query through the same guard and store as the endpoint.
+
+The query comes as an argument, from ``--file``, or from stdin (``-``). A refused query
+(update, SERVICE, FROM, too long, too deep) or a malformed one exits with status 2 and the
+reason on stderr. This runs in the current process, so without the endpoint's time limit.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import IO, NoReturn
+
+import click
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+from graph.errors import GraphLoadError
+from graph.kg import KnowledgeGraph
+from graph.paths import DATA_DIR_ENV
+from graph.store import ENGINES, QueryResult
+from queries.executor import run_parsed
+from queries.formats import FORMAT_NAMES, formats_for, negotiate, serialise
+from queries.guard import Limits, QueryRejected, check_query, parser_headroom
+from webui import settings
+
+EXIT_REFUSED = 2
+DATA_DIR_HELP = f"Map met de Turtle-data (standaard graph/data; ook via ${DATA_DIR_ENV})."
+MAX_CELL = 60
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(message, err=True)
+    raise click.exceptions.Exit(EXIT_REFUSED)
+
+
+def _cell(term: Node | None, kg: KnowledgeGraph) -> str:
+    """A term for the terminal: prefixed IRIs, literal text, control characters escaped."""
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        text = kg.prefixed(term)
+    elif isinstance(term, BNode):
+        text = f"_:{term}"
+    elif isinstance(term, Literal) and term.language:
+        text = f"{term}@{term.language}"
+    else:
+        text = str(term)
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
+
+
+def format_table(result: QueryResult, kg: KnowledgeGraph) -> str:
+    """A SELECT or ASK result as a plain text table."""
+    if result.kind == "ASK":
+        return "true" if result.boolean else "false"
+    rows = [[_cell(row.get(var), kg) for var in result.vars] for row in result.rows]
+    widths = [max([len(var)] + [len(r[i]) for r in rows]) for i, var in enumerate(result.vars)]
+    lines = ["  ".join(var.ljust(w) for var, w in zip(result.vars, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    lines.append(f"({len(rows)} {'row' if len(rows) == 1 else 'rows'})")
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _read(query: str | None, file: IO[str] | None) -> str:
+    if (query is None) == (file is None):
+        raise click.UsageError("give the query as an argument, with --file, or '-' for stdin")
+    if file is not None:
+        return file.read()
+    if query == "-":
+        return sys.stdin.read()
+    return query  # type: ignore[return-value]
+
+
+@click.command("sparql")
+@click.argument("query", required=False)
+@click.option("-f", "--file", type=click.File("r", encoding="utf-8"), default=None,
+              help="Lees de query uit dit bestand ('-': stdin).")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(["table", *FORMAT_NAMES]), default=None,
+              help="table|csv|tsv|json|xml voor SELECT/ASK (standaard table); "
+                   "ttl|nt|jsonld|rdfxml voor CONSTRUCT/DESCRIBE (standaard ttl).")  # fmt: skip
+@click.option("--engine", type=click.Choice(ENGINES), default="oxigraph", show_default=True)
+@click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              envvar=DATA_DIR_ENV, default=None,
+              help=DATA_DIR_HELP)  # fmt: skip
+def sparql(query: str | None, file: IO[str] | None, fmt: str | None, engine: str,
+           data_dir: Path | None) -> None:  # fmt: skip
+    """Voer een SPARQL-query uit (run a read-only SPARQL query).
+
+    Updates, SERVICE, LOAD and FROM are refused (exit 2), as on the endpoint.
+    """
+    text = _read(query, file)
+    limits = Limits(max_chars=settings.MAX_QUERY_CHARS, max_nesting=settings.MAX_NESTING)
+    parser_headroom(limits)
+    try:
+        parsed = check_query(text, limits)
+        table = fmt == "table" or (fmt is None and parsed.kind in ("SELECT", "ASK"))
+        if table and parsed.kind not in ("SELECT", "ASK"):
+            names = ", ".join(f.key for f in formats_for(parsed.kind))
+            raise QueryRejected(400, f"a {parsed.kind} query has no table; use {names}")
+        chosen = None if table else negotiate(parsed.kind, None, fmt)
+    except QueryRejected as error:
+        _fail(f"refused: {error.reason}")
+    try:
+        kg = KnowledgeGraph.load(data_dir=data_dir, engine=engine)
+    except GraphLoadError as error:
+        _fail(str(error))
+    try:
+        result = run_parsed(kg.store, parsed)
+    except QueryRejected as error:
+        _fail(f"refused: {error.reason}")
+    if chosen is None:
+        click.echo(format_table(result, kg))
+        return
+    click.echo(serialise(result, chosen).body, nl=False)  # bytes: written as they are
+
+
+COMMANDS = [sparql]

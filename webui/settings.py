@@ -1,0 +1,42 @@
+"""Default settings of the web app (every UPPER_CASE name here becomes a Flask config key).
+
+Override them in a Python file named by the environment variable ``AMKG_SETTINGS`` (or a
+``.json`` / ``.toml`` file), or with ``create_app(test_config={...})``; later layers win.
+"""
+
+from __future__ import annotations
+
+#: Directory with the data's Turtle files (``None``: ``$AMKG_DATA_DIR``, else ``graph/data``).
+DATA_DIR: str | None = None
+#: Directory with the ontology's Turtle files (``None``: ``ontology/``).
+ONTOLOGY_DIR: str | None = None
+#: Query engine of the store: ``oxigraph`` (embedded, default) or ``rdflib``.
+QUERY_ENGINE = "oxigraph"
+
+# --- The SPARQL endpoint (/sparql) --------------------------------------------------------
+#: Hard time limit per query, in seconds: an overrunning query's worker process is killed.
+QUERY_TIMEOUT = 10.0
+#: Number of long-lived worker processes that evaluate queries.
+QUERY_WORKERS = 2
+#: Queries evaluated at the same time (``None``: one per worker).
+MAX_CONCURRENT_QUERIES: int | None = None
+#: Seconds a request waits for a free worker before it gets 503 with Retry-After.
+QUERY_QUEUE_WAIT = 2.0
+#: Seconds a worker may take to load the graph when it starts.
+WORKER_START_TIMEOUT = 120.0
+#: Address-space cap of each worker process in MB (``None``: no cap; Unix only). A query that
+#: needs more fails with 503 instead of starving the host.
+WORKER_MEMORY_MB: int | None = 1024
+#: At most this many rows (SELECT) or triples (CONSTRUCT/DESCRIBE) in an answer; a longer
+#: answer is cut and says so in the header ``X-AMKG-Truncated: true``.
+ROW_LIMIT = 10_000
+#: Largest request body in bytes (Flask's MAX_CONTENT_LENGTH; larger: 413).
+MAX_BODY_BYTES = 256 * 1024
+#: Longest query text in characters (longer: 400).
+MAX_QUERY_CHARS = 20_000
+#: Deepest nesting of ( [ { outside strings and comments (deeper: 400).
+MAX_NESTING = 64
+
+# --- Pages --------------------------------------------------------------------------------
+#: Most nodes a graph view draws.
+GRAPH_NODE_CAP = 500
