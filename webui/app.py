@@ -36,6 +36,8 @@ BLUEPRINTS = (
     "webui.sparql:bp",  # /sparql: the SPARQL 1.1 Protocol endpoint
     "webui.api:bp",  # /api/...: the JSON API
     "webui.pages:bp",  # the HTML pages and their .json twins
+    "webui.api_trace:bp",  # /api/trace, /api/impact, /api/hubs
+    "webui.pages_analysis:bp",  # matrix, path finder, timeline, figures, catalogue, editor
     "webui.explorer:bp",  # the graph explorer
 )
 
@@ -77,11 +79,9 @@ def load_knowledge_graph(config: Mapping[str, Any]) -> KnowledgeGraph:
 
 
 def register_blueprints(app: Flask, names: tuple[str, ...] | list[str] = BLUEPRINTS) -> None:
-    """Register each ``module:attribute`` blueprint whose module exists."""
+    """Register each ``module:attribute`` blueprint (a missing one is an error, not a skip)."""
     for name in names:
         module_name, _, attribute = name.partition(":")
-        if importlib.util.find_spec(module_name) is None:
-            continue
         module = importlib.import_module(module_name)
         app.register_blueprint(getattr(module, attribute))
 
