@@ -1,0 +1,1 @@
+"""Named SPARQL queries over the knowledge graph: catalogue, guard, executor and result formats."""

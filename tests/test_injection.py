@@ -1,0 +1,185 @@
+"""User input never changes a catalogue query: property-based tests over every parameter.
+
+For each parameter of each query, arbitrary text (quotes, braces, ``"} UNION { ?s ?p ?o }``,
+``\\u0022``, IRIs with spaces, ``>``, newlines ...) is either rejected with a
+:class:`ParameterError` naming that parameter, before anything reaches the store, or bound
+harmlessly: the store receives the ``.rq`` file's query text byte for byte, the bound term is
+the one a legitimate value of the declared type gives, and so is the result.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+from graph.kg import KnowledgeGraph
+from graph.paths import DATA_DIR
+from graph.store import QueryResult
+from queries.catalogue import ParameterError, bind, default_catalogue, run
+from queries.golden import golden_rows
+
+CATALOGUE = default_catalogue()
+PARAMS = [(q.name, p.name) for q in CATALOGUE for p in q.params]
+
+NASTY = [
+    '"} UNION { ?s ?p ?o }',
+    '"} UNION { ?s ?p ?o } #',
+    "') } UNION { ?s ?p ?o } #",
+    "\\u0022} UNION { ?s ?p ?o }",
+    "\\u0022",
+    '"',
+    "'",
+    '"""',
+    "{",
+    "}",
+    ">",
+    "<",
+    "<https://w3id.org/amkg/id/spoor 3>",
+    "https://w3id.org/amkg/id/spoor 3",
+    "kg:spoor-3> . ?s ?p ?o . <x:y",
+    "kg:spoor-3\n",
+    "kg:spoor-3 } UNION { ?s ?p ?o",
+    "line\nbreak",
+    "\r\n",
+    "# comment",
+    "?s",
+    "$x",
+    "\\",
+    "\\n",
+    '"@en',
+    '"^^<http://www.w3.org/2001/XMLSchema#integer>',
+    "1 || true",
+    "1) || (true",
+    "3",
+    "2023-01-01",
+    '2023-01-01"^^xsd:date } #',
+    "SZW",
+    "kg:szw",
+    "Spoor 3",
+    "arbeidsmigrant",
+    "nl",
+    "en",
+    "",
+    " ",
+    "é",
+    "\u202e",
+    "\ufeff",
+]
+TEXT = st.one_of(
+    st.sampled_from(NASTY),
+    st.text(max_size=40),
+    st.lists(st.sampled_from(NASTY), min_size=2, max_size=4).map("".join),
+    st.tuples(st.sampled_from(NASTY), st.text(max_size=12)).map("".join),
+)
+
+
+@functools.cache
+def real_kg() -> KnowledgeGraph:
+    return KnowledgeGraph.load(data_dir=DATA_DIR)
+
+
+class SpyStore:
+    """Records every query and its bindings, then lets the real store answer."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+        self.name = f"spy({store.name})"
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def query(self, sparql: str, bindings: Any = None) -> QueryResult:
+        self.calls.append((sparql, dict(bindings or {})))
+        return self.store.query(sparql, bindings)
+
+    def triple_count(self) -> int:
+        return self.store.triple_count()
+
+
+class SpiedKG:
+    def __init__(self, kg: KnowledgeGraph) -> None:
+        self.graph = kg.graph
+        self.store = SpyStore(kg.store)
+
+
+def legitimate(declared: Any, text: str, bound: Any) -> Any:
+    """The term a legitimate value of the type gives, built without the catalogue."""
+    kind = declared.type
+    if kind == "string":
+        return Literal(text.strip() if declared.values else text)
+    if kind == "integer":
+        return Literal(int(text.strip()), datatype=XSD.integer)
+    if kind == "date":
+        day = datetime.date.fromisoformat(text.strip())
+        return Literal(day.isoformat(), datatype=XSD.date)
+    assert isinstance(bound, URIRef)
+    assert (bound, None, None) in real_kg().graph
+    return URIRef(str(bound))
+
+
+@pytest.mark.parametrize(("name", "param"), PARAMS)
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=TEXT)
+def test_any_text_is_rejected_or_bound_harmlessly(name: str, param: str, text: str) -> None:
+    query = CATALOGUE.get(name)
+    declared = query.param(param)
+    assert declared is not None
+    spied = SpiedKG(real_kg())
+    rejected: ParameterError | None = None
+    try:
+        outcome = run(spied, name, {param: text}, catalogue=CATALOGUE)
+    except ParameterError as error:
+        rejected = error
+    if rejected is not None:
+        assert spied.store.calls == []  # nothing reached the store
+        if rejected.param != param:  # the text bound; another parameter's default did not
+            with pytest.raises(ParameterError):
+                bind(query, {}, real_kg())
+            return
+        assert f"parameter '{param}'" in str(rejected)
+        return
+    [(sparql, bindings)] = spied.store.calls
+    assert sparql.encode("utf-8") == query.sparql.encode("utf-8")
+    assert query.path.read_bytes().endswith(sparql.encode("utf-8"))
+    if not text.strip():  # empty: the default was bound instead
+        return
+    reference = legitimate(declared, text, bindings[param])
+    assert bindings[param] == reference
+    expected = real_kg().store.query(query.sparql, {**bindings, param: reference})
+    rows = golden_rows(outcome.rows)
+    assert rows == golden_rows(expected.rows) or rows == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=TEXT)
+def test_the_label_search_only_finds_labels_containing_the_text(text: str) -> None:
+    try:
+        outcome = run(real_kg(), "zoek-label", {"text": text}, catalogue=CATALOGUE)
+    except ParameterError:
+        return
+    wanted = text.lower() if text.strip() else "vakkracht"
+    for row in outcome.rows:
+        assert wanted in str(row["matched"]).lower()
+
+
+@pytest.mark.parametrize("text", ['"} UNION { ?s ?p ?o }', "\\u0022} UNION { ?s ?p ?o }"])
+def test_a_union_in_the_search_text_finds_nothing(text: str) -> None:
+    outcome = run(real_kg(), "zoek-label", {"text": text}, catalogue=CATALOGUE)
+    assert outcome.bindings["text"] == Literal(text)
+    assert len(str(outcome.bindings["text"])) == len(text)  # \u0022 stays six characters
+    assert outcome.rows == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["kg:spoor-3> } UNION { ?s ?p ?o", "<https://w3id.org/amkg/id/spoor 3>", "kg:spoor-3>"],
+)
+def test_an_iri_that_is_not_a_resource_of_the_class_is_rejected(text: str) -> None:
+    with pytest.raises(ParameterError) as caught:
+        run(real_kg(), "trajecten-per-spoor", {"track": text}, catalogue=CATALOGUE)
+    assert caught.value.param == "track"

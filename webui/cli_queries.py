@@ -1,0 +1,166 @@
+"""``amkg queries`` and ``amkg query``: the named-query catalogue on the command line.
+
+``amkg queries [--lang nl|en] [--audience X]`` lists the catalogue; ``amkg query NAME
+[--param NAME=VALUE ...] [--format table|csv|tsv|json] [--lang nl|en]`` runs one query. A bad
+parameter value or an unknown query name exits with status 2 and says which. The table shows
+IRIs by their label in the chosen language and marks inferred links.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from queries.catalogue import (
+    AUDIENCES,
+    Catalogue,
+    ParameterError,
+    RunResult,
+    UnknownQuery,
+    default_catalogue,
+    run,
+)
+from queries.formats import CSV, TSV, serialise
+from webui.cli import data_dir_option, lang_option, load_kg
+
+CELL_WIDTH = 60
+_WORDS = {
+    "nl": {"yes": "ja", "no": "nee", "inferred": "afgeleid", "rows": "rijen",
+           "note": "afgeleid = berust op een lezing van de presentatie, niet op haar tekst"},
+    "en": {"yes": "yes", "no": "no", "inferred": "inferred", "rows": "rows",
+           "note": "inferred = rests on a reading of the deck, not on its text"},
+}  # fmt: skip
+
+
+def _catalogue() -> Catalogue:
+    return default_catalogue()
+
+
+def _fit(text: str, width: int = CELL_WIDTH) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
+              for i, h in enumerate(header)]  # fmt: skip
+    line = "  ".join("-" * w for w in widths)
+    out = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)), line]
+    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    return "\n".join(out)
+
+
+def _columns(names: list[str], lang: str) -> list[str]:
+    """The columns a table shows: one language of each ``xNl``/``xEn`` pair, and no label
+    columns for an IRI column that is shown by its label anyway."""
+    keep = []
+    other = "En" if lang == "nl" else "Nl"
+    for name in names:
+        stem, suffix = name[:-2], name[-2:]
+        paired = suffix in ("Nl", "En") and {stem + "Nl", stem + "En"} <= set(names)
+        if paired and (suffix == other or (stem.endswith("Label") and stem[:-5] in names)):
+            continue
+        keep.append(name)
+    return keep
+
+
+def _cell(kg: object, name: str, term: Node | None, lang: str) -> str:
+    words = _WORDS[lang]
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        return _fit(kg.label(term, lang))  # type: ignore[attr-defined]
+    if isinstance(term, Literal) and term.datatype == XSD.boolean:
+        if name == "inferred":
+            return words["inferred"] if term.toPython() is True else ""
+        return words["yes"] if term.toPython() is True else words["no"]
+    return _fit(str(term))
+
+
+def format_table(kg: object, outcome: RunResult, lang: str) -> str:
+    """The result as a text table with labels for IRIs and inferred links marked."""
+    columns = _columns(outcome.vars, lang)
+    rows = [[_cell(kg, c, row.get(c), lang) for c in columns] for row in outcome.rows]
+    words = _WORDS[lang]
+    text = _table(rows, columns) + f"\n({len(rows)} {words['rows']})"
+    if "inferred" in columns:
+        text += f"\n{words['note']}"
+    return text
+
+
+def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for value in values:
+        name, sep, text = value.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"expected NAME=VALUE, got {value!r}", param_hint="--param")
+        params[name.strip()] = text
+    return params
+
+
+@click.command("queries")
+@lang_option
+@click.option(
+    "--audience",
+    type=click.Choice(AUDIENCES),
+    default=None,
+    help="Alleen vragen voor deze doelgroep (only queries for this audience).",
+)
+def queries(lang: str, audience: str | None) -> None:
+    """Toon de vraagcatalogus (list the named queries)."""
+    rows = [[q.name, q.audience, q.title(lang)] for q in _catalogue()
+            if audience is None or q.audience == audience]  # fmt: skip
+    header = ["naam", "doelgroep", "titel"] if lang == "nl" else ["name", "audience", "title"]
+    click.echo(_table(rows, header))
+
+
+@click.command("query")
+@click.argument("name")
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Een parameter van de vraag (a parameter of the query); herhaalbaar.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json"]),
+    default="table",
+    show_default=True,
+)
+@lang_option
+@data_dir_option
+def query(name: str, params: tuple[str, ...], fmt: str, lang: str, data_dir: Path | None) -> None:
+    """Voer een benoemde vraag uit (run a named query).
+
+    Exit 2 bij een onbekende vraag of een ongeldige parameter (unknown query or bad value).
+    """  # fmt: skip
+    catalogue = _catalogue()
+    try:
+        named = catalogue.get(name)
+    except UnknownQuery as error:
+        raise click.UsageError(f"{error}; see 'amkg queries'") from None
+    raw = _parse_params(params)
+    kg = load_kg(data_dir)
+    try:
+        outcome = run(kg, named.name, raw, lang=lang, catalogue=catalogue)
+    except ParameterError as error:
+        raise click.UsageError(str(error)) from None
+    if fmt == "table":
+        click.echo(format_table(kg, outcome, lang))
+    elif fmt == "json":
+        click.echo(json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        body = serialise(outcome.result, CSV if fmt == "csv" else TSV).body
+        click.echo(body.decode("utf-8"), nl=False)
+
+
+COMMANDS = [queries, query]
