@@ -434,11 +434,17 @@ def test_settings_come_in_layers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert create_app(dirs).config["QUERY_WORKERS"] == 3
 
 
-def test_blueprints_that_do_not_exist_yet_are_skipped(app: Flask) -> None:
+def test_a_missing_blueprint_module_is_an_error_not_a_silent_skip(app: Flask) -> None:
     from webui.app import register_blueprints
 
-    register_blueprints(app, ["webui.no_such_module:bp"])
-    assert "sparql" in app.blueprints
+    with pytest.raises(ModuleNotFoundError):
+        register_blueprints(app, ["webui.no_such_module:bp"])
+
+
+def test_every_listed_blueprint_is_registered(app: Flask) -> None:
+    from webui.app import BLUEPRINTS
+
+    assert len(app.blueprints) == len(BLUEPRINTS)
 
 
 @pytest.fixture
