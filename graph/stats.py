@@ -1,0 +1,80 @@
+"""Counts: instances per class and the number of triples."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass
+
+from rdflib import URIRef
+from rdflib.namespace import RDF
+
+from graph.kg import KnowledgeGraph
+
+
+@dataclass(frozen=True)
+class ClassCount:
+    """How many resources have ``cls`` as one of their asserted types."""
+
+    cls: str
+    prefixed: str
+    label_nl: str
+    label_en: str
+    instances: int
+
+
+@dataclass(frozen=True)
+class GraphStats:
+    triples: int
+    resources: int
+    classes: list[ClassCount]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "triples": self.triples,
+            "resources": self.resources,
+            "classes": [asdict(c) for c in self.classes],
+        }
+
+
+def class_counts(kg: KnowledgeGraph) -> list[ClassCount]:
+    """Instances per class (asserted ``rdf:type`` only), most populous first."""
+    counts = Counter(
+        cls for _s, cls in kg.graph.subject_objects(RDF.type) if isinstance(cls, URIRef)
+    )
+    rows = [
+        ClassCount(
+            cls=str(cls),
+            prefixed=kg.prefixed(cls),
+            label_nl=kg.label(cls, "nl"),
+            label_en=kg.label(cls, "en"),
+            instances=n,
+        )
+        for cls, n in counts.items()
+    ]
+    return sorted(rows, key=lambda row: (-row.instances, row.prefixed))
+
+
+def stats(kg: KnowledgeGraph) -> GraphStats:
+    """The graph's triple count, typed resources and instances per class."""
+    typed = set(kg.graph.subjects(RDF.type, None))
+    return GraphStats(triples=len(kg.graph), resources=len(typed), classes=class_counts(kg))
+
+
+def format_table(result: GraphStats, lang: str = "nl") -> str:
+    """A plain-text table: class, label, instances; then the totals."""
+    head = ("klasse", "naam", "aantal") if lang == "nl" else ("class", "label", "instances")
+    rows = [
+        (c.prefixed, c.label_nl if lang == "nl" else c.label_en, str(c.instances))
+        for c in result.classes
+    ]
+    widths = [max([len(head[i]), *(len(r[i]) for r in rows)]) for i in range(3)]
+
+    def line(cells: tuple[str, str, str]) -> str:
+        return f"{cells[0]:<{widths[0]}}  {cells[1]:<{widths[1]}}  {cells[2]:>{widths[2]}}"
+
+    out = [line(head), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
+    if lang == "nl":
+        out.append(f"\n{result.triples} triples, {result.resources} getypeerde entiteiten.")
+    else:
+        out.append(f"\n{result.triples} triples, {result.resources} typed resources.")
+    return "\n".join(out)

@@ -1,0 +1,287 @@
+"""Query engines behind one interface.
+
+:class:`Store` is the Protocol the rest of the code talks to. Two engines implement it over
+the same triples: :class:`OxigraphStore` (pyoxigraph, embedded, the default) and
+:class:`RdflibStore` (plain rdflib). A remote SPARQL 1.1 server can implement it later.
+
+Both engines hand back a :class:`QueryResult` with rdflib terms, passed through the same
+:func:`normalize_term`, so the two give equal results for the same query: plain literals never
+carry ``xsd:string``, language tags are lower case and numbers and booleans are written in
+their canonical lexical form (``"50.0"`` and ``"50.00"`` as ``xsd:decimal`` are both ``"50.0"``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any, Protocol, runtime_checkable
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+from rdflib.term import Node
+
+from graph.load import new_graph
+
+ENGINES = ("oxigraph", "rdflib")
+QUERY_KINDS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+
+_INTEGER_TYPES = {
+    XSD.integer, XSD.int, XSD.long, XSD.short, XSD.byte, XSD.nonNegativeInteger,
+    XSD.positiveInteger, XSD.nonPositiveInteger, XSD.negativeInteger, XSD.unsignedLong,
+    XSD.unsignedInt, XSD.unsignedShort, XSD.unsignedByte,
+}  # fmt: skip
+_FLOAT_TYPES = {XSD.double, XSD.float}
+_XSD_STRING = str(XSD.string)
+_LANG_STRING = str(RDF.langString)
+#: Converted terms an :class:`OxigraphStore` keeps (the graph's own terms recur in every
+#: answer); emptied when full, so computed values cannot grow it without bound.
+TERM_CACHE_SIZE = 50_000
+
+
+@dataclass
+class QueryResult:
+    """The result of one query, whatever the engine.
+
+    ``rows`` hold rdflib terms keyed by variable name; an unbound variable is absent from its
+    row. ``boolean`` is set for ASK, ``graph`` for CONSTRUCT and DESCRIBE.
+    """
+
+    kind: str
+    vars: list[str] = field(default_factory=list)
+    rows: list[dict[str, Node]] = field(default_factory=list)
+    boolean: bool | None = None
+    graph: Graph | None = None
+
+    def __len__(self) -> int:
+        if self.graph is not None:
+            return len(self.graph)
+        return len(self.rows)
+
+
+class BindingError(ValueError):
+    """A bound variable is not in the SELECT projection.
+
+    pyoxigraph substitutes values (SPARQL SEP-0007) only for variables a SELECT query
+    projects (``SELECT ?track ...`` or ``SELECT *``); ASK, CONSTRUCT and DESCRIBE have no such
+    limit. Both stores apply the rule, so a query behaves the same on either engine.
+    """
+
+    def __init__(self, variable: str) -> None:
+        super().__init__(
+            f"parameter ?{variable} must be in the SELECT projection to be bound "
+            f"(add ?{variable} to the SELECT clause, or use SELECT *)"
+        )
+        self.variable = variable
+
+
+@runtime_checkable
+class Store(Protocol):
+    """A read-only SPARQL query engine over the knowledge graph."""
+
+    name: str
+
+    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
+        """Evaluate ``sparql`` with ``bindings`` (variable name -> term) bound beforehand."""
+        ...
+
+    def triple_count(self) -> int:
+        """The number of triples in the store."""
+        ...
+
+
+def _canonical_number(lexical: str, datatype: URIRef) -> str | None:
+    """The canonical lexical form of a numeric or boolean literal, or ``None`` if ill-typed."""
+    text = lexical.strip()
+    try:
+        if datatype in _INTEGER_TYPES:
+            return str(int(text))
+        if datatype == XSD.decimal:
+            value = Decimal(text)
+            if not value.is_finite():
+                return None
+            if value.is_zero():
+                return "0.0"
+            text = format(value, "f")  # no rounding: Decimal.normalize() would round to 28 digits
+            if "." not in text:
+                return f"{text}.0"
+            whole, fraction = text.split(".")
+            return f"{whole}.{fraction.rstrip('0') or '0'}"
+        if datatype in _FLOAT_TYPES:
+            value = float(text)  # "INF", "NaN" and exponents all parse
+            return repr(value) if value == value and abs(value) != float("inf") else text
+        if datatype == XSD.boolean:
+            return {"true": "true", "1": "true", "false": "false", "0": "false"}.get(text)
+    except (ValueError, InvalidOperation):
+        return None
+    return None
+
+
+def normalize_term(term: Node) -> Node:
+    """One spelling per term, so that both engines' results compare equal."""
+    if not isinstance(term, Literal):
+        return term
+    if term.language:
+        return Literal(str(term), lang=term.language.lower())
+    datatype = term.datatype
+    if datatype is None or datatype == XSD.string:
+        return Literal(str(term))
+    canonical = _canonical_number(str(term), datatype)
+    if canonical is not None and canonical != str(term):
+        return Literal(canonical, datatype=datatype)
+    return term
+
+
+def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib term as a pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot convert {term!r} to a pyoxigraph term")
+
+
+def from_oxigraph(term: Any) -> Node:
+    """A pyoxigraph term as an rdflib term (normalized, see :func:`normalize_term`)."""
+    kind = type(term)
+    if kind is ox.NamedNode:
+        return URIRef(term.value)
+    if kind is ox.Literal:
+        language = term.language
+        if language:
+            return Literal(term.value, lang=language.lower())
+        datatype = term.datatype.value
+        if datatype in (_XSD_STRING, _LANG_STRING):
+            return Literal(term.value)
+        datatype_iri = URIRef(datatype)
+        canonical = _canonical_number(term.value, datatype_iri)
+        return Literal(term.value if canonical is None else canonical, datatype=datatype_iri)
+    if kind is ox.BlankNode:
+        return BNode(term.value)
+    raise TypeError(f"unsupported term in a query result: {term!r}")
+
+
+def _graph_of(triples: Iterable[tuple[Node, Node, Node]]) -> Graph:
+    graph = new_graph()
+    for s, p, o in triples:
+        graph.add((s, p, normalize_term(o)))
+    return graph
+
+
+class OxigraphStore:
+    """The embedded pyoxigraph engine, loaded once with the graph's triples as N-Triples."""
+
+    name = "oxigraph"
+
+    def __init__(self, graph: Graph) -> None:
+        self._store = ox.Store()
+        data = graph.serialize(format="nt", encoding="utf-8")
+        self._store.load(data, format=ox.RdfFormat.N_TRIPLES)
+        self._terms: dict[Any, Node] = {}
+
+    def _rows(self, names: list[str], solutions: ox.QuerySolutions) -> list[dict[str, Node]]:
+        """The solutions as rows of rdflib terms, each distinct term converted once.
+
+        rdflib terms are immutable, so rows may share them; this loop is the hot path.
+        """
+        cache = self._terms
+        cached = cache.get
+        rows = []
+        for solution in solutions:
+            row = {}
+            for name, value in zip(names, solution, strict=True):
+                if value is not None:
+                    term = cached(value)
+                    if term is None:
+                        term = from_oxigraph(value)
+                        if len(cache) >= TERM_CACHE_SIZE:
+                            cache.clear()
+                        cache[value] = term
+                    row[name] = term
+            rows.append(row)
+        return rows
+
+    def triple_count(self) -> int:
+        return len(self._store)
+
+    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
+        substitutions = (
+            {ox.Variable(name): to_oxigraph(term) for name, term in bindings.items()}
+            if bindings
+            else None
+        )
+        try:
+            result = self._store.query(sparql, substitutions=substitutions)
+        except RuntimeError as error:
+            unprojected = [n for n in bindings or {} if f"?{n} in its SELECT" in str(error)]
+            if unprojected:
+                raise BindingError(unprojected[0]) from error
+            raise
+        if isinstance(result, ox.QueryBoolean):
+            return QueryResult(kind="ASK", boolean=bool(result))
+        if isinstance(result, ox.QuerySolutions):
+            names = [variable.value for variable in result.variables]
+            return QueryResult(kind="SELECT", vars=names, rows=self._rows(names, result))
+        triples = (
+            (from_oxigraph(t.subject), from_oxigraph(t.predicate), from_oxigraph(t.object))
+            for t in result
+        )
+        return QueryResult(kind=_graph_query_kind(sparql), graph=_graph_of(triples))
+
+
+class RdflibStore:
+    """Plain rdflib: slower, but it is the reference the other engines are tested against."""
+
+    name = "rdflib"
+
+    def __init__(self, graph: Graph) -> None:
+        self._graph = graph
+
+    def triple_count(self) -> int:
+        return len(self._graph)
+
+    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
+        result = self._graph.query(sparql, initBindings=dict(bindings or {}))
+        if result.type == "ASK":
+            return QueryResult(kind="ASK", boolean=bool(result.askAnswer))
+        if result.type == "SELECT":
+            names = [str(v) for v in (result.vars or [])]
+            for name in bindings or {}:
+                if name not in names:
+                    raise BindingError(name)
+            rows = []
+            for solution in result:
+                row = {}
+                for name, value in zip(names, solution, strict=True):
+                    if value is not None:
+                        row[name] = normalize_term(value)
+                rows.append(row)
+            return QueryResult(kind="SELECT", vars=names, rows=rows)
+        return QueryResult(kind=result.type, graph=_graph_of(result))
+
+
+_COMMENT_LINE = re.compile(r"^\s*#.*$", re.MULTILINE)
+_GRAPH_FORM = re.compile(r"\b(CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+
+
+def _graph_query_kind(sparql: str) -> str:
+    """CONSTRUCT or DESCRIBE, from the query text (pyoxigraph returns both as triples)."""
+    match = _GRAPH_FORM.search(_COMMENT_LINE.sub("", sparql))
+    return match.group(1).upper() if match else "CONSTRUCT"
+
+
+def open_store(graph: Graph, engine: str = "oxigraph") -> Store:
+    """A store of the given engine (``oxigraph`` or ``rdflib``) over ``graph``."""
+    if engine == "oxigraph":
+        return OxigraphStore(graph)
+    if engine == "rdflib":
+        return RdflibStore(graph)
+    raise ValueError(f"unknown query engine {engine!r}; choose one of {', '.join(ENGINES)}")

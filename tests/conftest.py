@@ -1,0 +1,94 @@
+"""Shared fixtures.
+
+- ``kg``: the real graph (``ontology/`` + ``graph/data/``), loaded once per session.
+- ``small_kg``: a small, valid slice (``tests/data/small/``: two tracks, a measure, a
+  trajectory with its ministries, planning and domain, a dataset with a total), for fast tests
+  that must not depend on the data being finished.
+- ``data_copy`` / ``make_data_copy``: a throw-away copy of a data directory, to mutate and
+  point the CLI at with ``--data-dir``.
+- ``broken_ttl`` / ``broken_data_copy``: a Turtle file with a syntax error on a known line.
+- ``runner``: a click ``CliRunner``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from graph.kg import KnowledgeGraph
+from graph.paths import DATA_DIR, DATA_DIR_ENV
+
+TESTS_DIR = Path(__file__).resolve().parent
+FIXTURES_DIR = TESTS_DIR / "data"
+SMALL_DATA_DIR = FIXTURES_DIR / "small"
+MUTATIONS_DIR = FIXTURES_DIR / "mutations"
+BROKEN_TTL = FIXTURES_DIR / "broken" / "broken.ttl"
+#: The line of the syntax error in ``BROKEN_TTL``.
+BROKEN_LINE = 7
+
+
+def copy_data_dir(destination: Path, source: Path = DATA_DIR) -> Path:
+    """Copy the Turtle files of ``source`` into a new directory ``destination``."""
+    destination.mkdir(parents=True)
+    for path in sorted(source.glob("*.ttl")):
+        shutil.copy2(path, destination / path.name)
+    return destination
+
+
+@pytest.fixture(autouse=True)
+def _no_data_dir_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's own ``$AMKG_DATA_DIR`` must not change what the tests load."""
+    monkeypatch.delenv(DATA_DIR_ENV, raising=False)
+
+
+@pytest.fixture(scope="session")
+def kg() -> KnowledgeGraph:
+    """The real knowledge graph of this checkout."""
+    return KnowledgeGraph.load(data_dir=DATA_DIR)
+
+
+@pytest.fixture(scope="session")
+def small_kg() -> KnowledgeGraph:
+    """The small fixture graph (real ontology, data from ``tests/data/small``)."""
+    return KnowledgeGraph.load(data_dir=SMALL_DATA_DIR)
+
+
+@pytest.fixture
+def make_data_copy(tmp_path: Path) -> Callable[..., Path]:
+    """A factory: ``make_data_copy()`` copies ``graph/data``; ``make_data_copy(src)`` any dir."""
+    counter = iter(range(1_000_000))
+
+    def make(source: Path = DATA_DIR) -> Path:
+        return copy_data_dir(tmp_path / f"data-{next(counter)}", source)
+
+    return make
+
+
+@pytest.fixture
+def data_copy(make_data_copy: Callable[..., Path]) -> Path:
+    """A fresh copy of ``graph/data`` in a temporary directory."""
+    return make_data_copy()
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def broken_ttl() -> tuple[Path, int]:
+    """A Turtle file with one syntax error, and the line it is on."""
+    return BROKEN_TTL, BROKEN_LINE
+
+
+@pytest.fixture
+def broken_data_copy(make_data_copy: Callable[..., Path]) -> tuple[Path, Path, int]:
+    """A copy of ``graph/data`` plus the broken file: (directory, broken file, its bad line)."""
+    directory = make_data_copy()
+    target = directory / "zz-kapot.ttl"
+    shutil.copy2(BROKEN_TTL, target)
+    return directory, target, BROKEN_LINE

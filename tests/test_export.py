@@ -1,0 +1,135 @@
+"""Exports (graph/export.py) and the network projection (graph/projection.py)."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import networkx as nx
+import pytest
+from rdflib import BNode, Graph, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import RDF
+
+from graph.export import FORMATS, MEDIA_TYPES, canonical_ntriples, export
+from graph.kg import KnowledgeGraph
+from graph.load import AMKG, KG
+from graph.paths import data_files
+from graph.projection import project
+
+RDF_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
+
+
+@pytest.mark.parametrize("fmt", sorted(RDF_FORMATS))
+def test_rdf_exports_parse_back_to_the_same_graph(small_kg: KnowledgeGraph, fmt: str) -> None:
+    data = export(small_kg.graph, fmt)
+    parsed = Graph().parse(data=data, format=RDF_FORMATS[fmt])
+    assert isomorphic(parsed, small_kg.graph)
+
+
+def test_ntriples_are_sorted_and_identical_on_every_run(small_kg: KnowledgeGraph) -> None:
+    first, second = export(small_kg.graph, "nt"), export(small_kg.graph, "nt")
+    assert first == second
+    lines = first.decode("utf-8").splitlines()
+    assert lines == sorted(lines)
+    assert len(lines) == len(small_kg.graph)
+
+
+def test_blank_nodes_get_canonical_labels() -> None:
+    text = """@prefix ex: <http://example.org/> .
+        ex:a ex:p [ ex:q "een" ; ex:r [ ex:q "twee" ] ] ."""
+    one, two = Graph().parse(data=text, format="turtle"), Graph().parse(data=text, format="turtle")
+    assert {o for o in one.objects() if isinstance(o, BNode)} != {
+        o for o in two.objects() if isinstance(o, BNode)
+    }
+    assert canonical_ntriples(one) == canonical_ntriples(two)
+
+
+def test_the_real_graph_exports_identically_twice(kg: KnowledgeGraph) -> None:
+    first = export(kg.graph, "nt")
+    assert first == export(kg.graph, "nt")
+    assert isomorphic(Graph().parse(data=first, format="nt"), kg.graph)
+
+
+def test_jsonld_is_compacted_with_our_prefixes(small_kg: KnowledgeGraph) -> None:
+    document = json.loads(export(small_kg.graph, "jsonld"))
+    assert document["@context"]["kg"] == str(KG)
+
+
+def test_unknown_format_is_refused(small_kg: KnowledgeGraph) -> None:
+    assert set(MEDIA_TYPES) == set(FORMATS)
+    with pytest.raises(ValueError, match="format"):
+        export(small_kg.graph, "rdfxml")
+
+
+def test_no_blank_nodes_in_the_data() -> None:
+    """Blank nodes would make exports and links unstable (docs/model.md)."""
+    for path in data_files():
+        graph = Graph().parse(path, format="turtle")
+        blank = [t for t in graph if any(isinstance(term, BNode) for term in t)]
+        assert not blank, f"{path.name} uses blank nodes: {blank[:3]}"
+
+
+# --- projection ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def network(small_kg: KnowledgeGraph) -> nx.MultiDiGraph:
+    return project(small_kg.graph, "nl")
+
+
+def test_projection_keeps_domain_entities_only(
+    network: nx.MultiDiGraph, small_kg: KnowledgeGraph
+) -> None:
+    nodes = set(network.nodes)
+    assert {str(KG[name]) for name in ("spoor-3", "spoor-4", "jenv", "domein-3")} <= nodes
+    left_out = [KG["bron-domein-3"], KG["dia-spoor-3"], KG["deck"], KG["stmt-domein-3-spoor-4"]]
+    assert not {str(iri) for iri in left_out} & nodes
+    assert str(AMKG.unitCount) not in nodes  # a vocabulary concept
+    assert not any(isinstance(n, str) and not n.startswith(str(KG)) for n in nodes)
+    dsd = {str(s) for s in small_kg.graph.subjects(RDF.type, None) if "dsd-" in str(s)}
+    assert not dsd & nodes
+
+
+def test_projection_attributes(network: nx.MultiDiGraph) -> None:
+    jenv = network.nodes[str(KG["jenv"])]
+    assert jenv == {
+        "iri": str(KG["jenv"]),
+        "label": "JenV",
+        "label_nl": "JenV",
+        "label_en": "Ministry of Justice and Security (JenV)",
+        "cls": "amkg:Ministry",
+    }
+    trajectory = str(KG["traject-kabinetsreactie-acvz-richtgetallen"])
+    edge = network.get_edge_data(trajectory, str(KG["jenv"]), key="amkg:coordinatedBy")
+    assert edge["predicate"] == str(AMKG.coordinatedBy)
+    assert edge["inferred"] is False
+    assert edge["label_nl"]
+    assert edge["label_en"]
+
+
+def test_reified_inferred_flag_lands_on_the_edge(network: nx.MultiDiGraph) -> None:
+    trajectory = str(KG["traject-kabinetsreactie-acvz-richtgetallen"])
+    touches = network.get_edge_data(trajectory, str(KG["domein-3"]), key="amkg:touchesDomain")
+    assert touches["inferred"] is True
+    assert touches["confidence"] == "amkg:confidenceMedium"
+    maps = network.get_edge_data(
+        str(KG["domein-3"]), str(KG["spoor-4"]), key="amkg:correspondsToTrack"
+    )
+    assert maps["inferred"] is True
+
+
+def test_graphml_opens_in_networkx(small_kg: KnowledgeGraph, network: nx.MultiDiGraph) -> None:
+    loaded = nx.read_graphml(io.BytesIO(export(small_kg.graph, "graphml")))
+    assert set(loaded.nodes) == set(network.nodes)
+    assert loaded.number_of_edges() == network.number_of_edges()
+    node = loaded.nodes[str(KG["spoor-4"])]
+    assert node["cls"] == "amkg:Track"
+    assert any(data["inferred"] is True for _, _, data in loaded.edges(data=True))
+
+
+def test_real_graph_projects_to_graphml(kg: KnowledgeGraph) -> None:
+    loaded = nx.read_graphml(io.BytesIO(export(kg.graph, "graphml")))
+    assert loaded.number_of_nodes() > 0
+    assert all(isinstance(n, str) for n in loaded.nodes)
+    assert URIRef(next(iter(loaded.nodes))).startswith(str(KG))

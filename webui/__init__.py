@@ -1,0 +1,1 @@
+"""The web interface and the ``amkg`` command line: thin adapters over ``graph`` and ``queries``."""
