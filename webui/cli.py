@@ -175,5 +175,7 @@ if __name__ == "__main__":
     from webui.cli import main as importable_main
 
     sys.exit(importable_main())
-else:
+elif __name__ != "__mp_main__":
+    # A worker process started with "spawn" re-imports the parent's main module as
+    # ``__mp_main__``; registering there would import the command modules half-way.
     register_command_modules(main)
