@@ -1,0 +1,192 @@
+"""The graph explorer: ``/graph`` (the page), ``/graph.json`` and ``/api/graph`` (its data).
+
+Thin: what to draw comes from :mod:`graph.explorer_view`.
+
+- ``GET /graph[?focus=<IRI | kg:name | label>&hops=N&track=..&ministry=..&hide=<classes>
+  &layout=force|layered|radial&physics=1]``: the page. The view state lives in the URL, so a
+  link reproduces the view. The first view's data is in the page (a JSON data block); the
+  page's script (``static/js/explorer.js``) fetches the next ones from ``/api/graph``.
+- ``GET /graph.json`` and ``GET /api/graph`` (same arguments): the nodes, edges, vis-network
+  options, legend, filter choices and counts of the view.
+- ``GET /api/graph/node?id=<name>``: what the side panel shows about one node.
+- ``GET /api/graph/expand?id=<name>[&hide=..][&x=..&y=..]``: its neighbours, to add in place.
+
+Settings: ``GRAPH_NODE_CAP`` (most nodes drawn, default 500). ``GRAPH_EXPLORER_GRAPH``: a
+``networkx.MultiDiGraph`` with the projection's attributes, or a function returning one, drawn
+instead of the knowledge graph (tests and the benchmark use a synthetic graph this way).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+
+from graph.explorer_details import node_details
+from graph.explorer_source import Source, source_for_kg
+from graph.explorer_view import LAYOUTS, MAX_HOPS, UnknownEntity, ViewState, build_view, expand
+from graph.kg import KnowledgeGraph
+from webui.errors import HttpError
+from webui.i18n import current_lang
+
+bp = Blueprint("explorer", __name__)
+
+CUSTOM_GRAPH = "GRAPH_EXPLORER_GRAPH"
+_SOURCE_KEY = "amkg_explorer_source"
+
+STRINGS: dict[str, dict[str, str]] = {
+    "nl": {
+        "title": "Graafverkenner",
+        "intro": "Alle elementen uit de presentatie en hun verbanden, gekleurd naar soort. "
+                 "Klik op een element voor de details en de bron; dubbelklik om zijn buren "
+                 "erbij te halen.",
+        "controls": "Weergave", "focus": "Focus op", "focus_placeholder": "bijv. kg:spoor-3",
+        "hops": "Stappen", "track": "Spoor", "ministry": "Ministerie", "all": "alle",
+        "layout": "Indeling", "layout.force": "Vrij (krachten)",
+        "layout.layered": "Lagen: ministerie → … → doelgroep",
+        "layout.radial": "Rondom de focus", "physics": "Beweging (physics)", "apply": "Toepassen",
+        "search": "Zoek in de graaf", "search_placeholder": "naam van een element",
+        "search_button": "Zoek", "not_found": "“{q}” staat niet in deze weergave.",
+        "found": "Gevonden: {label}", "fit": "Alles in beeld", "png": "Opslaan als PNG",
+        "whole": "Hele graaf", "legend": "Legenda", "legend_hint": "Klik op een soort om "
+        "die te tonen of te verbergen.", "stated": "vastgesteld verband",
+        "inferred": "afgeleid verband (onze lezing)", "more_marker": "heeft meer buren",
+        "status": "{shown} van {total} elementen getoond.",
+        "status_hidden": "{hidden} niet getoond: er worden er hoogstens {cap} getekend, de "
+                         "meest centrale eerst. Beperk de weergave met de filters, of "
+                         "dubbelklik op een element met een gestippelde rand om zijn buren te "
+                         "tonen.",
+        "focus_on": "Omgeving van {label}, {hops} stap(pen).", "loading": "Laden…",
+        "error": "Laden mislukt: {reason}", "unknown": "Onbekend element: “{name}”.",
+        "unknown_help": "Geef een IRI, een naam als kg:spoor-3 of een precieze naam.",
+        "panel": "Details", "close": "Sluiten", "type": "Soort", "properties": "Kenmerken",
+        "links": "Verbanden", "links_more": "en nog {n}", "provenance": "Bron in de presentatie",
+        "no_provenance": "Geen bronvermelding.", "slide": "dia", "open_page": "Open de pagina",
+        "show_here": "Toon omgeving in de graaf", "expand": "Buren erbij halen",
+        "expanded": "{n} buren erbij gehaald.", "cap_reached": "Het maximum van {cap} "
+        "elementen is bereikt.", "centre": "Centreer", "noscript": "De interactieve graaf "
+        "heeft JavaScript nodig. De gegevens staan ook in /graph.json.",
+        "canvas": "Interactieve graaf", "png_name": "amkg-graaf.png",
+    },
+    "en": {
+        "title": "Graph explorer",
+        "intro": "Everything in the slide deck and how it connects, coloured by type. Click "
+                 "an element for its details and source; double-click to bring in its "
+                 "neighbours.",
+        "controls": "View", "focus": "Focus on", "focus_placeholder": "e.g. kg:spoor-3",
+        "hops": "Steps", "track": "Track", "ministry": "Ministry", "all": "all",
+        "layout": "Layout", "layout.force": "Free (forces)",
+        "layout.layered": "Layers: ministry → … → target group",
+        "layout.radial": "Around the focus", "physics": "Motion (physics)", "apply": "Apply",
+        "search": "Search the graph", "search_placeholder": "name of an element",
+        "search_button": "Search", "not_found": "“{q}” is not in this view.",
+        "found": "Found: {label}", "fit": "Fit to screen", "png": "Save as PNG",
+        "whole": "Whole graph", "legend": "Legend", "legend_hint": "Click a type to show or "
+        "hide it.", "stated": "stated link", "inferred": "inferred link (our reading)",
+        "more_marker": "has more neighbours",
+        "status": "Showing {shown} of {total} elements.",
+        "status_hidden": "{hidden} not shown: at most {cap} are drawn, the most central "
+                         "first. Narrow the view with the filters, or double-click an element "
+                         "with a dotted border to show its neighbours.",
+        "focus_on": "Neighbourhood of {label}, {hops} step(s).", "loading": "Loading…",
+        "error": "Loading failed: {reason}", "unknown": "Unknown element: “{name}”.",
+        "unknown_help": "Give an IRI, a name such as kg:spoor-3 or an exact label.",
+        "panel": "Details", "close": "Close", "type": "Type", "properties": "Properties",
+        "links": "Links", "links_more": "and {n} more", "provenance": "Source in the deck",
+        "no_provenance": "No citation.", "slide": "slide", "open_page": "Open its page",
+        "show_here": "Show its neighbourhood", "expand": "Bring in neighbours",
+        "expanded": "{n} neighbours added.", "cap_reached": "The maximum of {cap} elements "
+        "is reached.", "centre": "Centre", "noscript": "The interactive graph needs "
+        "JavaScript. The data is also at /graph.json.", "canvas": "Interactive graph",
+        "png_name": "amkg-graph.png",
+    },
+}
+
+
+def _source() -> Source:
+    """The explorer's source: the configured graph, else the knowledge graph's projection."""
+    custom = current_app.config.get(CUSTOM_GRAPH)
+    if custom is None:
+        return source_for_kg(current_app.extensions["amkg"])
+    source = current_app.extensions.get(_SOURCE_KEY)
+    if source is None:
+        source = Source(custom() if callable(custom) else custom)
+        current_app.extensions[_SOURCE_KEY] = source
+    return source
+
+
+def _kg() -> KnowledgeGraph | None:
+    if current_app.config.get(CUSTOM_GRAPH) is not None:
+        return None
+    return current_app.extensions["amkg"]  # type: ignore[no-any-return]
+
+
+def _cap() -> int:
+    return max(1, int(current_app.config.get("GRAPH_NODE_CAP", 500)))
+
+
+def _state() -> ViewState:
+    return ViewState.from_query(request.args.items(multi=True))
+
+
+def _unknown(error: UnknownEntity, lang: str) -> str:
+    return STRINGS[lang]["unknown"].format(name=error.name)
+
+
+@bp.get("/graph")
+def graph_page() -> Any:
+    lang = current_lang()
+    state = _state()
+    strings = STRINGS[lang]
+    source = _source()
+    view, error, status = None, None, 200
+    try:
+        view = build_view(source, state, _cap(), lang)
+    except UnknownEntity as exc:
+        error, status = _unknown(exc, lang), 404
+    query = urlencode(state.query())
+    filters = view["filters"] if view else build_view(source, ViewState(), _cap(), lang)["filters"]
+    return render_template(
+        "graph.html", view=view, state=state, s=strings, error=error, filters=filters,
+        layouts=LAYOUTS, max_hops=MAX_HOPS, active_nav="graph", cap=_cap(),
+        json_url="/graph.json" + (f"?{query}" if query else ""),
+    ), status
+
+
+@bp.get("/graph.json", endpoint="graph_json")
+@bp.get("/api/graph")
+def graph_data() -> Response:
+    lang = current_lang()
+    try:
+        return jsonify(build_view(_source(), _state(), _cap(), lang))
+    except UnknownEntity as exc:
+        raise HttpError(404, _unknown(exc, lang)) from exc
+
+
+@bp.get("/api/graph/node")
+def graph_node() -> Response:
+    lang = current_lang()
+    details = node_details(_source(), _kg(), request.args.get("id", ""), lang)
+    if details is None:
+        raise HttpError(404, STRINGS[lang]["unknown"].format(name=request.args.get("id", "")))
+    return jsonify(details)
+
+
+def _float(name: str) -> float:
+    try:
+        value = float(request.args.get(name, "0"))
+    except ValueError:
+        return 0.0
+    return value if abs(value) < 1e7 else 0.0
+
+
+@bp.get("/api/graph/expand")
+def graph_expand() -> Response:
+    lang = current_lang()
+    name = request.args.get("id", "")
+    try:
+        data = expand(_source(), _state(), name, _cap(), lang, (_float("x"), _float("y")))
+    except UnknownEntity as exc:
+        raise HttpError(404, _unknown(exc, lang)) from exc
+    return jsonify(data)
