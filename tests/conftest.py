@@ -8,6 +8,10 @@
   point the CLI at with ``--data-dir``.
 - ``broken_ttl`` / ``broken_data_copy``: a Turtle file with a syntax error on a known line.
 - ``runner``: a click ``CliRunner``.
+- ``app`` / ``client`` / ``graph``: the web app over the real data (one per test module), a
+  test client of it and its rdflib graph.
+- ``xss_data_dir`` / ``xss_client``: a copy of ``graph/data`` plus labels that are HTML
+  (``tests.helpers.XSS_TTL``), and a test client of the app over it.
 """
 
 from __future__ import annotations
@@ -17,10 +21,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import rdflib
 from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
 
 from graph.kg import KnowledgeGraph
 from graph.paths import DATA_DIR, DATA_DIR_ENV
+from tests.helpers import write_xss_data
+from webui.app import create_app
 
 TESTS_DIR = Path(__file__).resolve().parent
 FIXTURES_DIR = TESTS_DIR / "data"
@@ -92,3 +101,32 @@ def broken_data_copy(make_data_copy: Callable[..., Path]) -> tuple[Path, Path, i
     target = directory / "zz-kapot.ttl"
     shutil.copy2(BROKEN_TTL, target)
     return directory, target, BROKEN_LINE
+
+
+@pytest.fixture(scope="module")
+def app() -> Flask:
+    """The web app over the real data."""
+    return create_app({"TESTING": True})
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def graph(app: Flask) -> rdflib.Graph:
+    """The rdflib graph (ontology + data) the app serves."""
+    return app.extensions["amkg"].graph
+
+
+@pytest.fixture(scope="session")
+def xss_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of ``graph/data`` plus ``tests.helpers.XSS_TTL`` (labels that are HTML)."""
+    return write_xss_data(tmp_path_factory.mktemp("data-xss"))
+
+
+@pytest.fixture(scope="module")
+def xss_client(xss_data_dir: Path) -> FlaskClient:
+    """A test client of the app over ``xss_data_dir``."""
+    return create_app({"TESTING": True, "DATA_DIR": str(xss_data_dir)}).test_client()

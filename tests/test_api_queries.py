@@ -1,4 +1,5 @@
-"""The catalogue's HTTP API (``webui/api.py``), through ``create_app``'s test client."""
+"""The catalogue's HTTP API (``webui/api.py``), through ``create_app``'s test client (the
+fixtures ``app`` and ``client`` come from ``tests/conftest.py``)."""
 
 from __future__ import annotations
 
@@ -6,21 +7,10 @@ import csv
 import io
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from queries.catalogue import default_catalogue
 from webui.app import create_app
-
-
-@pytest.fixture(scope="module")
-def app() -> Flask:
-    return create_app({"TESTING": True})
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def test_the_catalogue_lists_every_query_with_its_metadata(client: FlaskClient) -> None:

@@ -2,7 +2,8 @@
 
 Expectations come from the graph itself (labels in the chosen language) and from the deck
 (its guiding question, five tracks). A copy of the data with an extra Turtle file whose labels
-are ``<script>`` tags checks that every page escapes graph text.
+are ``<script>`` tags checks that every page escapes graph text. The fixtures ``app``,
+``client``, ``graph`` and ``xss_client`` come from ``tests/conftest.py``.
 """
 
 from __future__ import annotations
@@ -13,55 +14,16 @@ from pathlib import Path
 
 import pytest
 import rdflib
-from flask import Flask
-from flask.testing import FlaskClient
 from markupsafe import escape
 from rdflib import RDF, RDFS, Literal, URIRef
 
-from graph.paths import DATA_DIR
-from webui.app import create_app
+from tests.helpers import XSS
 from webui.i18n import COOKIE, strings
 
 AMKG = rdflib.Namespace("https://w3id.org/amkg/def#")
 KG = rdflib.Namespace("https://w3id.org/amkg/id/")
 QUESTION_NL = "Aan welke knoppen kunnen we draaien en wat is daarvan het effect?"
-XSS = "<script>alert(1)</script>"
-XSS_TTL = f"""
-@prefix amkg: <https://w3id.org/amkg/def#> .
-@prefix kg: <https://w3id.org/amkg/id/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-kg:maatregel-xss-test a amkg:Measure ;
-    rdfs:label "{XSS}"@nl , "{XSS} en"@en ;
-    amkg:belongsToTrack kg:spoor-3 ;
-    amkg:targetsGroup kg:doelgroep-xss-test .
-kg:doelgroep-xss-test a amkg:TargetGroup ;
-    rdfs:label "<img src=x onerror=alert(2)> doelgroep"@nl , "<b>group</b>"@en .
-"""
 TEMPLATES = Path(__file__).resolve().parents[1] / "webui" / "templates"
-
-
-@pytest.fixture(scope="module")
-def app() -> Flask:
-    return create_app({"TESTING": True})
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-@pytest.fixture(scope="module")
-def graph(app: Flask) -> rdflib.Graph:
-    return app.extensions["amkg"].graph
-
-
-@pytest.fixture(scope="module")
-def xss_client(tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
-    data = tmp_path_factory.mktemp("data-xss")
-    for path in DATA_DIR.glob("*.ttl"):
-        (data / path.name).write_bytes(path.read_bytes())
-    (data / "zz-xss-test.ttl").write_text(XSS_TTL, encoding="utf-8")
-    return create_app({"TESTING": True, "DATA_DIR": str(data)}).test_client()
 
 
 def esc(value: str) -> str:
@@ -79,8 +41,10 @@ def label(graph: rdflib.Graph, node: URIRef, lang: str) -> str:
 
 
 def tracks(graph: rdflib.Graph) -> dict[int, URIRef]:
-    return {int(graph.value(t, AMKG.trackNumber).toPython()): t  # type: ignore[union-attr]
-            for t in graph.subjects(RDF.type, AMKG.Track)}
+    return {
+        int(graph.value(t, AMKG.trackNumber).toPython()): t  # type: ignore[union-attr]
+        for t in graph.subjects(RDF.type, AMKG.Track)
+    }
 
 
 def text(response) -> str:  # type: ignore[no-untyped-def]
@@ -89,6 +53,7 @@ def text(response) -> str:  # type: ignore[no-untyped-def]
 
 
 # --- home ---------------------------------------------------------------------------------
+
 
 def test_home_in_dutch_shows_the_question_tracks_and_challenges(client, graph) -> None:
     body = text(client.get("/"))
@@ -137,6 +102,7 @@ def test_home_json_twin(client, graph) -> None:
 
 # --- tracks -------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_every_track_page_shows_its_graph_content(client, graph, lang) -> None:
     for n, track in tracks(graph).items():
@@ -154,15 +120,27 @@ def test_track_json_twin_has_every_part(client, graph) -> None:
     data = client.get("/spoor/3.json").get_json()
     assert data["number"] == 3
     assert data["iri"] == str(KG["spoor-3"])
-    for key in ("lever", "description", "questions", "measures", "effects", "legal",
-                "comparisons", "related_tracks", "cross_references", "trajectories", "sources"):
+    for key in (
+        "lever",
+        "description",
+        "questions",
+        "measures",
+        "effects",
+        "legal",
+        "comparisons",
+        "related_tracks",
+        "cross_references",
+        "trajectories",
+        "sources",
+    ):
         assert key in data
     assert data["measures"]
     assert data["legal"]
     assert data["comparisons"]
     assert data["sources"]
-    assert all(e["direction_key"] in {"increase", "decrease", "unspecified"}
-               for e in data["effects"])
+    assert all(
+        e["direction_key"] in {"increase", "decrease", "unspecified"} for e in data["effects"]
+    )
     for trajectory in data["trajectories"]:
         assert isinstance(trajectory["inferred"], bool)
         assert trajectory["via"]
@@ -190,6 +168,7 @@ def test_unknown_track_is_a_helpful_404(client) -> None:
 
 
 # --- entities and ontology terms ----------------------------------------------------------
+
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_entity_page_has_types_properties_incoming_and_provenance(client, graph, lang) -> None:
@@ -224,12 +203,15 @@ def _parse(body: bytes, fmt: str) -> rdflib.Graph:
     return g
 
 
-@pytest.mark.parametrize(("how", "fmt", "mimetype"), [
-    ({"headers": {"Accept": "text/turtle"}}, "turtle", "text/turtle"),
-    ({"headers": {"Accept": "application/ld+json"}}, "json-ld", "application/ld+json"),
-    ({"suffix": ".ttl"}, "turtle", "text/turtle"),
-    ({"suffix": ".jsonld"}, "json-ld", "application/ld+json"),
-])
+@pytest.mark.parametrize(
+    ("how", "fmt", "mimetype"),
+    [
+        ({"headers": {"Accept": "text/turtle"}}, "turtle", "text/turtle"),
+        ({"headers": {"Accept": "application/ld+json"}}, "json-ld", "application/ld+json"),
+        ({"suffix": ".ttl"}, "turtle", "text/turtle"),
+        ({"suffix": ".jsonld"}, "json-ld", "application/ld+json"),
+    ],
+)
 def test_entity_content_negotiation(client, graph, how, fmt, mimetype) -> None:
     url = "/id/spoor-3" + how.get("suffix", "")
     response = client.get(url, headers=how.get("headers", {}))
@@ -245,11 +227,14 @@ def test_entity_content_negotiation(client, graph, how, fmt, mimetype) -> None:
 
 
 def test_turtle_includes_the_statement_nodes_about_the_resource(client, graph) -> None:
-    rows = [(st, s) for st, s in graph.subject_objects(RDF.subject)
-            if str(s).startswith(str(KG)) and (st, AMKG.inferred, Literal(True)) in graph]
+    rows = [
+        (st, s)
+        for st, s in graph.subject_objects(RDF.subject)
+        if str(s).startswith(str(KG)) and (st, AMKG.inferred, Literal(True)) in graph
+    ]
     assert rows, "the graph has inferred statements"
     st, subject = rows[0]
-    local = str(subject)[len(str(KG)):]
+    local = str(subject)[len(str(KG)) :]
     g = _parse(client.get(f"/id/{local}.ttl").data, "turtle")
     assert (st, RDF.subject, subject) in g
     assert (st, AMKG.inferred, Literal(True)) in g
@@ -279,6 +264,7 @@ def test_unknown_entity_is_a_404_with_suggestions(client) -> None:
 
 
 # --- validation, ontology, search ---------------------------------------------------------
+
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_validation_page(client, lang) -> None:
@@ -329,9 +315,24 @@ def test_search_page(client) -> None:
 
 # --- security and accessibility -----------------------------------------------------------
 
-@pytest.mark.parametrize("url", ["/", "/spoor/2", "/id/spoor-3", "/id/spoor-3.ttl", "/def/Track",
-                                 "/validatie", "/ontologie", "/zoeken?q=x", "/api/suggest?q=x",
-                                 "/id/bestaat-niet", "/static/css/site.css", "/index.json"])
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/spoor/2",
+        "/id/spoor-3",
+        "/id/spoor-3.ttl",
+        "/def/Track",
+        "/validatie",
+        "/ontologie",
+        "/zoeken?q=x",
+        "/api/suggest?q=x",
+        "/id/bestaat-niet",
+        "/static/css/site.css",
+        "/index.json",
+    ],
+)
 def test_every_response_has_a_content_security_policy(client, url) -> None:
     with client.get(url) as response:
         csp = response.headers.get("Content-Security-Policy", "")
@@ -340,8 +341,19 @@ def test_every_response_has_a_content_security_policy(client, url) -> None:
     assert "default-src 'self'" in csp
 
 
-@pytest.mark.parametrize("url", ["/", "/spoor/3", "/id/spoor-3", "/def/Track", "/validatie",
-                                 "/ontologie", "/zoeken?q=spoor", "/id/bestaat-niet"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/spoor/3",
+        "/id/spoor-3",
+        "/def/Track",
+        "/validatie",
+        "/ontologie",
+        "/zoeken?q=spoor",
+        "/id/bestaat-niet",
+    ],
+)
 def test_pages_have_no_inline_script_or_style_and_are_navigable(client, url) -> None:
     body = client.get(url).get_data(as_text=True)
     assert not re.search(r"<script(?![^>]*\bsrc=)", body), "inline script"
@@ -349,15 +361,33 @@ def test_pages_have_no_inline_script_or_style_and_are_navigable(client, url) -> 
     assert not re.search(r"(src|href)=\"(https?:)?//", body.split("<main", 1)[0]), "external asset"
     assert 'class="skip-link" href="#main"' in body
     assert 'id="main"' in body
-    for nav in ("/matrix", "/pad", "/tijdlijn", "/cijfers", "/queries", "/sparql-editor",
-                "/graph", "/ontologie", "/validatie"):
+    for nav in (
+        "/matrix",
+        "/pad",
+        "/tijdlijn",
+        "/cijfers",
+        "/queries",
+        "/sparql-editor",
+        "/graph",
+        "/ontologie",
+        "/validatie",
+    ):
         assert f'href="{nav}"' in body
     assert body.count("<h1") == 1
 
 
-@pytest.mark.parametrize("url", ["/spoor/3", "/id/maatregel-xss-test", "/id/doelgroep-xss-test",
-                                 "/zoeken?q=script", "/id/spoor-3", "/?lang=en",
-                                 "/id/maatregel-xss-tes"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/spoor/3",
+        "/id/maatregel-xss-test",
+        "/id/doelgroep-xss-test",
+        "/zoeken?q=script",
+        "/id/spoor-3",
+        "/?lang=en",
+        "/id/maatregel-xss-tes",
+    ],
+)
 def test_labels_are_escaped(xss_client, url) -> None:
     response = xss_client.get(url)
     body = response.get_data(as_text=True)

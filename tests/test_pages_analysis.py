@@ -3,6 +3,7 @@ catalogue and SPARQL editor, with the Flask test client.
 
 Expectations come from the graph (labels in the chosen language, the annex rows) and from the
 catalogue. A copy of the data with ``<script>`` labels checks that the pages escape graph text.
+The fixtures ``client``, ``graph`` and ``xss_client`` come from ``tests/conftest.py``.
 """
 
 from __future__ import annotations
@@ -14,67 +15,38 @@ from pathlib import Path
 
 import pytest
 import rdflib
-from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
 from rdflib import RDFS, Literal
 
-from graph.paths import DATA_DIR
 from queries.catalogue import default_catalogue
-from webui.app import create_app
-from webui.pages_analysis import bp
+from tests.helpers import XSS
 
 AMKG = rdflib.Namespace("https://w3id.org/amkg/def#")
 KG = rdflib.Namespace("https://w3id.org/amkg/id/")
-XSS = "<script>alert(1)</script>"
-XSS_TTL = f"""
-@prefix amkg: <https://w3id.org/amkg/def#> .
-@prefix kg: <https://w3id.org/amkg/id/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-kg:maatregel-xss-test a amkg:Measure ;
-    rdfs:label "{XSS}"@nl , "{XSS} en"@en ;
-    amkg:belongsToTrack kg:spoor-3 .
-"""
-PAGES = ["/matrix", "/pad", "/tijdlijn", "/cijfers", "/queries",
-         "/queries/trajecten-per-spoor", "/sparql-editor"]
+PAGES = [
+    "/matrix",
+    "/pad",
+    "/tijdlijn",
+    "/cijfers",
+    "/queries",
+    "/queries/trajecten-per-spoor",
+    "/sparql-editor",
+]
 ROW1 = KG["traject-rapportage-commissie-roemer"]
-
-
-def _app(config: dict[str, object]) -> Flask:
-    app = create_app({"TESTING": True, **config})
-    if "analysis" not in app.blueprints:  # until the lead lists it in BLUEPRINTS
-        app.register_blueprint(bp)
-    return app
-
-
-@pytest.fixture(scope="module")
-def app() -> Flask:
-    return _app({})
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-@pytest.fixture(scope="module")
-def graph(app: Flask) -> rdflib.Graph:
-    return app.extensions["amkg"].graph
-
-
-@pytest.fixture(scope="module")
-def xss_client(tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
-    data = tmp_path_factory.mktemp("data-xss-analysis")
-    for path in DATA_DIR.glob("*.ttl"):
-        (data / path.name).write_bytes(path.read_bytes())
-    (data / "zz-xss.ttl").write_text(XSS_TTL, encoding="utf-8")
-    return _app({"DATA_DIR": str(data)}).test_client()
 
 
 def label(graph: rdflib.Graph, node: rdflib.URIRef, lang: str) -> str:
     """The label as the HTML shows it (escaped)."""
-    return str(escape(next(str(o) for o in graph.objects(node, RDFS.label)
-                            if isinstance(o, Literal) and o.language == lang)))
+    return str(
+        escape(
+            next(
+                str(o)
+                for o in graph.objects(node, RDFS.label)
+                if isinstance(o, Literal) and o.language == lang
+            )
+        )
+    )
 
 
 def text(client: FlaskClient, url: str, status: int = 200) -> str:
@@ -103,7 +75,8 @@ def test_pages_send_the_strict_csp(client: FlaskClient) -> None:
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_matrix_shows_the_annex_rows_in_order_in_the_language(
-        client: FlaskClient, graph: rdflib.Graph, lang: str) -> None:
+    client: FlaskClient, graph: rdflib.Graph, lang: str
+) -> None:
     body = text(client, f"/matrix?lang={lang}")
     assert label(graph, ROW1, lang) in body
     data = client.get(f"/matrix.json?lang={lang}").get_json()
@@ -136,16 +109,20 @@ def test_matrix_cells_explain_and_mark_readings(client: FlaskClient) -> None:
 def test_matrix_filters_by_ministry_and_period(client: FlaskClient) -> None:
     jenv = client.get("/matrix.json?ministerie=jenv").get_json()
     ids = {r["id"] for r in jenv["rows"]}
-    assert ids == {"kg:traject-kabinetsreactie-acvz-zorg",
-                   "kg:traject-kabinetsreactie-acvz-richtgetallen"}
+    assert ids == {
+        "kg:traject-kabinetsreactie-acvz-zorg",
+        "kg:traject-kabinetsreactie-acvz-richtgetallen",
+    }
     march = client.get("/matrix.json?periode=planning-2023-03").get_json()
     assert {r["planning"]["label"] for r in march["rows"]} == {"Maart 2023"}
     both = client.get("/matrix.json?ministerie=SZW&periode=planning-2023-02").get_json()
     assert [r["annex_row"] for r in both["rows"]] == [2, 3]
 
 
-@pytest.mark.parametrize(("url", "param"), [("/matrix?ministerie=nope", "ministerie"),
-                                            ("/matrix?periode=planning-1999", "periode")])
+@pytest.mark.parametrize(
+    ("url", "param"),
+    [("/matrix?ministerie=nope", "ministerie"), ("/matrix?periode=planning-1999", "periode")],
+)
 def test_matrix_bad_filter_is_400_naming_it(client: FlaskClient, url: str, param: str) -> None:
     body = text(client, url, 400)
     assert f"Parameter ‘{param}’" in body
@@ -191,7 +168,8 @@ def test_path_finder_takes_labels_and_reports_problems(client: FlaskClient) -> N
 def test_timeline(client: FlaskClient, graph: rdflib.Graph) -> None:
     data = client.get("/tijdlijn.json").get_json()
     assert [r["iri"] for r in data["unplanned"]] == [
-        str(KG["traject-kamerbrief-visie-economie-2050"])]
+        str(KG["traject-kamerbrief-visie-economie-2050"])
+    ]
     assert len(data["chart"]["bars"]) == len(data["dated"]) == 12
     assert {m["notation"] for m in data["legend"]} == {"JenV", "SZW", "VWS"}
     assert len(data["no_coordinator"]) == 3
@@ -205,8 +183,7 @@ def test_timeline(client: FlaskClient, graph: rdflib.Graph) -> None:
 def test_figures_have_chart_table_and_source(client: FlaskClient) -> None:
     data = client.get("/cijfers.json").get_json()
     keys = {f["key"] for f in data["figures"]}
-    assert {"eu", "decisions", "inflow", "shortage", "windpark", "conditions",
-            "vacancies"} <= keys
+    assert {"eu", "decisions", "inflow", "shortage", "windpark", "conditions", "vacancies"} <= keys
     for fig in data["figures"]:
         assert fig["citations"], fig["key"]
         if fig["lost"]:
@@ -247,8 +224,10 @@ def test_query_page_runs_with_linked_results(client: FlaskClient, graph: rdflib.
     assert data["ran"]
     assert data["result"]["count"] >= 1
     assert data["bindings"]["track"]["iri"] == str(KG["spoor-3"])
-    assert "VALUES (?track) { (<https://w3id.org/amkg/id/spoor-3>) }" in data["editor_url"] \
+    assert (
+        "VALUES (?track) { (<https://w3id.org/amkg/id/spoor-3>) }" in data["editor_url"]
         or "VALUES+%28%3Ftrack%29" in data["editor_url"]
+    )
 
 
 def test_query_page_by_label_and_form_fields(client: FlaskClient) -> None:
@@ -305,9 +284,11 @@ def test_vendored_files_fetch_nothing_remote() -> None:
 
 
 def test_graph_labels_are_escaped(xss_client: FlaskClient) -> None:
-    pages = ["/pad?from=kg:maatregel-xss-test&to=kg:spoor-3",
-             "/queries/maatregelen-per-spoor?track=kg:spoor-3",
-             "/queries/zoek-label?text=script"]
+    pages = [
+        "/pad?from=kg:maatregel-xss-test&to=kg:spoor-3",
+        "/queries/maatregelen-per-spoor?track=kg:spoor-3",
+        "/queries/zoek-label?text=script",
+    ]
     for url in pages:
         body = xss_client.get(url).get_data(as_text=True)
         assert XSS not in body, url

@@ -2,23 +2,22 @@
 
 They are skipped only when ``/usr/bin/chromium`` is missing and ``CI`` is not set; in CI they
 always run (a missing browser then fails them). The server serves a copy of ``graph/data``
-plus one extra file whose labels are HTML, so the escaping can be checked in a real browser.
+plus one extra file whose labels are HTML (``xss_data_dir`` of ``tests/conftest.py``), so the
+escaping can be checked in a real browser.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
-from waitress.server import create_server
 
-from graph.paths import DATA_DIR
+from tests.helpers import XSS, XSS_IMG, serve
 from webui.app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -30,19 +29,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-XSS = "<script>alert(1)</script>"
-XSS_IMG = "<img src=x onerror=alert(2)> doelgroep"
-XSS_TTL = f"""
-@prefix amkg: <https://w3id.org/amkg/def#> .
-@prefix kg: <https://w3id.org/amkg/id/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-kg:maatregel-xss-test a amkg:Measure ;
-    rdfs:label "{XSS}"@nl , "{XSS} en"@en ;
-    amkg:belongsToTrack kg:spoor-3 ;
-    amkg:targetsGroup kg:doelgroep-xss-test .
-kg:doelgroep-xss-test a amkg:TargetGroup ;
-    rdfs:label "{XSS_IMG}"@nl , "<b>group</b>"@en .
-"""
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -55,20 +41,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_server(xss_data_dir: Path) -> Iterator[str]:
     """The app over a copy of the data (plus the HTML labels), on http://127.0.0.1:<free port>."""
-    data = tmp_path_factory.mktemp("browser-data")
-    for path in DATA_DIR.glob("*.ttl"):
-        (data / path.name).write_bytes(path.read_bytes())
-    (data / "zz-xss-test.ttl").write_text(XSS_TTL, encoding="utf-8")
-    app = create_app({"TESTING": True, "DATA_DIR": str(data)})
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, name="waitress", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    server.task_dispatcher.shutdown()
-    thread.join(timeout=5)
+    with serve(create_app({"TESTING": True, "DATA_DIR": str(xss_data_dir)})) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

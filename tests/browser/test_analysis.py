@@ -3,61 +3,38 @@ errors and never leave the origin; a catalogue query runs from its form (with th
 entity picker) and shows linked results; the SPARQL editor runs a query and shows a sortable
 table; the path finder shows a path; graph labels that look like HTML stay text.
 
-``live_server`` is overridden here so that the app has the analysis blueprint even while
-``webui/app.py`` does not list it yet (the fixtures ``context`` and ``watched`` of
-``conftest.py`` then use this server).
+Uses the shared live server of ``conftest.py`` (the real data plus labels that are HTML).
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
-from waitress.server import create_server
 
-from graph.paths import DATA_DIR
-from webui.app import create_app
-from webui.pages_analysis import bp
+from tests.helpers import XSS
 
 pytestmark = pytest.mark.browser
 
-XSS = "<script>alert(1)</script>"
-XSS_TTL = f"""
-@prefix amkg: <https://w3id.org/amkg/def#> .
-@prefix kg: <https://w3id.org/amkg/id/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-kg:maatregel-xss-test a amkg:Measure ;
-    rdfs:label "{XSS}"@nl , "{XSS} en"@en ;
-    amkg:belongsToTrack kg:spoor-3 .
-"""
-PAGES = ["/matrix", "/matrix?lang=en", "/matrix?ministerie=szw&periode=planning-2023-03",
-         "/pad", "/pad?from=kg:traject-werken-aan-de-toekomst&to=kg:spoor-2", "/tijdlijn",
-         "/tijdlijn?lang=en", "/cijfers", "/cijfers?lang=en", "/queries",
-         "/queries?audience=analyst", "/queries/trajecten-per-spoor",
-         "/queries/tekortberoepen?lang=en", "/sparql-editor", "/sparql-editor?lang=en"]
+PAGES = [
+    "/matrix",
+    "/matrix?lang=en",
+    "/matrix?ministerie=szw&periode=planning-2023-03",
+    "/pad",
+    "/pad?from=kg:traject-werken-aan-de-toekomst&to=kg:spoor-2",
+    "/tijdlijn",
+    "/tijdlijn?lang=en",
+    "/cijfers",
+    "/cijfers?lang=en",
+    "/queries",
+    "/queries?audience=analyst",
+    "/queries/trajecten-per-spoor",
+    "/queries/tekortberoepen?lang=en",
+    "/sparql-editor",
+    "/sparql-editor?lang=en",
+]
 NAV_BLUE = "rgb(21, 66, 115)"
-
-
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app (with the analysis pages) over a copy of the data plus HTML labels."""
-    data = tmp_path_factory.mktemp("browser-data-analysis")
-    for path in DATA_DIR.glob("*.ttl"):
-        (data / path.name).write_bytes(path.read_bytes())
-    (data / "zz-xss-test.ttl").write_text(XSS_TTL, encoding="utf-8")
-    app = create_app({"TESTING": True, "DATA_DIR": str(data)})
-    if "analysis" not in app.blueprints:
-        app.register_blueprint(bp)
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, name="waitress-analysis", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    server.task_dispatcher.shutdown()
-    thread.join(timeout=5)
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -106,9 +83,11 @@ def test_catalogue_query_runs_from_its_form(watched: tuple[Page, Any], live_serv
     page.goto(live_server + "/queries/trajecten-per-spoor")
     _pick(page, "#param-track", "Spoor 2")
     # the picker only offers tracks (the parameter's class)
-    expect(page.locator("#param-track")).to_have_value("Spoor 2: Meer mensen aan het werk "
-                                                        "helpen (statushouders, "
-                                                        "bijstandsgerechtigden, asielzoekers)")
+    expect(page.locator("#param-track")).to_have_value(
+        "Spoor 2: Meer mensen aan het werk "
+        "helpen (statushouders, "
+        "bijstandsgerechtigden, asielzoekers)"
+    )
     with page.expect_navigation():
         page.get_by_role("button", name="Stel de vraag").click()
     assert "track=https%3A%2F%2Fw3id.org%2Famkg%2Fid%2Fspoor-2" in page.url
@@ -124,8 +103,9 @@ def test_catalogue_query_runs_from_its_form(watched: tuple[Page, Any], live_serv
     watch.assert_clean()
 
 
-def test_catalogue_bad_parameter_shows_the_form(watched: tuple[Page, Any],
-                                                live_server: str) -> None:
+def test_catalogue_bad_parameter_shows_the_form(
+    watched: tuple[Page, Any], live_server: str
+) -> None:
     page, watch = watched
     response = page.goto(live_server + "/queries/trajecten-per-spoor?track=kg:spoor-9")
     assert response is not None

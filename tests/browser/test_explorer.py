@@ -9,17 +9,16 @@ its origin and logged no error (a CSP violation is logged as one).
 from __future__ import annotations
 
 import itertools
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import networkx as nx
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from waitress.server import create_server
 
 from graph.explorer_source import synthetic_graph
 from graph.load import KG
+from tests.helpers import serve
 from webui.app import create_app
 
 pytestmark = pytest.mark.browser
@@ -62,25 +61,28 @@ def _click_node(page: Page, node: str, double: bool = False) -> None:
         page.mouse.click(point["x"], point["y"])
 
 
-def test_whole_graph_is_drawn_coloured_by_class(watched: tuple[Page, Any],
-                                                live_server: str) -> None:
+def test_whole_graph_is_drawn_coloured_by_class(
+    watched: tuple[Page, Any], live_server: str
+) -> None:
     page, watch = watched
     _open(page, live_server + "/graph")
     expected = _api(page, live_server)
     assert page.evaluate(VISIBLE) == expected["meta"]["shown"] > 50
-    colours = page.evaluate("() => new Set(Object.values(amkgNetwork.body.nodes).map(n => "
-                            "n.options.color.background)).size")
+    colours = page.evaluate(
+        "() => new Set(Object.values(amkgNetwork.body.nodes).map(n => "
+        "n.options.color.background)).size"
+    )
     assert colours >= 8  # the classes' colours reached the drawn nodes
-    shapes = page.evaluate("() => new Set(Object.values(amkgNetwork.body.nodes).map(n => "
-                           "n.options.shape)).size")
+    shapes = page.evaluate(
+        "() => new Set(Object.values(amkgNetwork.body.nodes).map(n => n.options.shape)).size"
+    )
     assert shapes >= 5
     legend = page.locator("#amkg-legend .legend-item")
     assert legend.count() == len(expected["legend"])
     observation = page.locator('#amkg-legend .legend-item[data-cls="qb:Observation"]')
     expect(observation).to_have_attribute("aria-pressed", "false")
     # the vis-network assets come from this app, nothing from a CDN
-    assert any(u.endswith("/static/vendor/vis-network/vis-network.min.js")
-               for u in watch.requests)
+    assert any(u.endswith("/static/vendor/vis-network/vis-network.min.js") for u in watch.requests)
     watch.assert_clean()
 
 
@@ -88,14 +90,17 @@ def test_legend_and_url_hide_a_class(watched: tuple[Page, Any], live_server: str
     page, watch = watched
     _open(page, live_server + "/graph")
     before = page.evaluate(VISIBLE)
-    count = page.evaluate("() => amkgNetwork.body.data.nodes.get({filter: n => "
-                          "n.group === 'amkg:Measure' && !n.hidden}).length")
+    count = page.evaluate(
+        "() => amkgNetwork.body.data.nodes.get({filter: n => "
+        "n.group === 'amkg:Measure' && !n.hidden}).length"
+    )
     assert count > 0
     page.locator('#amkg-legend .legend-item[data-cls="amkg:Measure"]').click()
     assert page.evaluate(VISIBLE) == before - count
     assert "amkg%3AMeasure" in page.url or "amkg:Measure" in page.url
     expect(page.locator('#amkg-legend .legend-item[data-cls="amkg:Measure"]')).to_have_attribute(
-        "aria-pressed", "false")
+        "aria-pressed", "false"
+    )
     # the URL reproduces it
     _open(page, page.url)
     assert page.evaluate(VISIBLE) == before - count
@@ -122,12 +127,15 @@ def test_node_click_opens_the_panel(watched: tuple[Page, Any], live_server: str)
     watch.assert_clean()
 
 
-def test_focus_on_a_track_shows_its_neighbourhood(watched: tuple[Page, Any],
-                                                  live_server: str) -> None:
+def test_focus_on_a_track_shows_its_neighbourhood(
+    watched: tuple[Page, Any], live_server: str
+) -> None:
     page, watch = watched
     for focus in ("kg:spoor-3", f"{KG}spoor-3", f"<{KG}spoor-3>"):
-        _open(page, f"{live_server}/graph?focus={focus.replace('<', '%3C').replace('>', '%3E')}"
-                    "&hops=1")
+        _open(
+            page,
+            f"{live_server}/graph?focus={focus.replace('<', '%3C').replace('>', '%3E')}&hops=1",
+        )
         ids = set(page.evaluate("() => amkgExplorer.visibleNodeIds()"))
         assert "kg:spoor-3" in ids
         data = _api(page, live_server, "?focus=kg:spoor-3&hops=1")
@@ -184,8 +192,14 @@ def test_layered_layout_reads_left_to_right(watched: tuple[Page, Any], live_serv
       });
       return out;
     }""")
-    order = ["amkg:Ministry", "amkg:Trajectory", "amkg:PolicyDomain", "amkg:Track",
-             "amkg:Measure", "amkg:TargetGroup"]
+    order = [
+        "amkg:Ministry",
+        "amkg:Trajectory",
+        "amkg:PolicyDomain",
+        "amkg:Track",
+        "amkg:Measure",
+        "amkg:TargetGroup",
+    ]
     columns = [xs[cls] for cls in order if cls in xs]
     assert len(columns) >= 5
     for left, right in itertools.pairwise(columns):
@@ -202,10 +216,14 @@ def test_search_finds_and_centres_a_node(watched: tuple[Page, Any], live_server:
     page.press("#amkg-search-input", "Enter")
     assert page.evaluate("() => amkgNetwork.getSelectedNodes()") == [target]
     # centred once the animation (frame-counted, so slow in a software-rendered browser) ends
-    page.wait_for_function("""(id) => { const p = amkgNetwork.canvasToDOM(
+    page.wait_for_function(
+        """(id) => { const p = amkgNetwork.canvasToDOM(
         amkgNetwork.getPositions([id])[id]); const c = document.getElementById('amkg-graph');
         return Math.abs(p.x / c.clientWidth - 0.5) < 0.05
-            && Math.abs(p.y / c.clientHeight - 0.5) < 0.05; }""", arg=target, timeout=10_000)
+            && Math.abs(p.y / c.clientHeight - 0.5) < 0.05; }""",
+        arg=target,
+        timeout=10_000,
+    )
     expect(page.locator("#amkg-panel-title")).to_have_text(label)
     page.fill("#amkg-search-input", "geen-zo-element-xyz")
     page.press("#amkg-search-input", "Enter")
@@ -217,8 +235,9 @@ def test_double_click_expands_in_place(watched: tuple[Page, Any], live_server: s
     page, watch = watched
     _open(page, live_server + "/graph?focus=kg:szw&hops=1")
     before = page.evaluate("() => amkgExplorer.visibleNodeIds()")
-    node = page.evaluate("() => amkgNetwork.body.data.nodes.get({filter: n => n.more > 0})"
-                         ".map(n => n.id).sort()[0]")
+    node = page.evaluate(
+        "() => amkgNetwork.body.data.nodes.get({filter: n => n.more > 0}).map(n => n.id).sort()[0]"
+    )
     assert node
     with page.expect_response(lambda r: "/api/graph/expand" in r.url):
         _click_node(page, node, double=True)
@@ -249,8 +268,9 @@ def test_png_download(watched: tuple[Page, Any], live_server: str) -> None:
     watch.assert_clean()
 
 
-def test_html_labels_stay_text(watched: tuple[Page, Any], live_server: str,
-                               html_labels: dict[str, str]) -> None:
+def test_html_labels_stay_text(
+    watched: tuple[Page, Any], live_server: str, html_labels: dict[str, str]
+) -> None:
     page, watch = watched
     _open(page, live_server + "/graph?focus=kg:maatregel-xss-test&hops=1")
     measure = "kg:maatregel-xss-test"
@@ -264,6 +284,7 @@ def test_html_labels_stay_text(watched: tuple[Page, Any], live_server: str,
 
 # ---- a synthetic graph larger than the cap ------------------------------------------------
 
+
 def _synthetic() -> nx.MultiDiGraph:
     graph = synthetic_graph(SYNTHETIC_NODES, seed=3)
     first = f"{KG}syn-0"
@@ -273,20 +294,17 @@ def _synthetic() -> nx.MultiDiGraph:
 
 @pytest.fixture(scope="module")
 def synthetic_server() -> Iterator[str]:
-    app = create_app({"TESTING": True, "GRAPH_EXPLORER_GRAPH": _synthetic,
-                      "GRAPH_NODE_CAP": SYNTHETIC_CAP})
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, name="waitress-synthetic", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    server.task_dispatcher.shutdown()
-    thread.join(timeout=5)
+    app = create_app(
+        {"TESTING": True, "GRAPH_EXPLORER_GRAPH": _synthetic, "GRAPH_NODE_CAP": SYNTHETIC_CAP}
+    )
+    with serve(app, name="waitress-synthetic") as url:
+        yield url
 
 
 @pytest.fixture
-def synthetic_page(browser: Browser, synthetic_server: str) -> Iterator[tuple[Page, list[str],
-                                                                              list[str]]]:
+def synthetic_page(
+    browser: Browser, synthetic_server: str
+) -> Iterator[tuple[Page, list[str], list[str]]]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     requests: list[str] = []
@@ -301,15 +319,15 @@ def synthetic_page(browser: Browser, synthetic_server: str) -> Iterator[tuple[Pa
 
 
 def test_node_cap_holds_and_the_page_says_how_many_are_hidden(
-        synthetic_page: tuple[Page, list[str], list[str]], synthetic_server: str) -> None:
+    synthetic_page: tuple[Page, list[str], list[str]], synthetic_server: str
+) -> None:
     page, _requests, problems = synthetic_page
     _open(page, synthetic_server + "/graph?hide=")
     assert page.evaluate("() => amkgNetwork.body.data.nodes.length") == SYNTHETIC_CAP
     hidden = SYNTHETIC_NODES - SYNTHETIC_CAP
     expect(page.locator(".explorer-hidden")).to_contain_text(str(hidden))
     # expanding never goes past the cap
-    node = page.evaluate("() => amkgNetwork.body.data.nodes.get({filter: n => n.more > 0})"
-                         "[0].id")
+    node = page.evaluate("() => amkgNetwork.body.data.nodes.get({filter: n => n.more > 0})[0].id")
     page.evaluate("(id) => amkgExplorer.expand(id)", node)
     page.wait_for_timeout(500)
     assert page.evaluate("() => amkgNetwork.body.data.nodes.length") == SYNTHETIC_CAP
@@ -317,7 +335,8 @@ def test_node_cap_holds_and_the_page_says_how_many_are_hidden(
 
 
 def test_href_label_is_text_in_tooltip_and_panel(
-        synthetic_page: tuple[Page, list[str], list[str]], synthetic_server: str) -> None:
+    synthetic_page: tuple[Page, list[str], list[str]], synthetic_server: str
+) -> None:
     page, _requests, problems = synthetic_page
     node = "kg:syn-0"
     _open(page, synthetic_server + "/graph?focus=kg:syn-0&hops=1")
