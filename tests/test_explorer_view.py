@@ -319,3 +319,15 @@ def test_a_configured_graph_replaces_the_knowledge_graph() -> None:
     assert data["meta"] | {"shown": 20, "total": 50, "hidden": 30} == data["meta"]
     html = app.test_client().get("/graph?hide=").get_data(as_text=True)
     assert "30 niet getoond" in html
+
+
+def test_serve_warms_the_default_view_in_both_languages() -> None:
+    from webui.explorer import warm_up
+
+    app = create_app({"TESTING": True, "GRAPH_EXPLORER_GRAPH": synthetic_graph(40, seed=3)})
+    warm_up(app)
+    with app.app_context():
+        from webui.explorer import _source
+
+        cached = {key[3] for key in _source()._views if key[0] == "view"}
+    assert cached == {"nl", "en"}

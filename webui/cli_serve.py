@@ -11,6 +11,7 @@ from waitress import create_server
 
 from graph.paths import DATA_DIR_ENV
 from webui.app import create_app
+from webui.explorer import warm_up
 from webui.sparql import close_pool, start_pool
 
 #: waitress worker threads: at least this many, so slow queries do not block the pages.
@@ -51,6 +52,7 @@ def serve(host: str, port: int, threads: int, data_dir: Path | None) -> None:
     app = create_app({"DATA_DIR": str(data_dir)} if data_dir else None)
     try:
         pool = start_pool(app)
+        warm_up(app)
         server = make_server(app, host, port, threads)
         url = server_url(server)
         click.echo(f"Arbeidsmigratie Kennisgraaf: {url}")

@@ -116,6 +116,18 @@ def _source() -> Source:
     return source
 
 
+def warm_up(app: Any) -> None:
+    """Build the default view (both languages) once, so the first visitor gets it from cache.
+
+    Called by ``amkg serve`` before it accepts connections; the projection and the layout of
+    the whole graph are the slow part of a cold /graph (see benchmarks/README.md).
+    """
+    with app.app_context():
+        source = _source()
+        for lang in ("nl", "en"):
+            build_view(source, ViewState(), _cap(), lang)
+
+
 def _kg() -> KnowledgeGraph | None:
     if current_app.config.get(CUSTOM_GRAPH) is not None:
         return None
