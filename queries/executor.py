@@ -8,12 +8,15 @@ them. The parent only waits. On overrun it kills *that* worker (terminate, then 
 replacement in the background and raises :class:`QueryTimeout`; the others keep serving. When
 all are busy a request waits ``queue_wait`` s, then gets :class:`PoolBusy`. Never a fork per
 query. Workers cap their memory and, once loaded, forbid themselves any network connection.
+Each worker remembers the guard's verdict per query text (:func:`check_cached`), so a query
+that comes back is not parsed again.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import logging
 import math
 import multiprocessing
@@ -98,11 +101,23 @@ def run_parsed(store: Store, parsed: ParsedQuery) -> QueryResult:
         raise QueryRejected(400, f"SPARQL error: {error}") from None
 
 
+@functools.lru_cache(maxsize=256)
+def _checked(text: str, limits: Limits) -> ParsedQuery:
+    return check_query(text, limits)
+
+
+def check_cached(text: str, limits: Limits) -> ParsedQuery:
+    """:func:`~queries.guard.check_query`, remembered per text: rdflib's parser takes tens of
+    milliseconds, so a query that comes back (a catalogue query, a client's favourite) is
+    parsed once per process. Rejections are not remembered (they raise)."""
+    return _checked(text, limits) if isinstance(text, str) else check_query(text, limits)
+
+
 def answer(
     store: Store, text: str, accept: str | None, fmt: str | None, row_limit: int, limits: Limits
 ) -> Answer:
     """The whole job of a worker for one query (also usable in-process)."""
-    parsed = check_query(text, limits)
+    parsed = check_cached(text, limits)
     chosen = negotiate(parsed.kind, accept, fmt)  # before evaluating: a bad format costs nothing
     out = serialise(run_parsed(store, parsed), chosen, row_limit)
     return Answer(out.body, chosen.content_type, chosen.media_type, parsed.kind, out.rows,
