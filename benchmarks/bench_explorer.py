@@ -51,8 +51,14 @@ from webui.app import create_app
 from webui.explorer import _source
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 VIEWPORT = {"width": 1400, "height": 900}
 READY = "html[data-graph-ready]"
 #: Targets of the issue, in ms from load.
@@ -85,17 +91,29 @@ class Scenario:
 
 
 SCENARIOS = [
-    Scenario("real graph, whole (default view)", "real", "/graph", target=TARGETS["real"],
-             baseline=True),
+    Scenario(
+        "real graph, whole (default view)", "real", "/graph", target=TARGETS["real"], baseline=True
+    ),
     Scenario("real graph, whole, statistics shown", "real", "/graph?hide="),
     Scenario("real graph, layered layout", "real", "/graph?layout=layered"),
     Scenario("real graph, focus kg:spoor-3, 2 steps", "real", "/graph?focus=kg:spoor-3"),
     Scenario("real graph, physics on (150 rounds max)", "real", "/graph?physics=1"),
-    Scenario("synthetic 1,000 nodes, cap raised to 1,000", "1000", "/graph?hide=", cap=1000,
-             target=TARGETS["1000"], baseline=True),
+    Scenario(
+        "synthetic 1,000 nodes, cap raised to 1,000",
+        "1000",
+        "/graph?hide=",
+        cap=1000,
+        target=TARGETS["1000"],
+        baseline=True,
+    ),
     Scenario("synthetic 5,000 nodes, default cap (500 drawn)", "5000", "/graph?hide="),
-    Scenario("synthetic 5,000 nodes, cap raised to 5,000", "5000", "/graph?hide=", cap=5000,
-             baseline=True),
+    Scenario(
+        "synthetic 5,000 nodes, cap raised to 5,000",
+        "5000",
+        "/graph?hide=",
+        cap=5000,
+        baseline=True,
+    ),
 ]
 
 
@@ -173,9 +191,11 @@ def baseline(browser: Browser, view: dict[str, Any], timeout_s: float) -> dict[s
 
 
 def apps() -> dict[str, Callable[[], dict[str, Any]]]:
-    return {"real": dict,
-            "1000": lambda: {"GRAPH_EXPLORER_GRAPH": synthetic_graph(1000)},
-            "5000": lambda: {"GRAPH_EXPLORER_GRAPH": synthetic_graph(5000)}}
+    return {
+        "real": dict,
+        "1000": lambda: {"GRAPH_EXPLORER_GRAPH": synthetic_graph(1000)},
+        "5000": lambda: {"GRAPH_EXPLORER_GRAPH": synthetic_graph(5000)},
+    }
 
 
 def clear_cache(app: Any) -> None:
@@ -193,8 +213,7 @@ def projection_time() -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def run(runs: int, with_baseline: bool, baseline_timeout: float,
-        only: str | None) -> list[Result]:
+def run(runs: int, with_baseline: bool, baseline_timeout: float, only: str | None) -> list[Result]:
     results = []
     makers = apps()
     with sync_playwright() as playwright:
@@ -210,10 +229,11 @@ def run(runs: int, with_baseline: bool, baseline_timeout: float,
                 measure(browser, origin + scenario.path, origin)  # warm up browser and server
                 clear_cache(app)
                 result.cold = measure(browser, origin + scenario.path, origin)
-                result.warm = [measure(browser, origin + scenario.path, origin)
-                               for _ in range(runs)]
+                result.warm = [
+                    measure(browser, origin + scenario.path, origin) for _ in range(runs)
+                ]
                 if with_baseline and scenario.baseline:
-                    view = app.test_client().get("/api/graph" + scenario.path[len("/graph"):])
+                    view = app.test_client().get("/api/graph" + scenario.path[len("/graph") :])
                     result.baseline = baseline(browser, view.get_json(), baseline_timeout)
             results.append(result)
             print(f"  measured: {scenario.name}", file=sys.stderr, flush=True)
@@ -226,34 +246,49 @@ def _ms(value: float | None) -> str:
 
 
 def report(results: list[Result], baseline_timeout: float) -> str:
-    lines = ["| scenario | nodes / edges drawn | settled, cold | settled, warm (median) | "
-             "server (ttfb) cold / warm | client | HTML | vs target |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| scenario | nodes / edges drawn | settled, cold | settled, warm (median) | "
+        "server (ttfb) cold / warm | client | HTML | vs target |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for r in results:
         warm = statistics.median(m["settled"] for m in r.warm) if r.warm else None
         ttfb = statistics.median(m["ttfb"] for m in r.warm) if r.warm else None
         client = statistics.median(m["client"] for m in r.warm) if r.warm else None
         target = "–"
         if r.scenario.target:
-            target = (f"{r.cold['settled'] / r.scenario.target:.2f}x of "
-                      f"{r.scenario.target / 1000:g} s (cold)")
+            target = (
+                f"{r.cold['settled'] / r.scenario.target:.2f}x of "
+                f"{r.scenario.target / 1000:g} s (cold)"
+            )
         lines.append(
             f"| {r.scenario.name} | {r.cold['nodes']:,.0f} / {r.cold['edges']:,.0f} | "
             f"{_ms(r.cold['settled'])} | {_ms(warm)} | {_ms(r.cold['ttfb'])} / {_ms(ttfb)} | "
-            f"{_ms(client)} | {r.cold['html'] / 1024:,.0f} kB | {target} |")
+            f"{_ms(client)} | {r.cold['html'] / 1024:,.0f} kB | {target} |"
+        )
     with_base = [r for r in results if r.baseline]
     if with_base:
-        lines += ["", "| same nodes and edges | pyvis defaults: stabilized | ours: settled (cold) "
-                  "| speed-up | pyvis HTML (in_line) | our HTML |", "|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            "| same nodes and edges | pyvis defaults: stabilized | ours: settled (cold) "
+            "| speed-up | pyvis HTML (in_line) | our HTML |",
+            "|---|---|---|---|---|---|",
+        ]
         for r in with_base:
             b = r.baseline
             stable = b.get("stabilized")
-            shown = (_ms(stable) if stable else f"> {baseline_timeout:g} s (did not settle; "
-                     f"1,000 rounds done: {_ms(b.get('iterationsDone'))})")
+            shown = (
+                _ms(stable)
+                if stable
+                else f"> {baseline_timeout:g} s (did not settle; "
+                f"1,000 rounds done: {_ms(b.get('iterationsDone'))})"
+            )
             bound = stable or baseline_timeout * 1000
             ratio = f"{'≥ ' if not stable else ''}{bound / r.cold['settled']:,.0f}x"
-            lines.append(f"| {r.scenario.name} | {shown} | {_ms(r.cold['settled'])} | {ratio} | "
-                         f"{b['html'] / 1024:,.0f} kB | {r.cold['html'] / 1024:,.0f} kB |")
+            lines.append(
+                f"| {r.scenario.name} | {shown} | {_ms(r.cold['settled'])} | {ratio} | "
+                f"{b['html'] / 1024:,.0f} kB | {r.cold['html'] / 1024:,.0f} kB |"
+            )
     return "\n".join(lines)
 
 
@@ -261,14 +296,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="warm loads per scenario (3)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the pyvis baseline")
-    parser.add_argument("--baseline-timeout", type=float, default=90.0,
-                        help="seconds to wait for pyvis to settle (90)")
+    parser.add_argument(
+        "--baseline-timeout",
+        type=float,
+        default=90.0,
+        help="seconds to wait for pyvis to settle (90)",
+    )
     parser.add_argument("--only", help="run the scenarios whose name contains this")
     args = parser.parse_args(argv)
     results = run(args.runs, not args.no_baseline, args.baseline_timeout, args.only)
     print(report(results, args.baseline_timeout))
-    print(f"\nBuilding the projection of the real graph (once per process, before the first "
-          f"view): {projection_time():,.0f} ms.")
+    print(
+        f"\nBuilding the projection of the real graph (once per process, before the first "
+        f"view): {projection_time():,.0f} ms."
+    )
     return 0
 
 

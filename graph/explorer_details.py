@@ -16,8 +16,14 @@ from graph.load import AMKG, KG
 MAX_VALUE_CHARS = 1200
 MAX_LINKS = 40
 #: Literal properties shown first in the panel, in this order.
-FIRST = (SKOS.altLabel, DCTERMS.description, AMKG.leverPhrase, AMKG.overviewText,
-         AMKG.effectText, AMKG.status)
+FIRST = (
+    SKOS.altLabel,
+    DCTERMS.description,
+    AMKG.leverPhrase,
+    AMKG.overviewText,
+    AMKG.effectText,
+    AMKG.status,
+)
 SKIP = {RDFS.label, AMKG.citation}
 
 #: Names of standard properties the ontology does not label.
@@ -33,7 +39,7 @@ PROPERTY_NAMES = {
 
 def entity_url(iri: str) -> str | None:
     """``/id/<local>`` for a ``kg:`` IRI (its page in the web app), else None."""
-    return "/id/" + iri[len(str(KG)):] if iri.startswith(str(KG)) else None
+    return "/id/" + iri[len(str(KG)) :] if iri.startswith(str(KG)) else None
 
 
 def _pick(values: list[Literal], lang: str) -> list[str]:
@@ -59,8 +65,9 @@ def _properties(kg: KnowledgeGraph, node: URIRef, lang: str) -> list[dict[str, A
         values = sorted(by_predicate[p], key=str)
         name = kg.prefixed(p)
         label = PROPERTY_NAMES.get(name, {}).get(lang) or kg.label(p, lang)
-        out.append({"label": label, "predicate": name,
-                    "values": [_clip(v) for v in _pick(values, lang)]})
+        out.append(
+            {"label": label, "predicate": name, "values": [_clip(v) for v in _pick(values, lang)]}
+        )
     return out
 
 
@@ -71,31 +78,43 @@ def _provenance(kg: KnowledgeGraph, node: URIRef) -> list[dict[str, Any]]:
         slide = g.value(citation, AMKG.slide)
         index = g.value(slide, AMKG.slideIndex) if slide is not None else None
         section = g.value(citation, AMKG.section)
-        out.append({
-            "quote": " ".join(str(q) for q in g.objects(citation, AMKG.quote)),
-            "slide": kg.label(slide, "nl") if slide is not None else "",
-            "slide_index": int(index.toPython()) if isinstance(index, Literal) else None,
-            "section": str(section) if section is not None else "",
-        })
+        out.append(
+            {
+                "quote": " ".join(str(q) for q in g.objects(citation, AMKG.quote)),
+                "slide": kg.label(slide, "nl") if slide is not None else "",
+                "slide_index": int(index.toPython()) if isinstance(index, Literal) else None,
+                "section": str(section) if section is not None else "",
+            }
+        )
     return sorted(out, key=lambda c: (c["slide_index"] or 0, c["section"], c["quote"]))
 
 
 def _links(source: Source, node: str, lang: str) -> list[dict[str, Any]]:
     out = []
-    for direction, edges in (("out", source.graph.out_edges(node, keys=True, data=True)),
-                             ("in", source.graph.in_edges(node, keys=True, data=True))):
+    for direction, edges in (
+        ("out", source.graph.out_edges(node, keys=True, data=True)),
+        ("in", source.graph.in_edges(node, keys=True, data=True)),
+    ):
         for u, v, key, data in edges:
             other = v if direction == "out" else u
-            out.append({"direction": direction, "predicate": key,
-                        "label": str(data.get(f"label_{lang}") or key),
-                        "inferred": bool(data.get("inferred")), "iri": other,
-                        "ref": source.prefixed(other), "target": source.label(other, lang)})
+            out.append(
+                {
+                    "direction": direction,
+                    "predicate": key,
+                    "label": str(data.get(f"label_{lang}") or key),
+                    "inferred": bool(data.get("inferred")),
+                    "iri": other,
+                    "ref": source.prefixed(other),
+                    "target": source.label(other, lang),
+                }
+            )
     out.sort(key=lambda x: (x["direction"] != "out", x["label"], x["target"]))
     return out
 
 
-def node_details(source: Source, kg: KnowledgeGraph | None, name: str,
-                 lang: str = "nl") -> dict[str, Any] | None:
+def node_details(
+    source: Source, kg: KnowledgeGraph | None, name: str, lang: str = "nl"
+) -> dict[str, Any] | None:
     """What the side panel shows for the node ``name`` (None when there is no such node)."""
     node = source.resolve(name)
     if node is None:
@@ -104,11 +123,14 @@ def node_details(source: Source, kg: KnowledgeGraph | None, name: str,
     links = _links(source, node, lang)
     in_kg = kg is not None and (URIRef(node), None, None) in kg.graph
     return {
-        "iri": node, "ref": source.prefixed(node), "label": source.label(node, lang),
-        "cls": cls, "cls_label": source.class_label(cls, lang), "url": entity_url(node),
+        "iri": node,
+        "ref": source.prefixed(node),
+        "label": source.label(node, lang),
+        "cls": cls,
+        "cls_label": source.class_label(cls, lang),
+        "url": entity_url(node),
         "properties": _properties(kg, URIRef(node), lang) if kg is not None and in_kg else [],
-        "links": links[:MAX_LINKS], "links_total": len(links),
+        "links": links[:MAX_LINKS],
+        "links_total": len(links),
         "provenance": _provenance(kg, URIRef(node)) if kg is not None and in_kg else [],
     }
-
-

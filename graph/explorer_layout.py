@@ -75,9 +75,7 @@ def _tree_positions(g: nx.Graph, root: Hashable, ring: float) -> Pos:
     return pos
 
 
-def _relax(
-    g: nx.Graph, pos: Pos, fixed: set[Hashable], iterations: int, rng: random.Random
-) -> Pos:
+def _relax(g: nx.Graph, pos: Pos, fixed: set[Hashable], iterations: int, rng: random.Random) -> Pos:
     """Fruchterman-Reingold rounds on ``pos``; ``fixed`` nodes push but do not move."""
     nodes = sorted(g, key=_sort_key)
     index = {n: i for i, n in enumerate(nodes)}
@@ -194,8 +192,9 @@ def force_layout(g: nx.Graph, seed: int = 7) -> Pos:
     if singles:
         per_row = max(1, math.ceil(math.sqrt(len(singles) * 2)))
         ordered = sorted(singles, key=_sort_key)
-        parts.append({n: ((i % per_row) * K, (i // per_row) * K * 0.7)
-                      for i, n in enumerate(ordered)})
+        parts.append(
+            {n: ((i % per_row) * K, (i // per_row) * K * 0.7) for i, n in enumerate(ordered)}
+        )
     return _pack(parts)
 
 
@@ -281,5 +280,7 @@ def radial_ring(centre: tuple[float, float], nodes: list[Hashable], radius: floa
     """``nodes`` evenly on a circle of ``radius`` around ``centre`` (for an expansion)."""
     cx, cy = centre
     step = math.tau / max(len(nodes), 1)
-    return {n: (round(cx + radius * math.cos(i * step), 1),
-                round(cy + radius * math.sin(i * step), 1)) for i, n in enumerate(nodes)}
+    return {
+        n: (round(cx + radius * math.cos(i * step), 1), round(cy + radius * math.sin(i * step), 1))
+        for i, n in enumerate(nodes)
+    }

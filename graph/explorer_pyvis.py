@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 
 LABEL_MAX = 42
 INFERRED = {"nl": "afgeleid", "en": "inferred"}
-MORE = {"nl": "{n} buren niet getoond: dubbelklik om uit te breiden",
-        "en": "{n} neighbours not shown: double-click to expand"}
+MORE = {
+    "nl": "{n} buren niet getoond: dubbelklik om uit te breiden",
+    "en": "{n} neighbours not shown: double-click to expand",
+}
 # (colour, vis shape, size). Shapes with the label below the node only, so labels line up.
 STYLES: dict[str, tuple[str, str, int]] = {
     "amkg:Ministry": ("#154273", "square", 17),
@@ -74,15 +76,29 @@ LAYERS: dict[str, int] = {
 }
 
 #: A track filter keeps what hangs around the track, passing through these classes only.
-TRACK_THROUGH = frozenset({
-    "amkg:PolicyDomain", "amkg:Trajectory", "amkg:Measure", "amkg:ActionLine", "amkg:Effect",
-    "amkg:Argument", "amkg:LegalAssessment", "amkg:MemberStateComparison", "amkg:Lever",
-    "amkg:CabinetQuestion",
-})
+TRACK_THROUGH = frozenset(
+    {
+        "amkg:PolicyDomain",
+        "amkg:Trajectory",
+        "amkg:Measure",
+        "amkg:ActionLine",
+        "amkg:Effect",
+        "amkg:Argument",
+        "amkg:LegalAssessment",
+        "amkg:MemberStateComparison",
+        "amkg:Lever",
+        "amkg:CabinetQuestion",
+    }
+)
 #: A ministry filter: its trajectories (and their domains, tracks, plannings) and measures.
-MINISTRY_THROUGH = frozenset({
-    "amkg:Trajectory", "amkg:PolicyDomain", "amkg:Measure", "amkg:ActionLine",
-})
+MINISTRY_THROUGH = frozenset(
+    {
+        "amkg:Trajectory",
+        "amkg:PolicyDomain",
+        "amkg:Measure",
+        "amkg:ActionLine",
+    }
+)
 
 #: Physics, when on, stops after this many stabilisation rounds.
 STABILIZATION_ITERATIONS = 150
@@ -105,32 +121,66 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
 def base_options(pyvis_options: dict[str, Any], physics: bool, n_nodes: int) -> dict[str, Any]:
     """pyvis's options with ours on top: fixed layout, bounded physics, plain tooltips."""
     big = n_nodes > 400
-    return _merge(pyvis_options, {
-        "autoResize": True,
-        "layout": {"improvedLayout": False, "randomSeed": 7},
-        "physics": {
-            "enabled": physics, "solver": "barnesHut",
-            "barnesHut": {"gravitationalConstant": -2500, "centralGravity": 0.05,
-                          "springLength": 110, "springConstant": 0.02, "damping": 0.4,
-                          "avoidOverlap": 0.1},
-            "stabilization": {"enabled": physics, "iterations": STABILIZATION_ITERATIONS,
-                              "updateInterval": 25, "fit": True},
-            "minVelocity": 1.5, "maxVelocity": 40, "timestep": 0.5,
+    return _merge(
+        pyvis_options,
+        {
+            "autoResize": True,
+            "layout": {"improvedLayout": False, "randomSeed": 7},
+            "physics": {
+                "enabled": physics,
+                "solver": "barnesHut",
+                "barnesHut": {
+                    "gravitationalConstant": -2500,
+                    "centralGravity": 0.05,
+                    "springLength": 110,
+                    "springConstant": 0.02,
+                    "damping": 0.4,
+                    "avoidOverlap": 0.1,
+                },
+                "stabilization": {
+                    "enabled": physics,
+                    "iterations": STABILIZATION_ITERATIONS,
+                    "updateInterval": 25,
+                    "fit": True,
+                },
+                "minVelocity": 1.5,
+                "maxVelocity": 40,
+                "timestep": 0.5,
+            },
+            "interaction": {
+                "hover": True,
+                "tooltipDelay": 150,
+                "hideEdgesOnDrag": big,
+                "hideEdgesOnZoom": big,
+                "navigationButtons": False,
+                "keyboard": {"enabled": True, "bindToWindow": False, "autoFocus": False},
+                "multiselect": False,
+            },
+            "nodes": {"font": {**FONT, "size": 13}},
+            "edges": {
+                "arrows": {"to": {"enabled": True, "scaleFactor": 0.45}},
+                "width": 1,
+                "selectionWidth": 1.5,
+                "hoverWidth": 0.8,
+                "smooth": {"enabled": False},
+                "color": {
+                    "color": "#9fb1c4",
+                    "highlight": "#154273",
+                    "hover": "#01689b",
+                    "inherit": False,
+                },
+                "font": {
+                    "size": 11,
+                    "face": "system-ui, sans-serif",
+                    "color": "#154273",
+                    "strokeWidth": 4,
+                    "strokeColor": "#ffffff",
+                    "align": "top",
+                },
+            },
+            "configure": {"enabled": False},
         },
-        "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": big,
-                        "hideEdgesOnZoom": big, "navigationButtons": False,
-                        "keyboard": {"enabled": True, "bindToWindow": False, "autoFocus": False},
-                        "multiselect": False},
-        "nodes": {"font": {**FONT, "size": 13}},
-        "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.45}}, "width": 1,
-                  "selectionWidth": 1.5, "hoverWidth": 0.8,
-                  "smooth": {"enabled": False},
-                  "color": {"color": "#9fb1c4", "highlight": "#154273", "hover": "#01689b",
-                            "inherit": False},
-                  "font": {"size": 11, "face": "system-ui, sans-serif", "color": "#154273",
-                           "strokeWidth": 4, "strokeColor": "#ffffff", "align": "top"}},
-        "configure": {"enabled": False},
-    })
+    )
 
 
 def _short(text: str) -> str:
@@ -161,10 +211,19 @@ class _Network(Network):  # type: ignore[misc]
 
 
 #: Label sizes of the classes that carry the picture; every other class gets the default.
-FONT_SIZES = {"amkg:Track": 20, "amkg:Ministry": 17, "amkg:PolicyDomain": 17,
-              "amkg:Trajectory": 15, "amkg:Measure": 15}
-FONT = {"face": "system-ui, sans-serif", "color": "#1a1a1a", "strokeWidth": 3,
-        "strokeColor": "#ffffff"}
+FONT_SIZES = {
+    "amkg:Track": 20,
+    "amkg:Ministry": 17,
+    "amkg:PolicyDomain": 17,
+    "amkg:Trajectory": 15,
+    "amkg:Measure": 15,
+}
+FONT = {
+    "face": "system-ui, sans-serif",
+    "color": "#1a1a1a",
+    "strokeWidth": 3,
+    "strokeColor": "#ffffff",
+}
 
 
 def groups(classes: Iterable[str]) -> dict[str, Any]:
@@ -173,25 +232,42 @@ def groups(classes: Iterable[str]) -> dict[str, Any]:
     for cls in sorted(classes):
         colour, shape, size = style_of(cls)
         out[cls] = {
-            "shape": shape, "size": size, "borderWidth": 1,
-            "color": {"background": colour, "border": colour,
-                      "highlight": {"background": colour, "border": "#154273"},
-                      "hover": {"background": colour, "border": "#154273"}},
+            "shape": shape,
+            "size": size,
+            "borderWidth": 1,
+            "color": {
+                "background": colour,
+                "border": colour,
+                "highlight": {"background": colour, "border": "#154273"},
+                "hover": {"background": colour, "border": "#154273"},
+            },
             "font": {**FONT, "size": FONT_SIZES.get(cls, 13)},
         }
     return out
 
 
-def node_data(source: Source, node: str, pos: tuple[float, float], lang: str,
-              more: int = 0, physics: bool = False) -> dict[str, Any]:
+def node_data(
+    source: Source,
+    node: str,
+    pos: tuple[float, float],
+    lang: str,
+    more: int = 0,
+    physics: bool = False,
+) -> dict[str, Any]:
     """The keyword arguments of ``Network.add_node`` for one node (all text plain). The node's
     class is its vis-network group; ``more`` neighbours not shown give it a dotted border."""
     cls = source.cls(node)
     label = source.label(node, lang)
     title = f"{label}\n{source.class_label(cls, lang)}"
-    out: dict[str, Any] = {"group": cls, "label": _short(label), "x": pos[0], "y": pos[1],
-                           "physics": physics, "more": more,
-                           "shape": style_of(cls)[1]}  # pyvis gives every node a shape
+    out: dict[str, Any] = {
+        "group": cls,
+        "label": _short(label),
+        "x": pos[0],
+        "y": pos[1],
+        "physics": physics,
+        "more": more,
+        "shape": style_of(cls)[1],
+    }  # pyvis gives every node a shape
     if label != out["label"]:
         out["full"] = label
     if more:
@@ -202,47 +278,66 @@ def node_data(source: Source, node: str, pos: tuple[float, float], lang: str,
 
 
 #: A node with neighbours not shown.
-MORE_STYLE = {"borderWidth": 2.5, "shapeProperties": {"borderDashes": [3, 2]},
-              "color": {"border": "#1a1a1a"}}
+MORE_STYLE = {
+    "borderWidth": 2.5,
+    "shapeProperties": {"borderDashes": [3, 2]},
+    "color": {"border": "#1a1a1a"},
+}
 
 
 def edge_id(source: Source, u: str, key: str, v: str) -> str:
     return f"{source.prefixed(u)}|{key}|{source.prefixed(v)}"
 
 
-def edge_data(source: Source, u: str, v: str, key: str, data: dict[str, Any], lang: str,
-              parallel: int = 0) -> dict[str, Any]:
+def edge_data(
+    source: Source, u: str, v: str, key: str, data: dict[str, Any], lang: str, parallel: int = 0
+) -> dict[str, Any]:
     """The keyword arguments of ``Network.add_edge`` for one link: its property's label as the
     title (plain text); an inferred link dashed and orange; parallel links curved apart."""
     label = str(data.get(f"label_{lang}") or data.get("label") or key)
     out: dict[str, Any] = {"id": edge_id(source, u, key, v), "title": label}
     if data.get("inferred"):
-        out.update(title=f"{label} ({INFERRED[lang]})", inferred=True, dashes=[6, 5],
-                   color={"color": "#c98a3d", "highlight": "#a34f00", "hover": "#a34f00"})
+        out.update(
+            title=f"{label} ({INFERRED[lang]})",
+            inferred=True,
+            dashes=[6, 5],
+            color={"color": "#c98a3d", "highlight": "#a34f00", "hover": "#a34f00"},
+        )
     if parallel:
         out["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": 0.18 * parallel}
     return out
 
 
-def build_network(source: Source, shown: list[str], pos: dict[Any, tuple[float, float]],
-                  lang: str, hidden: Collection[str] = (), physics: bool = False) -> Network:
+def build_network(
+    source: Source,
+    shown: list[str],
+    pos: dict[Any, tuple[float, float]],
+    lang: str,
+    hidden: Collection[str] = (),
+    physics: bool = False,
+) -> Network:
     """A pyvis Network of the nodes ``shown`` (in that order) and the links between them, at
     the positions ``pos``; a node says how many of its neighbours (classes in ``hidden`` not
     counted) are not shown. Node ids are prefixed names (``kg:spoor-3``)."""
     net = _Network(directed=True, cdn_resources="remote")  # its template is never rendered
     present = set(shown)
     for node in shown:
-        more = sum(1 for nb in source.simple[node]
-                   if nb not in present and source.cls(nb) not in hidden)
-        net.add_node(source.prefixed(node), **node_data(source, node, pos[node], lang, more,
-                                                        physics))
+        more = sum(
+            1 for nb in source.simple[node] if nb not in present and source.cls(nb) not in hidden
+        )
+        net.add_node(
+            source.prefixed(node), **node_data(source, node, pos[node], lang, more, physics)
+        )
     pairs: Counter[frozenset[str]] = Counter()
     for u, v, key, data in source.graph.out_edges(shown, keys=True, data=True):
         if v not in present:
             continue
         pair = frozenset((u, v))
-        net.add_edge(source.prefixed(u), source.prefixed(v),
-                     **edge_data(source, u, v, key, data, lang, pairs[pair]))
+        net.add_edge(
+            source.prefixed(u),
+            source.prefixed(v),
+            **edge_data(source, u, v, key, data, lang, pairs[pair]),
+        )
         pairs[pair] += 1
     net.toggle_physics(physics)
     net.toggle_stabilization(physics)

@@ -69,7 +69,7 @@ class Source:
     def prefixed(self, iri: str) -> str:
         for prefix, ns in sorted(self.prefixes.items(), key=lambda kv: -len(kv[1])):
             if iri.startswith(ns) and prefix:
-                return f"{prefix}:{iri[len(ns):]}"
+                return f"{prefix}:{iri[len(ns) :]}"
         return iri
 
     def resolve(self, name: str) -> str | None:
@@ -89,8 +89,9 @@ class Source:
         return matches.pop() if len(matches) == 1 else None
 
     def of_class(self, cls: str) -> list[str]:
-        return sorted((n for n in self.graph if self.cls(n) == cls),
-                      key=lambda n: (self.label(n, "nl"), n))
+        return sorted(
+            (n for n in self.graph if self.cls(n) == cls), key=lambda n: (self.label(n, "nl"), n)
+        )
 
     def cached(self, key: tuple[Any, ...], make: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         with self._lock:
@@ -126,12 +127,23 @@ def source_for_kg(kg: KnowledgeGraph) -> Source:
 
 #: (class, share of the nodes) of a synthetic graph, after the real graph's mix.
 SYNTHETIC_MIX = (
-    ("amkg:Ministry", 0.01), ("amkg:Trajectory", 0.04), ("amkg:PolicyDomain", 0.01),
-    ("amkg:Track", 0.01), ("amkg:Measure", 0.08), ("amkg:ActionLine", 0.02),
-    ("amkg:TargetGroup", 0.05), ("amkg:Occupation", 0.05), ("amkg:Effect", 0.08),
-    ("amkg:Factor", 0.1), ("amkg:Sector", 0.04), ("amkg:InterestGroup", 0.03),
-    ("qb:DataSet", 0.04), ("qb:Observation", 0.34), ("amkg:Country", 0.03),
-    ("amkg:Planning", 0.02), ("amkg:Document", 0.05),
+    ("amkg:Ministry", 0.01),
+    ("amkg:Trajectory", 0.04),
+    ("amkg:PolicyDomain", 0.01),
+    ("amkg:Track", 0.01),
+    ("amkg:Measure", 0.08),
+    ("amkg:ActionLine", 0.02),
+    ("amkg:TargetGroup", 0.05),
+    ("amkg:Occupation", 0.05),
+    ("amkg:Effect", 0.08),
+    ("amkg:Factor", 0.1),
+    ("amkg:Sector", 0.04),
+    ("amkg:InterestGroup", 0.03),
+    ("qb:DataSet", 0.04),
+    ("qb:Observation", 0.34),
+    ("amkg:Country", 0.03),
+    ("amkg:Planning", 0.02),
+    ("amkg:Document", 0.05),
 )
 
 
@@ -147,16 +159,30 @@ def synthetic_graph(n: int, seed: int = 1, edges_per_node: float = 1.8) -> nx.Mu
         iri = f"{KG}syn-{i}"
         cls = classes[i % len(classes)] if i >= len(SYNTHETIC_MIX) else SYNTHETIC_MIX[i][0]
         name = cls.split(":")[-1]
-        g.add_node(iri, iri=iri, label=f"{name} {i}", label_nl=f"{name} {i}",
-                   label_en=f"{name} {i} (en)", cls=cls)
+        g.add_node(
+            iri,
+            iri=iri,
+            label=f"{name} {i}",
+            label_nl=f"{name} {i}",
+            label_en=f"{name} {i} (en)",
+            cls=cls,
+        )
         links = 1 + int(rng.random() < edges_per_node - 1) if i else 0
         for _ in range(links if targets else 0):
             other = rng.choice(targets) if rng.random() < 0.7 else f"{KG}syn-{rng.randrange(i)}"
             if other != iri:
                 key = rng.choice(("relatedTo", "belongsToTrack", "targetsGroup", "touchesDomain"))
-                g.add_edge(iri, other, key=f"amkg:{key}", predicate=f"{AMKG}{key}",
-                           label=key, label_nl=key, label_en=key,
-                           inferred=rng.random() < 0.1, confidence="")
+                g.add_edge(
+                    iri,
+                    other,
+                    key=f"amkg:{key}",
+                    predicate=f"{AMKG}{key}",
+                    label=key,
+                    label_nl=key,
+                    label_en=key,
+                    inferred=rng.random() < 0.1,
+                    confidence="",
+                )
                 targets.append(other)
         targets.append(iri)
     return g

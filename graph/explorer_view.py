@@ -108,9 +108,15 @@ class ViewState:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        return {"focus": self.focus, "hops": self.hops, "hide": sorted(self.hide),
-                "tracks": list(self.tracks), "ministries": list(self.ministries),
-                "layout": self.effective_layout, "physics": self.physics}
+        return {
+            "focus": self.focus,
+            "hops": self.hops,
+            "hide": sorted(self.hide),
+            "tracks": list(self.tracks),
+            "ministries": list(self.ministries),
+            "layout": self.effective_layout,
+            "physics": self.physics,
+        }
 
 
 def territory(source: Source, start: str, through: frozenset[str], depth: int = 3) -> set[str]:
@@ -163,8 +169,10 @@ def select(source: Source, state: ViewState, cap: int) -> Selection:
         candidates = set(distance)
     else:
         candidates = set(source.graph)
-    for names, role, through in ((state.tracks, "track", TRACK_THROUGH),
-                                 (state.ministries, "ministry", MINISTRY_THROUGH)):
+    for names, role, through in (
+        (state.tracks, "track", TRACK_THROUGH),
+        (state.ministries, "ministry", MINISTRY_THROUGH),
+    ):
         if names:
             allowed: set[str] = set()
             for node in _resolve_all(source, names, role):
@@ -203,55 +211,101 @@ def _build(source: Source, state: ViewState, cap: int, lang: str) -> dict[str, A
     legend = []
     for cls in sorted(sel.classes, key=lambda c: (-sel.classes[c], c)):
         colour, shape, _size = style_of(cls)
-        legend.append({"cls": cls, "label": source.class_label(cls, lang), "color": colour,
-                       "shape": shape, "total": sel.classes[cls], "shown": drawn[cls],
-                       "hidden": cls in state.hide})
+        legend.append(
+            {
+                "cls": cls,
+                "label": source.class_label(cls, lang),
+                "color": colour,
+                "shape": shape,
+                "total": sel.classes[cls],
+                "shown": drawn[cls],
+                "hidden": cls in state.hide,
+            }
+        )
     focus = None
     if sel.focus is not None:
-        focus = {"iri": sel.focus, "ref": source.prefixed(sel.focus),
-                 "label": source.label(sel.focus, lang), "cls": source.cls(sel.focus)}
+        focus = {
+            "iri": sel.focus,
+            "ref": source.prefixed(sel.focus),
+            "label": source.label(sel.focus, lang),
+            "cls": source.cls(sel.focus),
+        }
     return {
-        "nodes": nodes, "edges": edges,
-        "options": {**base_options(json.loads(options), state.physics, len(nodes)),
-                    "groups": groups(source.classes)},
+        "nodes": nodes,
+        "edges": edges,
+        "options": {
+            **base_options(json.loads(options), state.physics, len(nodes)),
+            "groups": groups(source.classes),
+        },
         "legend": legend,
-        "filters": {key: [{"ref": source.prefixed(n), "label": source.label(n, lang)}
-                          for n in source.of_class(cls)]
-                    for key, cls in (("tracks", TRACK_CLASS), ("ministries", MINISTRY_CLASS))},
-        "meta": {"total": sel.total, "shown": len(sel.shown),
-                 "hidden": sel.total - len(sel.shown), "cap": cap, "focus": focus,
-                 "state": state.to_dict(), "query": state.query(), "lang": lang},
+        "filters": {
+            key: [
+                {"ref": source.prefixed(n), "label": source.label(n, lang)}
+                for n in source.of_class(cls)
+            ]
+            for key, cls in (("tracks", TRACK_CLASS), ("ministries", MINISTRY_CLASS))
+        },
+        "meta": {
+            "total": sel.total,
+            "shown": len(sel.shown),
+            "hidden": sel.total - len(sel.shown),
+            "cap": cap,
+            "focus": focus,
+            "state": state.to_dict(),
+            "query": state.query(),
+            "lang": lang,
+        },
     }
 
 
-def expand(source: Source, state: ViewState, name: str, cap: int, lang: str = "nl",
-           around: tuple[float, float] = (0.0, 0.0)) -> dict[str, Any]:
+def expand(
+    source: Source,
+    state: ViewState,
+    name: str,
+    cap: int,
+    lang: str = "nl",
+    around: tuple[float, float] = (0.0, 0.0),
+) -> dict[str, Any]:
     """The neighbours of one node (classes hidden in ``state`` left out), most central first,
     at most ``cap``, on a circle ``around`` it; and every link of theirs (the page keeps the
     links whose both ends it draws)."""
     node = source.resolve(name)
     if node is None:
         raise UnknownEntity(name, "node")
-    neighbours = sorted((nb for nb in source.simple[node] if source.cls(nb) not in state.hide),
-                        key=lambda n: (-source.degree[n], source.label(n, lang), n))[:cap]
+    neighbours = sorted(
+        (nb for nb in source.simple[node] if source.cls(nb) not in state.hide),
+        key=lambda n: (-source.degree[n], source.label(n, lang), n),
+    )[:cap]
     ring = max(explorer_layout.K * 1.4, len(neighbours) * 14.0)
     pos = explorer_layout.radial_ring(around, neighbours, ring)
     added = [*neighbours, node]
     known = set(added)
     nodes = []
     for n in neighbours:  # ``more``: their neighbours beyond this expansion (the page may
-        more = sum(1 for nb in source.simple[n]  # already draw some of them)
-                   if nb not in known and source.cls(nb) not in state.hide)
-        nodes.append({"id": source.prefixed(n),
-                      **node_data(source, n, pos[n], lang, more, state.physics)})
+        more = sum(
+            1
+            for nb in source.simple[n]  # already draw some of them)
+            if nb not in known and source.cls(nb) not in state.hide
+        )
+        nodes.append(
+            {"id": source.prefixed(n), **node_data(source, n, pos[n], lang, more, state.physics)}
+        )
     edges = {}
-    links = (*source.graph.out_edges(added, keys=True, data=True),
-             *source.graph.in_edges(added, keys=True, data=True))
+    links = (
+        *source.graph.out_edges(added, keys=True, data=True),
+        *source.graph.in_edges(added, keys=True, data=True),
+    )
     for u, v, key, data in links:
         edge = edge_data(source, u, v, key, data, lang)
-        edges[edge["id"]] = {"from": source.prefixed(u), "to": source.prefixed(v),
-                             "arrows": "to", **edge}
-    return {"node": source.prefixed(node), "nodes": nodes, "edges": list(edges.values()),
-            "total": sum(1 for nb in source.simple[node] if source.cls(nb) not in state.hide)}
-
-
+        edges[edge["id"]] = {
+            "from": source.prefixed(u),
+            "to": source.prefixed(v),
+            "arrows": "to",
+            **edge,
+        }
+    return {
+        "node": source.prefixed(node),
+        "nodes": nodes,
+        "edges": list(edges.values()),
+        "total": sum(1 for nb in source.simple[node] if source.cls(nb) not in state.hide),
+    }

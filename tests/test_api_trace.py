@@ -55,8 +55,15 @@ def test_trace(client: FlaskClient) -> None:
 
 
 def test_trace_in_english_by_label(client: FlaskClient) -> None:
-    data = get(client, "/api/trace", **{"from": "Advice of the State Commission Demography 2050",
-                                        "to": "track 1: long-term vision", "lang": "en"})
+    data = get(
+        client,
+        "/api/trace",
+        **{
+            "from": "Advice of the State Commission Demography 2050",
+            "to": "track 1: long-term vision",
+            "lang": "en",
+        },
+    )
     assert data["lang"] == "en"
     assert data["paths"][0]["steps"][0]["links"][0]["label"] == "touches domain"
     assert data["to"]["class_label"] == "track"
@@ -81,23 +88,29 @@ def test_unknown_entity_is_404_with_suggestions(client: FlaskClient) -> None:
 def test_ambiguous_name_is_400_with_candidates(client: FlaskClient) -> None:
     data = get(client, "/api/impact", 400, entity="Techniek")
     candidates = {c["id"]: c["class"] for c in data["error"]["candidates"]}
-    assert candidates == {"kg:sector-techniek": "amkg:Sector",
-                          "kg:beroepsgroep-techniek": "amkg:OccupationGroup"}
+    assert candidates == {
+        "kg:sector-techniek": "amkg:Sector",
+        "kg:beroepsgroep-techniek": "amkg:OccupationGroup",
+    }
 
 
 def test_ambiguous_name_on_the_real_graph(real_client: FlaskClient) -> None:
     data = get(real_client, "/api/trace", 400, **{"from": "ICT", "to": "kg:szw"})
-    assert {"kg:sector-ict", "kg:beroepsgroep-ict"} <= {c["id"] for c in
-                                                        data["error"]["candidates"]}
+    assert {"kg:sector-ict", "kg:beroepsgroep-ict"} <= {
+        c["id"] for c in data["error"]["candidates"]
+    }
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "abc", "99", "2.5"])
 def test_bad_max_steps_is_400(client: FlaskClient, value: str) -> None:
-    data = get(client, "/api/trace", 400, **{"from": DEMOGRAFIE, "to": "kg:spoor-1",
-                                             "max_steps": value})
+    data = get(
+        client, "/api/trace", 400, **{"from": DEMOGRAFIE, "to": "kg:spoor-1", "max_steps": value}
+    )
     assert "max_steps" in data["error"]["reason"]
-    assert "max_steps" in get(client, "/api/impact", 400, entity=ACVZ_ZORG,
-                              max_steps=value)["error"]["reason"]
+    assert (
+        "max_steps"
+        in get(client, "/api/impact", 400, entity=ACVZ_ZORG, max_steps=value)["error"]["reason"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -125,10 +138,16 @@ def test_impact(client: FlaskClient) -> None:
     }
     assert {"kg:jenv", "kg:vws", "kg:szw"} <= by_distance[1]
     assert {"kg:spoor-2", "kg:spoor-4"} <= by_distance[2]
-    assert {"kg:maatregel-vakkrachtenregeling", "kg:actielijn-vroege-participatie"} <= \
-        by_distance[3]
-    track = next(e for level in data["levels"] for c in level["classes"] for e in c["entities"]
-                 if e["id"] == "kg:spoor-4")
+    assert {"kg:maatregel-vakkrachtenregeling", "kg:actielijn-vroege-participatie"} <= by_distance[
+        3
+    ]
+    track = next(
+        e
+        for level in data["levels"]
+        for c in level["classes"]
+        for e in c["entities"]
+        if e["id"] == "kg:spoor-4"
+    )
     assert track["via"]["from"].endswith("domein-3")
     assert track["via"]["inferred"] is True
     undirected = get(client, "/api/impact", entity=ACVZ_ZORG, mode="undirected")
@@ -147,8 +166,16 @@ def test_hubs(real_client: FlaskClient) -> None:
     assert data["by"] == "degree"
     assert len(data["hubs"]) == 3
     first = data["hubs"][0]
-    assert {"iri", "id", "label", "class", "class_label", "degree", "degree_centrality",
-            "betweenness"} <= set(first)
+    assert {
+        "iri",
+        "id",
+        "label",
+        "class",
+        "class_label",
+        "degree",
+        "degree_centrality",
+        "betweenness",
+    } <= set(first)
     by_betweenness = get(real_client, "/api/hubs", by="betweenness")["hubs"]
     values = [h["betweenness"] for h in by_betweenness]
     assert values == sorted(values, reverse=True)

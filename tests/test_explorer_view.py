@@ -33,18 +33,33 @@ from webui.app import create_app
 # A tiny projection: two ministries, each coordinating a trajectory that touches a domain
 # that corresponds to a track; each track has a measure for a target group; one observation.
 NODES = {
-    "m1": "amkg:Ministry", "m2": "amkg:Ministry", "t1": "amkg:Trajectory",
-    "t2": "amkg:Trajectory", "d1": "amkg:PolicyDomain", "d2": "amkg:PolicyDomain",
-    "s1": "amkg:Track", "s2": "amkg:Track", "x1": "amkg:Measure", "x2": "amkg:Measure",
-    "g1": "amkg:TargetGroup", "g2": "amkg:TargetGroup", "o1": "qb:Observation",
+    "m1": "amkg:Ministry",
+    "m2": "amkg:Ministry",
+    "t1": "amkg:Trajectory",
+    "t2": "amkg:Trajectory",
+    "d1": "amkg:PolicyDomain",
+    "d2": "amkg:PolicyDomain",
+    "s1": "amkg:Track",
+    "s2": "amkg:Track",
+    "x1": "amkg:Measure",
+    "x2": "amkg:Measure",
+    "g1": "amkg:TargetGroup",
+    "g2": "amkg:TargetGroup",
+    "o1": "qb:Observation",
 }
 LINKS = [
-    ("t1", "coordinatedBy", "m1", False), ("t2", "coordinatedBy", "m2", False),
-    ("t1", "touchesDomain", "d1", True), ("t2", "touchesDomain", "d2", True),
-    ("d1", "correspondsToTrack", "s1", True), ("d2", "correspondsToTrack", "s2", True),
-    ("x1", "belongsToTrack", "s1", False), ("x2", "belongsToTrack", "s2", False),
-    ("x1", "targetsGroup", "g1", False), ("x2", "targetsGroup", "g2", False),
-    ("s1", "underpins", "s2", False), ("o1", "measure", "x1", False),
+    ("t1", "coordinatedBy", "m1", False),
+    ("t2", "coordinatedBy", "m2", False),
+    ("t1", "touchesDomain", "d1", True),
+    ("t2", "touchesDomain", "d2", True),
+    ("d1", "correspondsToTrack", "s1", True),
+    ("d2", "correspondsToTrack", "s2", True),
+    ("x1", "belongsToTrack", "s1", False),
+    ("x2", "belongsToTrack", "s2", False),
+    ("x1", "targetsGroup", "g1", False),
+    ("x2", "targetsGroup", "g2", False),
+    ("s1", "underpins", "s2", False),
+    ("o1", "measure", "x1", False),
 ]
 
 
@@ -65,11 +80,17 @@ def full(ref: str) -> str:
 def tiny() -> Source:
     g = nx.MultiDiGraph()
     for name, cls in NODES.items():
-        g.add_node(iri(name), iri=iri(name), label_nl=f"{name} nl", label_en=f"{name} en",
-                   cls=cls)
+        g.add_node(iri(name), iri=iri(name), label_nl=f"{name} nl", label_en=f"{name} en", cls=cls)
     for s, p, o, inferred in LINKS:
-        g.add_edge(iri(s), iri(o), key=f"amkg:{p}", predicate=f"amkg:{p}", label_nl=p,
-                   label_en=p + " (en)", inferred=inferred)
+        g.add_edge(
+            iri(s),
+            iri(o),
+            key=f"amkg:{p}",
+            predicate=f"amkg:{p}",
+            label_nl=p,
+            label_en=p + " (en)",
+            inferred=inferred,
+        )
     return Source(g)
 
 
@@ -79,10 +100,17 @@ def state(**query: str) -> ViewState:
 
 # ---- the view state ---------------------------------------------------------------------
 
+
 def test_state_round_trips_through_the_url() -> None:
-    raw = [("focus", "kg:spoor-3"), ("hops", "3"), ("track", "kg:spoor-1,kg:spoor-2"),
-           ("ministry", "kg:szw"), ("hide", "amkg:Effect"), ("layout", "layered"),
-           ("physics", "1")]
+    raw = [
+        ("focus", "kg:spoor-3"),
+        ("hops", "3"),
+        ("track", "kg:spoor-1,kg:spoor-2"),
+        ("ministry", "kg:szw"),
+        ("hide", "amkg:Effect"),
+        ("layout", "layered"),
+        ("physics", "1"),
+    ]
     parsed = ViewState.from_query(raw)
     assert parsed.tracks == ("kg:spoor-1", "kg:spoor-2")
     assert parsed.hide == frozenset({"amkg:Effect"})
@@ -104,6 +132,7 @@ def test_state_defaults_and_bounds() -> None:
 
 # ---- which nodes and edges a filter keeps -------------------------------------------------
 
+
 def test_whole_graph_hides_the_statistical_cells_by_default(tiny: Source) -> None:
     assert names(select(tiny, ViewState(), 100).shown) == set(NODES) - {"o1"}
     assert names(select(tiny, state(hide=""), 100).shown) == set(NODES)
@@ -113,9 +142,22 @@ def test_whole_graph_hides_the_statistical_cells_by_default(tiny: Source) -> Non
 
 def test_focus_keeps_the_neighbourhood_to_n_steps(tiny: Source) -> None:
     assert names(select(tiny, state(focus="kg:s1", hops="1"), 100).shown) == {
-        "s1", "d1", "x1", "s2"}
+        "s1",
+        "d1",
+        "x1",
+        "s2",
+    }
     assert names(select(tiny, state(focus="kg:s1", hops="2", hide=""), 100).shown) == {
-        "s1", "d1", "x1", "s2", "t1", "g1", "o1", "d2", "x2"}
+        "s1",
+        "d1",
+        "x1",
+        "s2",
+        "t1",
+        "g1",
+        "o1",
+        "d2",
+        "x2",
+    }
 
 
 def test_focus_stays_even_when_its_class_is_hidden(tiny: Source) -> None:
@@ -126,9 +168,11 @@ def test_focus_stays_even_when_its_class_is_hidden(tiny: Source) -> None:
 def test_track_filter_keeps_what_hangs_around_the_track(tiny: Source) -> None:
     shown = names(select(tiny, state(track="kg:s1", hide=""), 100).shown)
     assert shown == {"s1", "d1", "t1", "m1", "x1", "g1", "o1", "s2"}
-    assert names(territory(tiny, iri("s2"), frozenset({"amkg:PolicyDomain", "amkg:Trajectory",
-                                                       "amkg:Measure"}))) == {
-        "s2", "d2", "t2", "m2", "x2", "g2", "s1"}
+    assert names(
+        territory(
+            tiny, iri("s2"), frozenset({"amkg:PolicyDomain", "amkg:Trajectory", "amkg:Measure"})
+        )
+    ) == {"s2", "d2", "t2", "m2", "x2", "g2", "s1"}
 
 
 def test_ministry_filter_and_its_intersection_with_a_track(tiny: Source) -> None:
@@ -153,8 +197,10 @@ def test_edges_are_the_links_between_kept_nodes(tiny: Source) -> None:
 def test_labels_follow_the_language(tiny: Source) -> None:
     view = build_view(tiny, state(focus="kg:t1", hops="1"), 100, "en")
     assert {n["label"] for n in view["nodes"]} == {"t1 en", "m1 en", "d1 en"}
-    assert {e["title"] for e in view["edges"]} == {"coordinatedBy (en)",
-                                                    "touchesDomain (en) (inferred)"}
+    assert {e["title"] for e in view["edges"]} == {
+        "coordinatedBy (en)",
+        "touchesDomain (en) (inferred)",
+    }
 
 
 def test_unknown_names_raise(tiny: Source) -> None:
@@ -171,20 +217,23 @@ def test_resolve_accepts_iri_prefixed_local_and_label(tiny: Source) -> None:
 
 # ---- the node cap -----------------------------------------------------------------------
 
+
 def test_cap_keeps_the_nearest_and_most_central_and_counts_the_rest() -> None:
     source = Source(synthetic_graph(800, seed=5))
     view = build_view(source, state(hide=""), 120)
     assert view["meta"] == view["meta"] | {"total": 800, "shown": 120, "hidden": 680}
     degree = source.degree
     shown = [full(n["id"]) for n in view["nodes"]]
-    assert min(degree[n] for n in shown) >= max(degree[n] for n in source.graph
-                                                if n not in set(shown))
+    assert min(degree[n] for n in shown) >= max(
+        degree[n] for n in source.graph if n not in set(shown)
+    )
     focus = build_view(source, state(focus="kg:syn-3", hops="3", hide=""), 50)
     distance = nx.single_source_shortest_path_length(source.simple, iri("syn-3"), cutoff=3)
     kept = [distance[full(n["id"])] for n in focus["nodes"]]
     assert kept[0] == 0
-    assert max(kept) <= min(d for n, d in distance.items()
-                            if n not in {full(x["id"]) for x in focus["nodes"]})
+    assert max(kept) <= min(
+        d for n, d in distance.items() if n not in {full(x["id"]) for x in focus["nodes"]}
+    )
     assert any(n["more"] > 0 for n in focus["nodes"])
 
 
@@ -198,13 +247,15 @@ def test_expand_returns_neighbours_without_hidden_classes(tiny: Source) -> None:
 
 # ---- layout, options, plain text ---------------------------------------------------------
 
+
 def test_layouts_are_deterministic_and_layered_reads_left_to_right(tiny: Source) -> None:
     g = tiny.simple
     assert force_layout(g) == force_layout(g)
     radial = radial_layout(g, iri("s1"))
     fx, fy = radial[iri("s1")]
-    ring = [((x - fx) ** 2 + (y - fy) ** 2) ** 0.5 for n, (x, y) in radial.items()
-            if n in g[iri("s1")]]
+    ring = [
+        ((x - fx) ** 2 + (y - fy) ** 2) ** 0.5 for n, (x, y) in radial.items() if n in g[iri("s1")]
+    ]
     assert max(ring) - min(ring) < 6  # the focus's neighbours on one circle around it
     view = build_view(tiny, state(layout="layered"), 100)
     x = {n["id"]: n["x"] for n in view["nodes"]}
@@ -241,6 +292,7 @@ def test_titles_are_plain_text_even_for_html_labels() -> None:
 
 # ---- the real graph ---------------------------------------------------------------------
 
+
 def test_real_graph_view_and_panel(kg: KnowledgeGraph) -> None:
     source = source_for_kg(kg)
     assert source is source_for_kg(kg)
@@ -271,6 +323,7 @@ def test_synthetic_graph_is_seeded() -> None:
 
 # ---- the routes -------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def client() -> Any:
     return create_app({"TESTING": True}).test_client()
@@ -280,8 +333,9 @@ def test_page_embeds_the_view_safely_and_serves_assets_itself(client: Any) -> No
     response = client.get("/graph?focus=kg:spoor-3")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    block = re.search(r'<script type="application/json" id="amkg-graph-data">(.*?)</script>',
-                      html, re.S)
+    block = re.search(
+        r'<script type="application/json" id="amkg-graph-data">(.*?)</script>', html, re.S
+    )
     assert block is not None
     assert json.loads(block.group(1))["meta"]["focus"]["ref"] == "kg:spoor-3"
     scripts = re.findall(r'<script[^>]*src="([^"]+)"', html)
@@ -302,8 +356,12 @@ def test_json_routes(client: Any) -> None:
     grown = client.get("/api/graph/expand?id=kg:spoor-3&x=5&y=abc").get_json()
     assert grown["nodes"]
     assert grown["node"] == "kg:spoor-3"
-    for url in ("/api/graph?focus=kg:nope", "/graph.json?track=nope", "/api/graph/node?id=x",
-                "/api/graph/expand?id=kg:nope"):
+    for url in (
+        "/api/graph?focus=kg:nope",
+        "/graph.json?track=nope",
+        "/api/graph/node?id=x",
+        "/api/graph/expand?id=kg:nope",
+    ):
         response = client.get(url)
         assert response.status_code == 404, url
         assert "error" in response.get_json()
@@ -313,8 +371,9 @@ def test_json_routes(client: Any) -> None:
 
 
 def test_a_configured_graph_replaces_the_knowledge_graph() -> None:
-    app = create_app({"TESTING": True, "GRAPH_EXPLORER_GRAPH": lambda: synthetic_graph(50),
-                      "GRAPH_NODE_CAP": 20})
+    app = create_app(
+        {"TESTING": True, "GRAPH_EXPLORER_GRAPH": lambda: synthetic_graph(50), "GRAPH_NODE_CAP": 20}
+    )
     data = app.test_client().get("/api/graph?hide=").get_json()
     assert data["meta"] | {"shown": 20, "total": 50, "hidden": 30} == data["meta"]
     html = app.test_client().get("/graph?hide=").get_data(as_text=True)

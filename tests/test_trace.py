@@ -272,8 +272,16 @@ def test_cli_trace_on_the_real_graph(runner: CliRunner) -> None:
 
 
 def test_cli_trace_json(runner: CliRunner) -> None:
-    code, out = run(runner, "trace", DEMOGRAFIE, "Spoor 1: Langetermijnvisie", "--format", "json",
-                    "--lang", "en")
+    code, out = run(
+        runner,
+        "trace",
+        DEMOGRAFIE,
+        "Spoor 1: Langetermijnvisie",
+        "--format",
+        "json",
+        "--lang",
+        "en",
+    )
     assert code == 0, out
     data = json.loads(out)
     assert data["from"]["id"] == DEMOGRAFIE
@@ -283,8 +291,15 @@ def test_cli_trace_json(runner: CliRunner) -> None:
 def test_cli_impact_lists_tracks_measures_and_ministries(runner: CliRunner) -> None:
     code, out = run(runner, "impact", ACVZ_ZORG)
     assert code == 0, out
-    for expected in ("Afstand 3", "spoor (2)", "Spoor 2: Sturing op de arbeidsmarkt",
-                     "Vakkrachtenregeling", "ministerie (3)", "JenV", "←hoort bij spoor—"):
+    for expected in (
+        "Afstand 3",
+        "spoor (2)",
+        "Spoor 2: Sturing op de arbeidsmarkt",
+        "Vakkrachtenregeling",
+        "ministerie (3)",
+        "JenV",
+        "←hoort bij spoor—",
+    ):
         assert expected in out
     code, out = run(runner, "impact", ACVZ_ZORG, "--format", "json", "--max-steps", "1")
     assert code == 0

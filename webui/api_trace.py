@@ -43,8 +43,12 @@ class _Problem(Exception):
 
 @bp.errorhandler(_Problem)
 def _problem(error: _Problem) -> Response:
-    body = {"status": error.status, "title": title_of(error.status), "reason": error.reason,
-            **error.extra}
+    body = {
+        "status": error.status,
+        "title": title_of(error.status),
+        "reason": error.reason,
+        **error.extra,
+    }
     response = jsonify({"error": body})
     response.status_code = error.status
     return response
@@ -92,11 +96,15 @@ def _resolve(kg: KnowledgeGraph, param: str, lang: str) -> Entity:
     try:
         return resolve(kg, name)
     except AmbiguousName as error:
-        raise _Problem(400, f"{param}: {error}",
-                       candidates=[c.to_dict(lang) for c in error.candidates]) from None
+        raise _Problem(
+            400, f"{param}: {error}", candidates=[c.to_dict(lang) for c in error.candidates]
+        ) from None
     except EntityNotFound as error:
-        raise _Problem(404, f"{param}: unknown entity {name!r}: {error.reason(lang)}",
-                       suggestions=[s.to_dict(lang) for s in error.suggestions]) from None
+        raise _Problem(
+            404,
+            f"{param}: unknown entity {name!r}: {error.reason(lang)}",
+            suggestions=[s.to_dict(lang) for s in error.suggestions],
+        ) from None
 
 
 @bp.get("/api/trace")
@@ -121,8 +129,9 @@ def impact_api() -> Response:
         raise _Problem(400, f"mode must be 'directed' or 'undirected', not {mode!r}")
     kg = _kg()
     start = _resolve(kg, "entity", lang)
-    result = impact(kg, start, max_steps, undirected=mode == "undirected",
-                    statistics=_flag("statistics"))
+    result = impact(
+        kg, start, max_steps, undirected=mode == "undirected", statistics=_flag("statistics")
+    )
     return jsonify({**result.to_dict(lang), "lang": lang})
 
 
@@ -134,5 +143,6 @@ def hubs_api() -> Response:
     if by not in ("degree", "betweenness"):
         raise _Problem(400, f"by must be 'degree' or 'betweenness', not {by!r}")
     found = hubs(_kg(), top, by=by, statistics=_flag("statistics"))
-    return jsonify({"by": by, "top": top, "lang": lang,
-                    "hubs": [hub.to_dict(lang) for hub in found]})
+    return jsonify(
+        {"by": by, "top": top, "lang": lang, "hubs": [hub.to_dict(lang) for hub in found]}
+    )

@@ -35,34 +35,50 @@ from graph.trace import (
 
 TEXTS = {
     "nl": {
-        "from": "Van", "to": "Naar", "none": "Geen pad van hoogstens {k} stappen.",
-        "paths": "{n} pad(en) van hoogstens {k} stappen:", "steps": ("stap", "stappen"),
+        "from": "Van",
+        "to": "Naar",
+        "none": "Geen pad van hoogstens {k} stappen.",
+        "paths": "{n} pad(en) van hoogstens {k} stappen:",
+        "steps": ("stap", "stappen"),
         "more": "(er zijn meer paden; de eerste {n} staan hier)",
         "impact": "Wat {label} raakt, tot {k} stappen",
         "directed": "langs de pijlen; terug alleen langs 'hoort bij'-relaties",
         "undirected": "alle relaties, in beide richtingen",
-        "distance": "Afstand {d}", "via": "via", "nothing": "Niets bereikbaar.",
+        "distance": "Afstand {d}",
+        "via": "via",
+        "nothing": "Niets bereikbaar.",
         "hint": "Langs de pijlen is niets bereikbaar; probeer --undirected.",
-        "total": "Totaal {n} entiteiten", "no_class": "(zonder klasse)",
+        "total": "Totaal {n} entiteiten",
+        "no_class": "(zonder klasse)",
         "hubs": "Knooppunten (graad en tussenheid, ongerichte projectie)",
         "columns": ("#", "graad", "tussenheid", "klasse", "entiteit"),
-        "unknown": "Onbekende naam {name!r}", "ambiguous": "Naam {name!r} is niet eenduidig",
-        "suggest": "Bedoelde u", "candidates": "Kandidaten",
+        "unknown": "Onbekende naam {name!r}",
+        "ambiguous": "Naam {name!r} is niet eenduidig",
+        "suggest": "Bedoelde u",
+        "candidates": "Kandidaten",
     },
     "en": {
-        "from": "From", "to": "To", "none": "No path of at most {k} steps.",
-        "paths": "{n} path(s) of at most {k} steps:", "steps": ("step", "steps"),
+        "from": "From",
+        "to": "To",
+        "none": "No path of at most {k} steps.",
+        "paths": "{n} path(s) of at most {k} steps:",
+        "steps": ("step", "steps"),
         "more": "(there are more paths; the first {n} are listed)",
         "impact": "What {label} touches, up to {k} steps",
         "directed": "along the arrows; backwards only along 'belongs to' links",
         "undirected": "every link, both ways",
-        "distance": "Distance {d}", "via": "via", "nothing": "Nothing reachable.",
+        "distance": "Distance {d}",
+        "via": "via",
+        "nothing": "Nothing reachable.",
         "hint": "Nothing is reachable along the arrows; try --undirected.",
-        "total": "{n} entities in all", "no_class": "(no class)",
+        "total": "{n} entities in all",
+        "no_class": "(no class)",
         "hubs": "Hubs (degree and betweenness, undirected projection)",
         "columns": ("#", "degree", "betweenness", "class", "entity"),
-        "unknown": "Unknown name {name!r}", "ambiguous": "Name {name!r} is ambiguous",
-        "suggest": "Did you mean", "candidates": "Candidates",
+        "unknown": "Unknown name {name!r}",
+        "ambiguous": "Name {name!r} is ambiguous",
+        "suggest": "Did you mean",
+        "candidates": "Candidates",
     },
 }
 
@@ -74,21 +90,33 @@ data_dir_option = click.option(
     help=f"Map met de Turtle-data (standaard graph/data; ook via ${DATA_DIR_ENV}).",
 )
 lang_option = click.option(
-    "--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True,
+    "--lang",
+    type=click.Choice(["nl", "en"]),
+    default="nl",
+    show_default=True,
     help="Taal van de uitvoer (language of the output).",
 )
 format_option = click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
 )
 statistics_option = click.option(
-    "--with-statistics", "statistics", is_flag=True,
+    "--with-statistics",
+    "statistics",
+    is_flag=True,
     help="Neem statistische waarnemingen (qb:Observation) mee (include data-cube cells).",
 )
 
 
 def steps_option(default: int) -> Any:
     return click.option(
-        "--max-steps", type=click.IntRange(1, MAX_STEPS), default=default, show_default=True,
+        "--max-steps",
+        type=click.IntRange(1, MAX_STEPS),
+        default=default,
+        show_default=True,
         help="Hoogstens zoveel stappen (at most this many steps).",
     )
 
@@ -129,8 +157,11 @@ def _resolve(kg: KnowledgeGraph, name: str, lang: str) -> Any:
 
 def format_trace(result: TraceResult, lang: str) -> str:
     words = TEXTS[lang]
-    lines = [f"{words['from']}: {_entity_line(result.source, lang)}",
-             f"{words['to']}: {_entity_line(result.target, lang)}", ""]
+    lines = [
+        f"{words['from']}: {_entity_line(result.source, lang)}",
+        f"{words['to']}: {_entity_line(result.target, lang)}",
+        "",
+    ]
     if not result.paths:
         return "\n".join([*lines, words["none"].format(k=result.max_steps)])
     lines.append(words["paths"].format(n=len(result.paths), k=result.max_steps))
@@ -160,8 +191,9 @@ def format_impact(result: ImpactResult, lang: str) -> str:
                 via = r.via.text(lang)
                 if r.distance > 1:  # at distance 1 the source is the entity itself
                     via = f"{r.via.source.label.get(lang)} {via}"
-                lines.append(f"    - {r.entity.label.get(lang)} ({r.entity.id})  "
-                             f"[{words['via']}: {via}]")
+                lines.append(
+                    f"    - {r.entity.label.get(lang)} ({r.entity.id})  [{words['via']}: {via}]"
+                )
     lines += ["", words["total"].format(n=len(result.reached))]
     return "\n".join(lines)
 
@@ -178,8 +210,15 @@ def _echo_json(data: dict[str, Any]) -> None:
 @format_option
 @statistics_option
 @data_dir_option
-def trace_command(source: str, target: str, max_steps: int, lang: str, fmt: str,
-                  statistics: bool, data_dir: Path | None) -> None:
+def trace_command(
+    source: str,
+    target: str,
+    max_steps: int,
+    lang: str,
+    fmt: str,
+    statistics: bool,
+    data_dir: Path | None,
+) -> None:
     """Paden tussen twee entiteiten, elke stap uitgelegd (paths between two entities).
 
     SOURCE en TARGET: een IRI, prefixed name (kg:spoor-1) of eenduidig label (nl of en).
@@ -199,14 +238,24 @@ def trace_command(source: str, target: str, max_steps: int, lang: str, fmt: str,
 @click.command("impact")
 @click.argument("entity")
 @steps_option(3)
-@click.option("--undirected", is_flag=True,
-              help="Volg elke relatie in beide richtingen (follow every link both ways).")
+@click.option(
+    "--undirected",
+    is_flag=True,
+    help="Volg elke relatie in beide richtingen (follow every link both ways).",
+)
 @lang_option
 @format_option
 @statistics_option
 @data_dir_option
-def impact_command(entity: str, max_steps: int, undirected: bool, lang: str, fmt: str,
-                   statistics: bool, data_dir: Path | None) -> None:
+def impact_command(
+    entity: str,
+    max_steps: int,
+    undirected: bool,
+    lang: str,
+    fmt: str,
+    statistics: bool,
+    data_dir: Path | None,
+) -> None:
     """Wat een entiteit raakt, per afstand en klasse (what an entity touches)."""
     kg = _load(data_dir)
     start = _resolve(kg, entity, lang)
@@ -219,14 +268,20 @@ def impact_command(entity: str, max_steps: int, undirected: bool, lang: str, fmt
 
 @click.command("hubs")
 @click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True)
-@click.option("--by", type=click.Choice(["degree", "betweenness"]), default="degree",
-              show_default=True, help="Sorteer op (sort by).")
+@click.option(
+    "--by",
+    type=click.Choice(["degree", "betweenness"]),
+    default="degree",
+    show_default=True,
+    help="Sorteer op (sort by).",
+)
 @lang_option
 @format_option
 @statistics_option
 @data_dir_option
-def hubs_command(top: int, by: str, lang: str, fmt: str, statistics: bool,
-                 data_dir: Path | None) -> None:
+def hubs_command(
+    top: int, by: str, lang: str, fmt: str, statistics: bool, data_dir: Path | None
+) -> None:
     """De knooppunten van de graaf: graad- en tussenheidscentraliteit (the hubs)."""
     kg = _load(data_dir)
     found = hubs(kg, top, by=by, statistics=statistics)
@@ -235,16 +290,23 @@ def hubs_command(top: int, by: str, lang: str, fmt: str, statistics: bool,
         return
     words = TEXTS[lang]
     rows = [words["columns"]] + [
-        (str(n), str(h.degree), f"{h.betweenness:.3f}",
-         h.entity.cls_label.get(lang) or words["no_class"],
-         f"{h.entity.label.get(lang)} ({h.entity.id})")
+        (
+            str(n),
+            str(h.degree),
+            f"{h.betweenness:.3f}",
+            h.entity.cls_label.get(lang) or words["no_class"],
+            f"{h.entity.label.get(lang)} ({h.entity.id})",
+        )
         for n, h in enumerate(found, 1)
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     click.echo(words["hubs"] + ":")
     for row in rows:
-        click.echo("  ".join([*(cell.ljust(w) for cell, w in zip(row, widths, strict=False)),
-                              row[4]]).rstrip())
+        click.echo(
+            "  ".join(
+                [*(cell.ljust(w) for cell, w in zip(row, widths, strict=False)), row[4]]
+            ).rstrip()
+        )
 
 
 COMMANDS = [trace_command, impact_command, hubs_command]

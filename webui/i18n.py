@@ -80,8 +80,14 @@ def remember(response: Response) -> Response:
     """Store an explicit ``?lang=`` choice in the cookie."""
     arg = request.args.get("lang")
     if arg in LANGS and request.cookies.get(COOKIE) != arg:
-        response.set_cookie(COOKIE, arg, max_age=COOKIE_MAX_AGE, samesite="Lax",
-                            httponly=True, secure=request.is_secure)
+        response.set_cookie(
+            COOKIE,
+            arg,
+            max_age=COOKIE_MAX_AGE,
+            samesite="Lax",
+            httponly=True,
+            secure=request.is_secure,
+        )
     if "lang" in g:
         response.vary.add("Cookie")
     return response

@@ -14,9 +14,11 @@ from webui.views import entity, home, ontology, search, track, validation
 
 bp = Blueprint("pages", __name__)
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
-       "form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
 RDF_FORMATS = {".ttl": ("turtle", "text/turtle"), ".jsonld": ("json-ld", "application/ld+json")}
 NEGOTIABLE = ["text/html", "text/turtle", "application/ld+json", "application/json"]
 
@@ -37,8 +39,14 @@ def _security_headers(response: Response) -> Response:
 bp.app_context_processor(i18n.template_globals)
 
 
-def _page(template: str, data: dict[str, Any], as_json: bool, json_url: str,
-          status: int = 200, **context: Any) -> Response | tuple[Response, int] | tuple[str, int]:
+def _page(
+    template: str,
+    data: dict[str, Any],
+    as_json: bool,
+    json_url: str,
+    status: int = 200,
+    **context: Any,
+) -> Response | tuple[Response, int] | tuple[str, int]:
     if as_json:
         return jsonify(data), status
     return render_template(template, page=data, json_url=json_url, **context), status
@@ -50,8 +58,9 @@ def _page(template: str, data: dict[str, Any], as_json: bool, json_url: str,
 def home_page() -> Any:
     lang = i18n.current_lang()
     data = home.build(current_kg(), lang)
-    return _page("home.html", data, request.path.endswith(".json"), "/index.json",
-                 active_nav="home")
+    return _page(
+        "home.html", data, request.path.endswith(".json"), "/index.json", active_nav="home"
+    )
 
 
 @bp.get("/spoor/<int:number>")
@@ -68,8 +77,11 @@ def track_page(number: int) -> Any:
 
 def _not_found(kg: Any, requested: str, as_json: bool, lang: str) -> Any:
     data = {
-        "error": {"status": 404, "title": "Not Found",
-                  "reason": i18n.t("notfound.text", lang, what=requested)},
+        "error": {
+            "status": 404,
+            "title": "Not Found",
+            "reason": i18n.t("notfound.text", lang, what=requested),
+        },
         "requested": requested,
         "query": requested.replace("-", " "),
         "suggestions": search.similar(kg, requested, lang),
@@ -92,8 +104,11 @@ def _resource(kind: str, local: str) -> Any:
     base_url = f"/{kind}/{local}"
     if not suffix:
         best = request.accept_mimetypes.best_match(NEGOTIABLE, default="text/html")
-        suffix = {"text/turtle": ".ttl", "application/ld+json": ".jsonld",
-                  "application/json": ".json"}.get(best or "", "")
+        suffix = {
+            "text/turtle": ".ttl",
+            "application/ld+json": ".jsonld",
+            "application/json": ".json",
+        }.get(best or "", "")
     if not local or not entity.exists(kg, node):
         return _not_found(kg, local, suffix == ".json", lang)
     if suffix in RDF_FORMATS:
@@ -102,12 +117,20 @@ def _resource(kind: str, local: str) -> Any:
         response = Response(body, mimetype=mimetype)
     else:
         data = entity.build(kg, node, lang)
-        result = _page("entity.html", data, suffix == ".json", base_url + ".json",
-                       base_url=base_url, active_nav="ontology" if kind == "def" else "")
+        result = _page(
+            "entity.html",
+            data,
+            suffix == ".json",
+            base_url + ".json",
+            base_url=base_url,
+            active_nav="ontology" if kind == "def" else "",
+        )
         response = current_app.make_response(result)
     response.vary.add("Accept")
-    response.headers["Link"] = (f'<{base_url}.ttl>; rel="alternate"; type="text/turtle", '
-                                f'<{base_url}.jsonld>; rel="alternate"; type="application/ld+json"')
+    response.headers["Link"] = (
+        f'<{base_url}.ttl>; rel="alternate"; type="text/turtle", '
+        f'<{base_url}.jsonld>; rel="alternate"; type="application/ld+json"'
+    )
     return response
 
 
@@ -125,16 +148,26 @@ def term_page(name: str) -> Any:
 @bp.get("/validatie.json", endpoint="validation_json")
 def validation_page() -> Any:
     data = validation.build(current_kg(), i18n.current_lang())
-    return _page("validation.html", data, request.path.endswith(".json"), "/validatie.json",
-                 active_nav="validation")
+    return _page(
+        "validation.html",
+        data,
+        request.path.endswith(".json"),
+        "/validatie.json",
+        active_nav="validation",
+    )
 
 
 @bp.get("/ontologie")
 @bp.get("/ontologie.json", endpoint="ontology_json")
 def ontology_page() -> Any:
     data = ontology.build(current_kg(), i18n.current_lang())
-    return _page("ontology.html", data, request.path.endswith(".json"), "/ontologie.json",
-                 active_nav="ontology")
+    return _page(
+        "ontology.html",
+        data,
+        request.path.endswith(".json"),
+        "/ontologie.json",
+        active_nav="ontology",
+    )
 
 
 @bp.get("/zoeken")
@@ -143,8 +176,12 @@ def search_page() -> Any:
     query = request.args.get("q", "").strip()[:200]
     results = search.suggest(current_kg(), query, i18n.current_lang(), limit=50) if query else []
     data = {"query": query, "results": results}
-    return _page("search.html", data, request.path.endswith(".json"),
-                 "/zoeken.json?" + urlencode({"q": query}))
+    return _page(
+        "search.html",
+        data,
+        request.path.endswith(".json"),
+        "/zoeken.json?" + urlencode({"q": query}),
+    )
 
 
 @bp.get("/api/suggest")

@@ -34,8 +34,9 @@ def _query_string(keys: tuple[str, ...]) -> str:
     return "?" + urlencode(given) if given else ""
 
 
-def _page(template: str, data: dict[str, Any], json_url: str, nav: str, status: int = 200,
-          **context: Any) -> Any:
+def _page(
+    template: str, data: dict[str, Any], json_url: str, nav: str, status: int = 200, **context: Any
+) -> Any:
     if _as_json():
         return jsonify(data), status
     html = render_template(template, page=data, json_url=json_url, active_nav=nav, **context)
@@ -63,15 +64,20 @@ def matrix_page() -> Any:
         data["rows"], data["filters"] = [], {"ministerie": ministry, "periode": period}
         data["error"] = {"param": error.param, "reason": error.reason}
         status = 400
-    return _page("matrix.html", data, "/matrix.json" + qs, "matrix", status,
-                 csv_url="/matrix.csv" + qs)
+    return _page(
+        "matrix.html", data, "/matrix.json" + qs, "matrix", status, csv_url="/matrix.csv" + qs
+    )
 
 
 @bp.get("/matrix.csv")
 def matrix_csv() -> Response:
     try:
-        data = matrix.build(_kg(), i18n.current_lang(), request.args.get("ministerie", ""),
-                            request.args.get("periode", ""))
+        data = matrix.build(
+            _kg(),
+            i18n.current_lang(),
+            request.args.get("ministerie", ""),
+            request.args.get("periode", ""),
+        )
     except matrix.FilterError as error:
         raise HttpError(400, str(error)) from None
     response = Response(matrix.to_csv(data), mimetype="text/csv")
@@ -92,11 +98,14 @@ def path_page() -> Any:
     except pathfinder.PathProblem as error:
         if _as_json():
             raise HttpError(error.status, str(error)) from None
-        data = {"from": args["from"], "to": args["to"], "result": None,
-                "max_steps": pathfinder.DEFAULT_STEPS,
-                "max_steps_limit": pathfinder.MAX_STEPS,
-                "error": {"param": error.param, "reason": error.reason,
-                          "options": error.options}}
+        data = {
+            "from": args["from"],
+            "to": args["to"],
+            "result": None,
+            "max_steps": pathfinder.DEFAULT_STEPS,
+            "max_steps_limit": pathfinder.MAX_STEPS,
+            "error": {"param": error.param, "reason": error.reason, "options": error.options},
+        }
         status = error.status
     return _page("pad.html", data, "/pad.json" + qs, "path", status)
 
@@ -142,8 +151,7 @@ def query_page(name: str) -> Any:
     base = name.removesuffix(".json")
     limit = current_app.config.get("ROW_LIMIT")
     try:
-        data = catalogue_ui.detail(_kg(), lang, base, request.args,
-                                   int(limit) if limit else None)
+        data = catalogue_ui.detail(_kg(), lang, base, request.args, int(limit) if limit else None)
     except UnknownQuery:
         reason = i18n.t("an.query.unknown", lang, name=base)
         raise HttpError(404, reason) from None
@@ -151,8 +159,9 @@ def query_page(name: str) -> Any:
     if data["error"]:
         _bad(data["error"]["message"])
     qs = "?" + urlencode([(k, v) for k, v in request.args.items() if k != "lang"])
-    return _page("query.html", data, f"/queries/{base}.json" + (qs if qs != "?" else ""),
-                 "queries", status)
+    return _page(
+        "query.html", data, f"/queries/{base}.json" + (qs if qs != "?" else ""), "queries", status
+    )
 
 
 @bp.get("/sparql-editor")

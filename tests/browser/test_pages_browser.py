@@ -11,15 +11,30 @@ from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["/", "/?lang=en", "/spoor/1", "/spoor/2", "/spoor/3", "/spoor/4", "/spoor/5",
-         "/id/spoor-3", "/id/traject-werken-aan-de-toekomst", "/id/szw", "/def/Track",
-         "/validatie", "/ontologie", "/zoeken?q=spoor", "/spoor/3?lang=en"]
+PAGES = [
+    "/",
+    "/?lang=en",
+    "/spoor/1",
+    "/spoor/2",
+    "/spoor/3",
+    "/spoor/4",
+    "/spoor/5",
+    "/id/spoor-3",
+    "/id/traject-werken-aan-de-toekomst",
+    "/id/szw",
+    "/def/Track",
+    "/validatie",
+    "/ontologie",
+    "/zoeken?q=spoor",
+    "/spoor/3?lang=en",
+]
 NAV_BLUE = "rgb(21, 66, 115)"
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_page_loads_cleanly_from_its_own_origin(watched: tuple[Page, Any], live_server: str,
-                                                path: str) -> None:
+def test_page_loads_cleanly_from_its_own_origin(
+    watched: tuple[Page, Any], live_server: str, path: str
+) -> None:
     page, watch = watched
     response = page.goto(live_server + path)
     assert response is not None
@@ -43,8 +58,9 @@ def test_unknown_entity_page_suggests(watched: tuple[Page, Any], live_server: st
     watch.assert_clean(allow=r"status of 404")
 
 
-def test_search_suggests_and_enter_opens_the_choice(watched: tuple[Page, Any],
-                                                     live_server: str) -> None:
+def test_search_suggests_and_enter_opens_the_choice(
+    watched: tuple[Page, Any], live_server: str
+) -> None:
     page, watch = watched
     page.goto(live_server + "/")
     box = page.locator("#q-home")
@@ -63,8 +79,7 @@ def test_search_suggests_and_enter_opens_the_choice(watched: tuple[Page, Any],
     watch.assert_clean()
 
 
-def test_arrow_keys_move_through_suggestions(watched: tuple[Page, Any],
-                                              live_server: str) -> None:
+def test_arrow_keys_move_through_suggestions(watched: tuple[Page, Any], live_server: str) -> None:
     page, watch = watched
     page.goto(live_server + "/spoor/2")
     box = page.locator("#q-header")
@@ -83,17 +98,20 @@ def test_arrow_keys_move_through_suggestions(watched: tuple[Page, Any],
     watch.assert_clean()
 
 
-def test_language_switch_changes_the_page_and_sticks(watched: tuple[Page, Any],
-                                                      live_server: str) -> None:
+def test_language_switch_changes_the_page_and_sticks(
+    watched: tuple[Page, Any], live_server: str
+) -> None:
     page, watch = watched
     page.goto(live_server + "/")
     expect(page.locator("html")).to_have_attribute("lang", "nl")
     expect(page.locator("h1")).to_have_text(
-        "Aan welke knoppen kunnen we draaien en wat is daarvan het effect?")
+        "Aan welke knoppen kunnen we draaien en wat is daarvan het effect?"
+    )
     page.locator("a.lang-switch").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("h1")).not_to_have_text(
-        "Aan welke knoppen kunnen we draaien en wat is daarvan het effect?")
+        "Aan welke knoppen kunnen we draaien en wat is daarvan het effect?"
+    )
     expect(page.locator("#tracks-title")).to_have_text("The five tracks")
     page.goto(live_server + "/spoor/3")
     expect(page.locator("html")).to_have_attribute("lang", "en")
@@ -104,8 +122,9 @@ def test_language_switch_changes_the_page_and_sticks(watched: tuple[Page, Any],
     watch.assert_clean()
 
 
-def test_html_in_labels_is_shown_as_text(watched: tuple[Page, Any], live_server: str,
-                                         html_labels: dict[str, str]) -> None:
+def test_html_in_labels_is_shown_as_text(
+    watched: tuple[Page, Any], live_server: str, html_labels: dict[str, str]
+) -> None:
     page, watch = watched
     xss, xss_img = html_labels["measure"], html_labels["group"]
     page.goto(live_server + "/?lang=nl")

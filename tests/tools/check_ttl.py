@@ -28,7 +28,7 @@ def main(paths: list[str]) -> int:
         g = rdflib.Graph()
         try:
             g.parse(p, format="turtle")
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             print(f"{p}: PARSE ERROR {exc}")
             bad += 1
             continue

@@ -24,9 +24,15 @@ INPUT_TYPES = {"integer": "number", "date": "date", "string": "text", "iri": "te
 
 
 def summary(q: NamedQuery, lang: str) -> dict[str, Any]:
-    return {"name": q.name, "title": q.title(lang), "description": q.description(lang),
-            "audience": q.audience, "tags": list(q.tags), "url": f"/queries/{q.name}",
-            "params": [p.name for p in q.params]}
+    return {
+        "name": q.name,
+        "title": q.title(lang),
+        "description": q.description(lang),
+        "audience": q.audience,
+        "tags": list(q.tags),
+        "url": f"/queries/{q.name}",
+        "params": [p.name for p in q.params],
+    }
 
 
 def listing(lang: str, audience: str = "", tag: str = "") -> dict[str, Any]:
@@ -37,12 +43,20 @@ def listing(lang: str, audience: str = "", tag: str = "") -> dict[str, Any]:
         raise ParameterError("audience", f"must be one of {', '.join(AUDIENCES)}")
     if tag and tag not in tags:
         raise ParameterError("tag", f"{tag!r} is not a tag of the catalogue")
-    queries = [summary(q, lang) for q in catalogue
-               if (not audience or q.audience == audience) and (not tag or tag in q.tags)]
+    queries = [
+        summary(q, lang)
+        for q in catalogue
+        if (not audience or q.audience == audience) and (not tag or tag in q.tags)
+    ]
     queries.sort(key=lambda q: (AUDIENCES.index(q["audience"]), q["title"].casefold()))
-    return {"queries": queries, "count": len(queries), "total": len(catalogue),
-            "audiences": list(AUDIENCES), "tags": tags,
-            "filters": {"audience": audience, "tag": tag}}
+    return {
+        "queries": queries,
+        "count": len(queries),
+        "total": len(catalogue),
+        "audiences": list(AUDIENCES),
+        "tags": tags,
+        "filters": {"audience": audience, "tag": tag},
+    }
 
 
 def _class_labels(kg: KG_, lab: Labeler, cls: URIRef) -> list[str]:
@@ -53,10 +67,17 @@ def _class_labels(kg: KG_, lab: Labeler, cls: URIRef) -> list[str]:
 
 def _field(kg: KG_, lab: Labeler, p: Param, raw: Mapping[str, str]) -> dict[str, Any]:
     field: dict[str, Any] = {
-        "name": p.name, "type": p.type, "required": p.required, "default": p.default,
-        "description": p.description(lab.lang), "value": raw.get(p.name, ""),
-        "input": INPUT_TYPES[p.type], "min": p.min, "max": p.max,
-        "choices": list(p.values) if p.values else None, "id": f"param-{p.name}",
+        "name": p.name,
+        "type": p.type,
+        "required": p.required,
+        "default": p.default,
+        "description": p.description(lab.lang),
+        "value": raw.get(p.name, ""),
+        "input": INPUT_TYPES[p.type],
+        "min": p.min,
+        "max": p.max,
+        "choices": list(p.values) if p.values else None,
+        "id": f"param-{p.name}",
     }
     if p.type == "iri" and p.cls_iri is not None:
         field["class"] = p.cls
@@ -69,8 +90,12 @@ def _term(lab: Labeler, term: Node) -> dict[str, Any]:
     if isinstance(term, URIRef):
         return {"type": "uri", "iri": str(term), "label": lab(term), "url": url_for_node(term)}
     if isinstance(term, Literal):
-        return {"type": "literal", "text": str(term), "lang": term.language,
-                "datatype": str(term.datatype) if term.datatype else None}
+        return {
+            "type": "literal",
+            "text": str(term),
+            "lang": term.language,
+            "datatype": str(term.datatype) if term.datatype else None,
+        }
     return {"type": "bnode", "text": str(term)}
 
 
@@ -78,11 +103,15 @@ def _visible(variables: list[str], lang: str) -> list[str]:
     """The columns to show: a ``...Nl``/``...En`` column of the other language is hidden when
     its twin in the page's language is there, and a label column when its resource is."""
     own, other = ("En", "Nl") if lang == "en" else ("Nl", "En")
-    shown = [v for v in variables
-             if not (v.endswith(other) and v[: -len(other)] + own in variables)]
+    shown = [
+        v for v in variables if not (v.endswith(other) and v[: -len(other)] + own in variables)
+    ]
     # ``fooLabelNl`` repeats what the ``foo`` column shows (an IRI is shown by its label).
-    return [v for v in shown
-            if not any(v in (base + "Label", base + "Label" + own) for base in variables)]
+    return [
+        v
+        for v in shown
+        if not any(v in (base + "Label", base + "Label" + own) for base in variables)
+    ]
 
 
 def with_values(q: NamedQuery, bindings: Mapping[str, Node]) -> str:
@@ -95,17 +124,21 @@ def with_values(q: NamedQuery, bindings: Mapping[str, Node]) -> str:
     return f"{text}\nVALUES ({names}) {{ ({values}) }}\n"
 
 
-def detail(kg: KG_, lang: str, name: str, args: Mapping[str, str],
-           row_limit: int | None = None) -> dict[str, Any]:
+def detail(
+    kg: KG_, lang: str, name: str, args: Mapping[str, str], row_limit: int | None = None
+) -> dict[str, Any]:
     """One query's page. Raises ``UnknownQuery``; a ``ParameterError`` is put in ``error``."""
     q = default_catalogue().get(name)
     lab = Labeler(kg.graph, lang)
     raw = {k: v for k, v in args.items() if q.param(k) is not None}
     given = {k: v for k, v in raw.items() if v.strip()}
     data: dict[str, Any] = {
-        **summary(q, lang), "sparql": q.sparql.strip(),
+        **summary(q, lang),
+        "sparql": q.sparql.strip(),
         "fields": [_field(kg, lab, p, raw) for p in q.params],
-        "error": None, "result": None, "ran": False,
+        "error": None,
+        "result": None,
+        "ran": False,
         "csv_url": f"/api/queries/{q.name}.csv" + ("?" + urlencode(given) if given else ""),
         "api_url": f"/api/queries/{q.name}" + ("?" + urlencode(given) if given else ""),
         "editor_url": "/sparql-editor?" + urlencode({"query": with_values(q, {})}),
@@ -124,10 +157,11 @@ def detail(kg: KG_, lang: str, name: str, args: Mapping[str, str],
     columns = _visible(outcome.vars, lang)
     data["ran"] = True
     data["bindings"] = {k: _term(lab, v) for k, v in outcome.bindings.items()}
-    data["editor_url"] = "/sparql-editor?" + urlencode({"query": with_values(q,
-                                                                             outcome.bindings)})
+    data["editor_url"] = "/sparql-editor?" + urlencode({"query": with_values(q, outcome.bindings)})
     data["result"] = {
-        "columns": columns, "count": len(rows), "truncated": truncated,
+        "columns": columns,
+        "count": len(rows),
+        "truncated": truncated,
         "rows": [[_term(lab, row[c]) if c in row else None for c in columns] for row in shown],
     }
     return data

@@ -66,9 +66,9 @@ def url_for_node(node: Node) -> str | None:
         return None
     iri = str(node)
     if iri.startswith(ID_BASE) and len(iri) > len(ID_BASE):
-        return "/id/" + iri[len(ID_BASE):]
+        return "/id/" + iri[len(ID_BASE) :]
     if iri.startswith(DEF_BASE) and len(iri) > len(DEF_BASE):
-        return "/def/" + iri[len(DEF_BASE):]
+        return "/def/" + iri[len(DEF_BASE) :]
     if iri.startswith(("http://", "https://")):
         return iri
     return None
@@ -117,8 +117,11 @@ class Labeler:
         return self._cache[node]
 
     def _find(self, node: Node) -> str:
-        own = [o for o in self.graph.objects(node, RDFS.label)
-               if isinstance(o, Literal) and o.language == self.lang]
+        own = [
+            o
+            for o in self.graph.objects(node, RDFS.label)
+            if isinstance(o, Literal) and o.language == self.lang
+        ]
         if own:
             return str(min(own))
         if node in STANDARD_LABELS:

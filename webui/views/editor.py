@@ -22,24 +22,37 @@ def prefix_block() -> str:
 
 
 def starter(lang: str) -> str:
-    comment = ("# De vijf sporen met hun knop" if lang == "nl"
-               else "# The five tracks with their lever")
-    return (f"{prefix_block()}\n{comment}\n"
-            "SELECT ?track ?number ?label ?lever WHERE {\n"
-            "  ?track a amkg:Track ; amkg:trackNumber ?number ; rdfs:label ?label .\n"
-            f"  FILTER(LANG(?label) = \"{lang}\")\n"
-            "  OPTIONAL { ?track amkg:hasLever/rdfs:label ?lever "
-            f"FILTER(LANG(?lever) = \"{lang}\") }}\n"
-            "}\nORDER BY ?number\n")
+    comment = (
+        "# De vijf sporen met hun knop" if lang == "nl" else "# The five tracks with their lever"
+    )
+    return (
+        f"{prefix_block()}\n{comment}\n"
+        "SELECT ?track ?number ?label ?lever WHERE {\n"
+        "  ?track a amkg:Track ; amkg:trackNumber ?number ; rdfs:label ?label .\n"
+        f'  FILTER(LANG(?label) = "{lang}")\n'
+        "  OPTIONAL { ?track amkg:hasLever/rdfs:label ?lever "
+        f'FILTER(LANG(?lever) = "{lang}") }}\n'
+        "}\nORDER BY ?number\n"
+    )
 
 
 def build(lang: str, query: str | None = None) -> dict[str, Any]:
-    examples = [{"name": q.name, "title": q.title(lang), "audience": q.audience,
-                 "description": q.description(lang), "sparql": q.sparql.strip() + "\n",
-                 "params": [p.name for p in q.params]}
-                for q in default_catalogue()]
+    examples = [
+        {
+            "name": q.name,
+            "title": q.title(lang),
+            "audience": q.audience,
+            "description": q.description(lang),
+            "sparql": q.sparql.strip() + "\n",
+            "params": [p.name for p in q.params],
+        }
+        for q in default_catalogue()
+    ]
     examples.sort(key=lambda e: e["title"].casefold())
     text = (query or "")[:MAX_QUERY]
-    return {"endpoint": "/sparql", "query": text if text.strip() else starter(lang),
-            "prefixes": {p: str(PREFIXES[p]) for p in COMMON if p in PREFIXES},
-            "examples": examples}
+    return {
+        "endpoint": "/sparql",
+        "query": text if text.strip() else starter(lang),
+        "prefixes": {p: str(PREFIXES[p]) for p in COMMON if p in PREFIXES},
+        "examples": examples,
+    }

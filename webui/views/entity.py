@@ -33,11 +33,19 @@ HIDDEN_OUT = {RDF.type, AMKG.citation}
 ALL_LANGS = {RDFS.label, SKOS.altLabel}
 INCOMING_CAP = 100
 PREFIXES = {
-    "amkg": DEF_BASE, "kg": ID_BASE, "rdf": str(RDF), "rdfs": str(RDFS), "skos": str(SKOS),
-    "dcterms": str(DCTERMS), "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "owl": "http://www.w3.org/2002/07/owl#", "prov": "http://www.w3.org/ns/prov#",
-    "qb": "http://purl.org/linked-data/cube#", "org": "http://www.w3.org/ns/org#",
-    "time": "http://www.w3.org/2006/time#", "schema": "https://schema.org/",
+    "amkg": DEF_BASE,
+    "kg": ID_BASE,
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "qb": "http://purl.org/linked-data/cube#",
+    "org": "http://www.w3.org/ns/org#",
+    "time": "http://www.w3.org/2006/time#",
+    "schema": "https://schema.org/",
 }
 
 
@@ -61,8 +69,12 @@ def _union_users(g: Graph, cell: Node) -> list[tuple[Node, Node]]:
     head = cell
     while (parent := g.value(predicate=RDF.rest, object=head)) is not None:
         head = parent
-    return [(p, s) for union in g.subjects(OWL.unionOf, head)
-            for s, p in g.subject_predicates(union) if isinstance(s, URIRef)]
+    return [
+        (p, s)
+        for union in g.subjects(OWL.unionOf, head)
+        for s, p in g.subject_predicates(union)
+        if isinstance(s, URIRef)
+    ]
 
 
 def _inferred(kg: KG_) -> set[tuple[Node, Node, Node]]:
@@ -74,12 +86,22 @@ def _value(lab: Labeler, node: Node, inferred: bool) -> dict[str, Any]:
         text = str(node)
         if node.datatype == XSD.boolean and isinstance(node.toPython(), bool):
             text = BOOLEANS[lab.lang][node.toPython()]
-        return {"kind": "literal", "text": text, "lang": node.language,
-                "datatype": local_name(str(node.datatype)) if node.datatype else None,
-                "inferred": inferred}
+        return {
+            "kind": "literal",
+            "text": text,
+            "lang": node.language,
+            "datatype": local_name(str(node.datatype)) if node.datatype else None,
+            "inferred": inferred,
+        }
     url = url_for_node(node)
-    return {"kind": "iri", "iri": str(node), "label": lab(node), "url": url,
-            "external": bool(url) and not is_internal(node), "inferred": inferred}
+    return {
+        "kind": "iri",
+        "iri": str(node),
+        "label": lab(node),
+        "url": url,
+        "external": bool(url) and not is_internal(node),
+        "inferred": inferred,
+    }
 
 
 def _properties(kg: KG_, lab: Labeler, node: URIRef) -> list[dict[str, Any]]:
@@ -98,13 +120,15 @@ def _properties(kg: KG_, lab: Labeler, node: URIRef) -> list[dict[str, Any]]:
             texts = {(t["text"], t["lang"]) for t in pick_texts(lits, lab.lang)}
             keep = [o for o in lits if (str(o), o.language) in texts]
         vals = [_value(lab, o, (node, p, o) in inferred) for o in keep]
-        vals += sorted((_value(lab, o, (node, p, o) in inferred)
-                        for o in objs if not isinstance(o, Literal)),
-                       key=lambda v: v["label"].casefold())
+        vals += sorted(
+            (_value(lab, o, (node, p, o) in inferred) for o in objs if not isinstance(o, Literal)),
+            key=lambda v: v["label"].casefold(),
+        )
         out.append({"property": lab.ref(p), "values": vals})
     label_first = {str(RDFS.label): 0, str(SKOS.altLabel): 1, str(DCTERMS.description): 2}
-    out.sort(key=lambda e: (label_first.get(e["property"]["iri"], 3),
-                            e["property"]["label"].casefold()))
+    out.sort(
+        key=lambda e: (label_first.get(e["property"]["iri"], 3), e["property"]["label"].casefold())
+    )
     return out
 
 
@@ -122,10 +146,18 @@ def _incoming(kg: KG_, lab: Labeler, node: URIRef) -> list[dict[str, Any]]:
         by_prop[p].append(s)
     out = []
     for p, subs in by_prop.items():
-        refs = sorted(({**lab.ref(s), "inferred": (s, p, node) in inferred} for s in set(subs)),
-                      key=lambda r: r["label"].casefold())
-        out.append({"property": lab.ref(p), "count": len(refs), "subjects": refs[:INCOMING_CAP],
-                    "truncated": len(refs) > INCOMING_CAP})
+        refs = sorted(
+            ({**lab.ref(s), "inferred": (s, p, node) in inferred} for s in set(subs)),
+            key=lambda r: r["label"].casefold(),
+        )
+        out.append(
+            {
+                "property": lab.ref(p),
+                "count": len(refs),
+                "subjects": refs[:INCOMING_CAP],
+                "truncated": len(refs) > INCOMING_CAP,
+            }
+        )
     return sorted(out, key=lambda e: e["property"]["label"].casefold())
 
 
@@ -137,8 +169,10 @@ def build(kg: KG_, node: URIRef, lang: str) -> dict[str, Any]:
         "kind": "term" if str(node).startswith(DEF_BASE) else "entity",
         "local": local_name(str(node)),
         "types": lab.types(node),
-        "description": " ".join(t["text"] for t in pick_texts(
-            g.objects(node, DCTERMS.description), lang)) or None,
+        "description": " ".join(
+            t["text"] for t in pick_texts(g.objects(node, DCTERMS.description), lang)
+        )
+        or None,
         "comment": " ".join(t["text"] for t in pick_texts(g.objects(node, RDFS.comment), lang))
         or None,
         "properties": _properties(kg, lab, node),

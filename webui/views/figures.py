@@ -42,12 +42,12 @@ def _nice_step(top: float) -> float:
     return next(m * exp for m in (1, 2, 2.5, 5, 10) if m * exp >= raw)
 
 
-def bar_chart(groups: list[dict[str, Any]], series: list[str], lang: str,
-              unit: str = "") -> dict[str, Any]:
+def bar_chart(
+    groups: list[dict[str, Any]], series: list[str], lang: str, unit: str = ""
+) -> dict[str, Any]:
     """Geometry of a horizontal bar chart. ``groups``: ``[{label, bars: [{label, segments:
     [(series index, value)], note}]}]``; several segments stack, several bars group."""
-    top = max((sum(v for _, v in b["segments"]) for g in groups for b in g["bars"]),
-              default=1) or 1
+    top = max((sum(v for _, v in b["segments"]) for g in groups for b in g["bars"]), default=1) or 1
     step = _nice_step(top)
     n_ticks = math.ceil(top / step - 1e-9) or 1
     scale_max = step * n_ticks
@@ -63,25 +63,48 @@ def bar_chart(groups: list[dict[str, Any]], series: list[str], lang: str,
             segs = []
             for idx, value in b["segments"]:
                 w = span * value / scale_max
-                segs.append({"x": round(x, 2), "w": round(max(w, 0.5), 2), "css": f"s{idx % 8}",
-                             "series": series[idx] if idx < len(series) else ""})
+                segs.append(
+                    {
+                        "x": round(x, 2),
+                        "w": round(max(w, 0.5), 2),
+                        "css": f"s{idx % 8}",
+                        "series": series[idx] if idx < len(series) else "",
+                    }
+                )
                 x += w
             total = sum(v for _, v in b["segments"])
-            bars.append({"y": y, "label": b.get("label", ""), "segments": segs,
-                         "value_x": round(x + 5, 2), "text_y": y + BAR_H - 4,
-                         "value": b.get("note") or fmt(total, lang, b.get("digits", 0)) + unit})
+            bars.append(
+                {
+                    "y": y,
+                    "label": b.get("label", ""),
+                    "segments": segs,
+                    "value_x": round(x + 5, 2),
+                    "text_y": y + BAR_H - 4,
+                    "value": b.get("note") or fmt(total, lang, b.get("digits", 0)) + unit,
+                }
+            )
             y += BAR_H + GAP
         y = max(y, first_y + 14 * len(lines))
         mid = (first_y + y - GAP) / 2 + 4 - 7 * (len(lines) - 1)
-        out_groups.append({"label": g["label"], "lines": lines, "y": first_y,
-                           "mid": round(mid, 2), "bars": bars})
+        out_groups.append(
+            {"label": g["label"], "lines": lines, "y": first_y, "mid": round(mid, 2), "bars": bars}
+        )
         y += GROUP_GAP
     digits = 0 if step >= 1 else 1
-    ticks = [{"x": round(LABEL_W + span * i / n_ticks, 2), "label": fmt(step * i, lang, digits)}
-             for i in range(n_ticks + 1)]
-    return {"width": CHART_W, "height": y + 4, "label_w": LABEL_W, "bar_h": BAR_H,
-            "ticks": ticks, "axis_y": TOP - 8, "groups": out_groups,
-            "series": [{"label": s, "css": f"s{i % 8}"} for i, s in enumerate(series)]}
+    ticks = [
+        {"x": round(LABEL_W + span * i / n_ticks, 2), "label": fmt(step * i, lang, digits)}
+        for i in range(n_ticks + 1)
+    ]
+    return {
+        "width": CHART_W,
+        "height": y + 4,
+        "label_w": LABEL_W,
+        "bar_h": BAR_H,
+        "ticks": ticks,
+        "axis_y": TOP - 8,
+        "groups": out_groups,
+        "series": [{"label": s, "css": f"s{i % 8}"} for i, s in enumerate(series)],
+    }
 
 
 def _v(row: dict[str, Node], key: str) -> Any:
@@ -101,8 +124,11 @@ def _cell(text: Any, url: str | None = None, num: bool = False) -> dict[str, Any
 
 
 def _url(node: Node | None) -> str | None:
-    return "/id/" + str(node)[len(str(KG)):] if node is not None and str(node).startswith(
-        str(KG)) else None
+    return (
+        "/id/" + str(node)[len(str(KG)) :]
+        if node is not None and str(node).startswith(str(KG))
+        else None
+    )
 
 
 def eu_stocks(kg: KG_, lang: str, t: Callable[[str], str]) -> dict[str, Any]:
@@ -116,15 +142,40 @@ def eu_stocks(kg: KG_, lang: str, t: Callable[[str], str]) -> dict[str, Any]:
         names[key] = f"{group} · {kind}"
         by_year.setdefault(int(_v(r, "year")), {})[key] = r
     series = [names[k] for k in keys]
-    groups = [{"label": str(year), "bars": [
-        {"segments": [(i, _v(cells[k], "value") or 0)],
-         "note": None if _v(cells[k], "value") is not None else t("an.fig.not_available")}
-        for i, k in enumerate(keys) if k in cells]} for year, cells in sorted(by_year.items())]
-    table = {"columns": [t("an.fig.year"), *series], "rows": [
-        [_cell(year), *(_cell(_v(cells[k], "printedValue") if k in cells else "", num=True)
-                        for k in keys)] for year, cells in sorted(by_year.items())]}
-    return {"query": "eu-arbeidsmigranten-per-jaar", "chart": bar_chart(groups, series, lang),
-            "table": table}
+    groups = [
+        {
+            "label": str(year),
+            "bars": [
+                {
+                    "segments": [(i, _v(cells[k], "value") or 0)],
+                    "note": None
+                    if _v(cells[k], "value") is not None
+                    else t("an.fig.not_available"),
+                }
+                for i, k in enumerate(keys)
+                if k in cells
+            ],
+        }
+        for year, cells in sorted(by_year.items())
+    ]
+    table = {
+        "columns": [t("an.fig.year"), *series],
+        "rows": [
+            [
+                _cell(year),
+                *(
+                    _cell(_v(cells[k], "printedValue") if k in cells else "", num=True)
+                    for k in keys
+                ),
+            ]
+            for year, cells in sorted(by_year.items())
+        ],
+    }
+    return {
+        "query": "eu-arbeidsmigranten-per-jaar",
+        "chart": bar_chart(groups, series, lang),
+        "table": table,
+    }
 
 
 def decisions(kg: KG_, lang: str, t: Callable[[str], str]) -> dict[str, Any]:
@@ -132,19 +183,43 @@ def decisions(kg: KG_, lang: str, t: Callable[[str], str]) -> dict[str, Any]:
     for r in rows:  # the computed count (its column name changed once)
         r["approvals"] = r.get("approvalsComputed") or r.get("approvals")  # type: ignore[assignment]
     series = [t("an.fig.decisions"), t("an.fig.approvals")]
-    groups = [{"label": str(_v(r, "year")), "bars": [
-        {"segments": [(0, _v(r, "decisions") or 0)]},
-        {"segments": [(1, _v(r, "approvals") or 0)],
-         "note": f"≈ {fmt(_v(r, 'approvals'), lang)} ({_v(r, 'approvalPrinted')})"}]}
-        for r in rows]
-    table = {"columns": [t("an.fig.year"), series[0], t("an.fig.approval_rate"),
-                         t("an.fig.approvals_computed")],
-             "rows": [[_cell(_v(r, "year")), _cell(_v(r, "decisionsPrinted"), num=True),
-                       _cell(_v(r, "approvalPrinted"), num=True),
-                       _cell(fmt(_v(r, "approvals"), lang), num=True)] for r in rows]}
+    groups = [
+        {
+            "label": str(_v(r, "year")),
+            "bars": [
+                {"segments": [(0, _v(r, "decisions") or 0)]},
+                {
+                    "segments": [(1, _v(r, "approvals") or 0)],
+                    "note": f"≈ {fmt(_v(r, 'approvals'), lang)} ({_v(r, 'approvalPrinted')})",
+                },
+            ],
+        }
+        for r in rows
+    ]
+    table = {
+        "columns": [
+            t("an.fig.year"),
+            series[0],
+            t("an.fig.approval_rate"),
+            t("an.fig.approvals_computed"),
+        ],
+        "rows": [
+            [
+                _cell(_v(r, "year")),
+                _cell(_v(r, "decisionsPrinted"), num=True),
+                _cell(_v(r, "approvalPrinted"), num=True),
+                _cell(fmt(_v(r, "approvals"), lang), num=True),
+            ]
+            for r in rows
+        ],
+    }
     inferred = any(is_true(r.get("inferred")) for r in rows)
-    return {"query": "beslissingen-inwilligingen", "chart": bar_chart(groups, series, lang),
-            "table": table, "inferred": inferred}
+    return {
+        "query": "beslissingen-inwilligingen",
+        "chart": bar_chart(groups, series, lang),
+        "table": table,
+        "inferred": inferred,
+    }
 
 
 def inflow(kg: KG_, lang: str, t: Callable[[str], str]) -> dict[str, Any]:
@@ -155,33 +230,82 @@ def inflow(kg: KG_, lang: str, t: Callable[[str], str]) -> dict[str, Any]:
     years = sorted({int(_v(r, "year")) for r in rows})
     cell = {(str(r["category"]), int(_v(r, "year"))): r for r in parts}
     totals = {int(_v(r, "year")): r for r in rows if is_true(r.get("isTotal"))}
-    groups = [{"label": str(y), "bars": [{
-        "segments": [(i, _v(cell[(c, y)], "value") or 0) for i, c in enumerate(cats)
-                     if (c, y) in cell],
-        "note": _v(totals[y], "printedValue") if y in totals else None}]} for y in years]
-    table = {"columns": [t("an.fig.category"), *map(str, years)], "rows": [
-        [_cell(label[c], _url(next(iter(r["category"] for r in parts
-                                        if str(r["category"]) == c)))),
-         *(_cell(_v(cell[(c, y)], "printedValue") if (c, y) in cell else "", num=True)
-           for y in years)] for c in cats]}
-    table["rows"].append([_cell(t("an.fig.total")), *(_cell(
-        _v(totals[y], "printedValue") if y in totals else "", num=True) for y in years)])
-    return {"query": "instroom-derde-landen",
-            "chart": bar_chart(groups, [label[c] for c in cats], lang), "table": table}
+    groups = [
+        {
+            "label": str(y),
+            "bars": [
+                {
+                    "segments": [
+                        (i, _v(cell[(c, y)], "value") or 0)
+                        for i, c in enumerate(cats)
+                        if (c, y) in cell
+                    ],
+                    "note": _v(totals[y], "printedValue") if y in totals else None,
+                }
+            ],
+        }
+        for y in years
+    ]
+    table = {
+        "columns": [t("an.fig.category"), *map(str, years)],
+        "rows": [
+            [
+                _cell(
+                    label[c],
+                    _url(next(iter(r["category"] for r in parts if str(r["category"]) == c))),
+                ),
+                *(
+                    _cell(_v(cell[(c, y)], "printedValue") if (c, y) in cell else "", num=True)
+                    for y in years
+                ),
+            ]
+            for c in cats
+        ],
+    }
+    table["rows"].append(
+        [
+            _cell(t("an.fig.total")),
+            *(_cell(_v(totals[y], "printedValue") if y in totals else "", num=True) for y in years),
+        ]
+    )
+    return {
+        "query": "instroom-derde-landen",
+        "chart": bar_chart(groups, [label[c] for c in cats], lang),
+        "table": table,
+    }
 
 
 def shortage(kg: KG_, lang: str, t: Callable[[str], str]) -> dict[str, Any]:
     rows = run(kg, "tekortberoepen", {}).rows
-    groups = [{"label": _lbl(r, "occupationLabel", lang), "bars": [
-        {"segments": [(0, _v(r, "openings") or 0)]}]} for r in rows]
-    table = {"columns": [t("an.fig.occupation"), t("an.fig.sector"), t("an.fig.openings"),
-                         t("an.fig.share")],
-             "rows": [[_cell(_lbl(r, "occupationLabel", lang), _url(r["occupation"])),
-                       _cell(_lbl(r, "sectors", lang)),
-                       _cell(_v(r, "openingsPrinted"), num=True),
-                       _cell(_v(r, "sharePrinted"), num=True)] for r in rows]}
-    return {"query": "tekortberoepen",
-            "chart": bar_chart(groups, [t("an.fig.openings")], lang), "table": table}
+    groups = [
+        {
+            "label": _lbl(r, "occupationLabel", lang),
+            "bars": [{"segments": [(0, _v(r, "openings") or 0)]}],
+        }
+        for r in rows
+    ]
+    table = {
+        "columns": [
+            t("an.fig.occupation"),
+            t("an.fig.sector"),
+            t("an.fig.openings"),
+            t("an.fig.share"),
+        ],
+        "rows": [
+            [
+                _cell(_lbl(r, "occupationLabel", lang), _url(r["occupation"])),
+                _cell(_lbl(r, "sectors", lang)),
+                _cell(_v(r, "openingsPrinted"), num=True),
+                _cell(_v(r, "sharePrinted"), num=True),
+            ]
+            for r in rows
+        ],
+    }
+    return {
+        "query": "tekortberoepen",
+        "chart": bar_chart(groups, [t("an.fig.openings")], lang),
+        "table": table,
+    }
 
 
 def windpark(kg: KG_, lang: str, t: Callable[[str], str]) -> dict[str, Any]:
@@ -192,14 +316,30 @@ def windpark(kg: KG_, lang: str, t: Callable[[str], str]) -> dict[str, Any]:
         return t("an.fig.total") if is_true(r.get("isTotal")) else _lbl(r, "occupationLabel", lang)
 
     parts = [r for r in rows if not is_true(r.get("isTotal"))]
-    groups = [{"label": name(r), "bars": [{"segments": [(0, _v(r, "demand"))]},
-                                          {"segments": [(1, _v(r, "supply"))]}]} for r in parts]
-    table = {"columns": [t("an.fig.occupation"), *series, t("an.fig.gap")], "rows": [
-        [_cell(name(r), _url(r.get("occupation"))), _cell(fmt(_v(r, "demand"), lang), num=True),
-         _cell(fmt(_v(r, "supply"), lang), num=True), _cell(fmt(_v(r, "gap"), lang), num=True)]
-        for r in rows]}
-    return {"query": "windpark-vraag-aanbod", "chart": bar_chart(groups, series, lang),
-            "table": table}
+    groups = [
+        {
+            "label": name(r),
+            "bars": [{"segments": [(0, _v(r, "demand"))]}, {"segments": [(1, _v(r, "supply"))]}],
+        }
+        for r in parts
+    ]
+    table = {
+        "columns": [t("an.fig.occupation"), *series, t("an.fig.gap")],
+        "rows": [
+            [
+                _cell(name(r), _url(r.get("occupation"))),
+                _cell(fmt(_v(r, "demand"), lang), num=True),
+                _cell(fmt(_v(r, "supply"), lang), num=True),
+                _cell(fmt(_v(r, "gap"), lang), num=True),
+            ]
+            for r in rows
+        ],
+    }
+    return {
+        "query": "windpark-vraag-aanbod",
+        "chart": bar_chart(groups, series, lang),
+        "table": table,
+    }
 
 
 MARKS = {"+": "mark-plus", "+/-": "mark-plusminus", "-": "mark-minus", "?": "mark-unknown"}
@@ -212,19 +352,41 @@ def conditions(kg: KG_, lang: str, t: Callable[[str], str]) -> dict[str, Any]:
     conds = list(dict.fromkeys(str(r["condition"]) for r in rows))
     cond_label = {str(r["condition"]): _lbl(r, "conditionLabel", lang) for r in rows}
     cell = {(str(r["condition"]), str(r["sector"])): r for r in rows}
-    grid = {"sectors": [sector_label[s] for s in sectors], "rows": [
-        {"label": cond_label[c], "cells": [{
-            "mark": _v(cell[(c, s)], "printedValue") if (c, s) in cell else "",
-            "css": MARKS.get(str(_v(cell[(c, s)], "printedValue")), "mark-unknown")
-            if (c, s) in cell else "mark-none",
-            "text": _lbl(cell[(c, s)], "markLabel", lang) if (c, s) in cell else "",
-            "inferred": is_true(cell[(c, s)].get("inferred")) if (c, s) in cell else False}
-            for s in sectors]} for c in conds]}
-    table = {"columns": [t("an.fig.condition"), *grid["sectors"]], "rows": [
-        [_cell(row["label"]), *(_cell(x["text"] or x["mark"]) for x in row["cells"])]
-        for row in grid["rows"]]}
-    return {"query": "randvoorwaarden-sectoren", "grid": grid, "table": table,
-            "inferred": any(x["inferred"] for row in grid["rows"] for x in row["cells"])}
+    grid = {
+        "sectors": [sector_label[s] for s in sectors],
+        "rows": [
+            {
+                "label": cond_label[c],
+                "cells": [
+                    {
+                        "mark": _v(cell[(c, s)], "printedValue") if (c, s) in cell else "",
+                        "css": MARKS.get(str(_v(cell[(c, s)], "printedValue")), "mark-unknown")
+                        if (c, s) in cell
+                        else "mark-none",
+                        "text": _lbl(cell[(c, s)], "markLabel", lang) if (c, s) in cell else "",
+                        "inferred": is_true(cell[(c, s)].get("inferred"))
+                        if (c, s) in cell
+                        else False,
+                    }
+                    for s in sectors
+                ],
+            }
+            for c in conds
+        ],
+    }
+    table = {
+        "columns": [t("an.fig.condition"), *grid["sectors"]],
+        "rows": [
+            [_cell(row["label"]), *(_cell(x["text"] or x["mark"]) for x in row["cells"])]
+            for row in grid["rows"]
+        ],
+    }
+    return {
+        "query": "randvoorwaarden-sectoren",
+        "grid": grid,
+        "table": table,
+        "inferred": any(x["inferred"] for row in grid["rows"] for x in row["cells"]),
+    }
 
 
 def vacancies(kg: KG_, lang: str, t: Callable[[str], str]) -> dict[str, Any]:
@@ -234,32 +396,66 @@ def vacancies(kg: KG_, lang: str, t: Callable[[str], str]) -> dict[str, Any]:
     def name(r: dict[str, Node]) -> str:
         return t("an.fig.total") if is_true(r.get("isTotal")) else _lbl(r, "sectorLabel", lang)
 
-    groups = [{"label": name(r), "bars": [{"segments": [(0, _v(r, "vacancies") or 0)]},
-                                          {"segments": [(1, _v(r, "openings") or 0)]}]}
-              for r in rows if not is_true(r.get("isTotal"))]
-    table = {"columns": [t("an.fig.sector"),
-                         f"{series[0]} ({_v(rows[0], 'vacanciesPeriod') or ''})" if rows
-                         else series[0],
-                         f"{series[1]} ({_v(rows[0], 'openingsPeriod') or ''})" if rows
-                         else series[1]],
-             "rows": [[_cell(name(r), _url(r.get("sector"))),
-                       _cell(fmt(_v(r, "vacancies"), lang), num=True),
-                       _cell(fmt(_v(r, "openings"), lang), num=True)] for r in rows]}
-    return {"query": "vacatures-baanopeningen-sector", "chart": bar_chart(groups, series, lang),
-            "table": table}
+    groups = [
+        {
+            "label": name(r),
+            "bars": [
+                {"segments": [(0, _v(r, "vacancies") or 0)]},
+                {"segments": [(1, _v(r, "openings") or 0)]},
+            ],
+        }
+        for r in rows
+        if not is_true(r.get("isTotal"))
+    ]
+    table = {
+        "columns": [
+            t("an.fig.sector"),
+            f"{series[0]} ({_v(rows[0], 'vacanciesPeriod') or ''})" if rows else series[0],
+            f"{series[1]} ({_v(rows[0], 'openingsPeriod') or ''})" if rows else series[1],
+        ],
+        "rows": [
+            [
+                _cell(name(r), _url(r.get("sector"))),
+                _cell(fmt(_v(r, "vacancies"), lang), num=True),
+                _cell(fmt(_v(r, "openings"), lang), num=True),
+            ]
+            for r in rows
+        ],
+    }
+    return {
+        "query": "vacatures-baanopeningen-sector",
+        "chart": bar_chart(groups, series, lang),
+        "table": table,
+    }
 
 
 def family(kg: KG_, lang: str, t: Callable[[str], str]) -> dict[str, Any]:
     rows = run(kg, "gezinsmigratie", {}).rows
-    groups = [{"label": _lbl(r, "groupLabel", lang), "bars": [
-        {"segments": [(0, float(_v(r, "ratio") or 0))], "note": _v(r, "printedValue")}]}
-        for r in rows]
-    table = {"columns": [t("an.fig.group"), t("an.fig.ratio"), t("an.fig.printed")],
-             "rows": [[_cell(_lbl(r, "groupLabel", lang), _url(r["group"])),
-                       _cell(fmt(_v(r, "ratio"), lang, 1), num=True),
-                       _cell(_v(r, "printedValue"))] for r in rows]}
-    return {"query": "gezinsmigratie",
-            "chart": bar_chart(groups, [t("an.fig.ratio")], lang), "table": table}
+    groups = [
+        {
+            "label": _lbl(r, "groupLabel", lang),
+            "bars": [
+                {"segments": [(0, float(_v(r, "ratio") or 0))], "note": _v(r, "printedValue")}
+            ],
+        }
+        for r in rows
+    ]
+    table = {
+        "columns": [t("an.fig.group"), t("an.fig.ratio"), t("an.fig.printed")],
+        "rows": [
+            [
+                _cell(_lbl(r, "groupLabel", lang), _url(r["group"])),
+                _cell(fmt(_v(r, "ratio"), lang, 1), num=True),
+                _cell(_v(r, "printedValue")),
+            ]
+            for r in rows
+        ],
+    }
+    return {
+        "query": "gezinsmigratie",
+        "chart": bar_chart(groups, [t("an.fig.ratio")], lang),
+        "table": table,
+    }
 
 
 RANKS = """
@@ -272,11 +468,11 @@ SELECT ?dataset ?item ?rank ?printed WHERE {
 
 def ranks(kg: KG_, lab: Labeler, dataset: URIRef, t: Callable[[str], str]) -> dict[str, Any]:
     """A ranking (top-5 tables): a table only; a chart of ranks would suggest amounts."""
-    rows = select(kg, "PREFIX qb: <http://purl.org/linked-data/cube#>\n" + RANKS,
-                  dataset=dataset)
-    table = {"columns": [t("an.fig.rank"), t("an.fig.name")],
-             "rows": [[_cell(_v(r, "printed")), _cell(lab(r["item"]), _url(r["item"]))]
-                      for r in rows]}
+    rows = select(kg, "PREFIX qb: <http://purl.org/linked-data/cube#>\n" + RANKS, dataset=dataset)
+    table = {
+        "columns": [t("an.fig.rank"), t("an.fig.name")],
+        "rows": [[_cell(_v(r, "printed")), _cell(lab(r["item"]), _url(r["item"]))] for r in rows],
+    }
     return {"query": None, "table": table, "ranking": True}
 
 
@@ -303,22 +499,40 @@ def build(kg: KG_, lang: str, t: Callable[[str], str]) -> dict[str, Any]:
         name = local_name(str(ds))
         cites = citations_of(kg, lab, ds)
         key, builder = BUILDERS.get(name, (name, None))
-        entry = figures.setdefault(key, {"key": key, "datasets": [], "citations": [],
-                                         "slide_index": 999, "lost": False, "body": None,
-                                         "builder": builder})
-        entry["datasets"].append({**lab.ref(ds), "lost": is_true(g.value(ds, AMKG.dataLost)),
-                                  "description": lab.text(ds, DCTERMS.description),
-                                  "sources": lab.refs(g.objects(ds, AMKG.sourceOrganisation))})
+        entry = figures.setdefault(
+            key,
+            {
+                "key": key,
+                "datasets": [],
+                "citations": [],
+                "slide_index": 999,
+                "lost": False,
+                "body": None,
+                "builder": builder,
+            },
+        )
+        entry["datasets"].append(
+            {
+                **lab.ref(ds),
+                "lost": is_true(g.value(ds, AMKG.dataLost)),
+                "description": lab.text(ds, DCTERMS.description),
+                "sources": lab.refs(g.objects(ds, AMKG.sourceOrganisation)),
+            }
+        )
         entry["citations"] += cites
-        entry["slide_index"] = min([entry["slide_index"]] + [c["slide_index"] or 999
-                                                              for c in cites])
+        entry["slide_index"] = min(
+            [entry["slide_index"]] + [c["slide_index"] or 999 for c in cites]
+        )
     out = []
     for entry in sorted(figures.values(), key=lambda e: (e["slide_index"], e["key"])):
         builder = entry.pop("builder")
         entry["lost"] = all(d["lost"] for d in entry["datasets"])
         if not entry["lost"]:
-            entry["body"] = (builder(kg, lang, t) if builder
-                             else ranks(kg, lab, URIRef(entry["datasets"][0]["iri"]), t))
+            entry["body"] = (
+                builder(kg, lang, t)
+                if builder
+                else ranks(kg, lab, URIRef(entry["datasets"][0]["iri"]), t)
+            )
         entry["datasets"].sort(key=lambda d: d["label"].casefold())
         entry["title"] = " · ".join(d["label"] for d in entry["datasets"])
         entry["id"] = "fig-" + entry["key"].removeprefix("dataset-")

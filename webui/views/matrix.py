@@ -90,7 +90,7 @@ class FilterError(ValueError):
 def prefixed(node: Node) -> str:
     """``kg:local`` for a resource of the data, else the IRI."""
     iri = str(node)
-    return "kg:" + iri[len(str(KG)):] if iri.startswith(str(KG)) else iri
+    return "kg:" + iri[len(str(KG)) :] if iri.startswith(str(KG)) else iri
 
 
 def _num(value: Node | None) -> int | None:
@@ -103,8 +103,13 @@ def ministries(kg: KG_, lab: Labeler) -> list[dict[str, Any]]:
     for r in select(kg, MINISTRIES):
         m = r["m"]
         notation = kg.graph.value(m, SKOS.notation)
-        out.append({**lab.ref(m), "value": local_name(str(m)),
-                    "notation": str(notation) if notation is not None else lab(m)})
+        out.append(
+            {
+                **lab.ref(m),
+                "value": local_name(str(m)),
+                "notation": str(notation) if notation is not None else lab(m),
+            }
+        )
     return sorted(out, key=lambda o: o["notation"].casefold())
 
 
@@ -114,9 +119,14 @@ def plannings(kg: KG_, lab: Labeler) -> list[dict[str, Any]]:
     for r in select(kg, PLANNINGS):
         p = r["p"]
         when = r.get("start") or r.get("end")
-        out.append({**lab.ref(p), "value": local_name(str(p)),
-                    "sort": str(when) if when is not None else "9999",
-                    "not_planned": is_true(r.get("pm"))})
+        out.append(
+            {
+                **lab.ref(p),
+                "value": local_name(str(p)),
+                "sort": str(when) if when is not None else "9999",
+                "not_planned": is_true(r.get("pm")),
+            }
+        )
     return sorted(out, key=lambda o: (o["sort"], o["value"]))
 
 
@@ -125,16 +135,21 @@ def _choose(options: list[dict[str, Any]], raw: str, param: str, kind: str) -> U
     if not raw:
         return None
     for o in options:
-        if raw in (o["value"], o["iri"], "kg:" + o["value"]) or raw.casefold() == str(
-                o.get("notation", "")).casefold():
+        if (
+            raw in (o["value"], o["iri"], "kg:" + o["value"])
+            or raw.casefold() == str(o.get("notation", "")).casefold()
+        ):
             return URIRef(o["iri"])
     known = ", ".join(o["value"] for o in options)
     raise FilterError(param, f"'{raw}' is not a {kind} of the graph (one of: {known})")
 
 
 def _rows(kg: KG_, ministry: URIRef | None, period: URIRef | None) -> list[dict[str, Node]]:
-    patterns = (BY_MINISTRY if ministry is not None else "") + " " + (
-        BY_PERIOD if period is not None else "")
+    patterns = (
+        (BY_MINISTRY if ministry is not None else "")
+        + " "
+        + (BY_PERIOD if period is not None else "")
+    )
     bindings: dict[str, Node] = {}
     if ministry is not None:
         bindings["ministry"] = ministry
@@ -160,65 +175,98 @@ def build(kg: KG_, lang: str, ministry: str = "", period: str = "") -> dict[str,
     ministry_opts, planning_opts = ministries(kg, lab), plannings(kg, lab)
     chosen_m = _choose(ministry_opts, ministry, "ministerie", "ministry")
     chosen_p = _choose(planning_opts, period, "periode", "planning")
-    tracks = [{**lab.ref(r["track"]), "id": prefixed(r["track"]), "number": _num(r["n"]),
-               "lever": lab(g.value(r["track"], AMKG.hasLever))
-               if g.value(r["track"], AMKG.hasLever) is not None else None}
-              for r in select(kg, TRACKS)]
+    tracks = [
+        {
+            **lab.ref(r["track"]),
+            "id": prefixed(r["track"]),
+            "number": _num(r["n"]),
+            "lever": lab(g.value(r["track"], AMKG.hasLever))
+            if g.value(r["track"], AMKG.hasLever) is not None
+            else None,
+        }
+        for r in select(kg, TRACKS)
+    ]
     cells: dict[tuple[Node, Node], list[dict[str, Any]]] = {}
     for r in select(kg, CELLS):
         route = str(r["route"])
-        cells.setdefault((r["trajectory"], r["track"]), []).append({
-            "route": route, "via": _route_ref(lab, route, r["via"]),
-            "inferred": is_true(r.get("inferred")),
-            "confidence": lab(r["confidence"]) if r.get("confidence") is not None else None,
-        })
+        cells.setdefault((r["trajectory"], r["track"]), []).append(
+            {
+                "route": route,
+                "via": _route_ref(lab, route, r["via"]),
+                "inferred": is_true(r.get("inferred")),
+                "confidence": lab(r["confidence"]) if r.get("confidence") is not None else None,
+            }
+        )
     seen: dict[Node, dict[str, Any]] = {}
     for r in _rows(kg, chosen_m, chosen_p):
         t = r["trajectory"]
         if t in seen:
             continue
-        seen[t] = {"node": t, "annex_row": _num(r.get("annexRow")),
-                   "start": str(r["start"]) if r.get("start") is not None else "9999"}
+        seen[t] = {
+            "node": t,
+            "annex_row": _num(r.get("annexRow")),
+            "start": str(r["start"]) if r.get("start") is not None else "9999",
+        }
     rows = []
-    for info in sorted(seen.values(), key=lambda i: (i["annex_row"] is None,
-                                                     i["annex_row"] or 0, i["start"],
-                                                     lab(i["node"]).casefold())):
+    for info in sorted(
+        seen.values(),
+        key=lambda i: (
+            i["annex_row"] is None,
+            i["annex_row"] or 0,
+            i["start"],
+            lab(i["node"]).casefold(),
+        ),
+    ):
         t = info["node"]
         coordinators = lab.refs(g.objects(t, AMKG.coordinatedBy))
         partners = lab.refs(g.objects(t, AMKG.inCooperationWith))
         planning = g.value(t, AMKG.planning)
         row_cells = []
         for track in tracks:
-            routes = sorted(cells.get((t, URIRef(track["iri"])), []),
-                            key=lambda c: (ROUTES.index(c["route"]), c["via"]["label"]))
-            row_cells.append({
-                "track": track["number"], "track_iri": track["iri"],
-                "affects": bool(routes),
-                "inferred": bool(routes) and all(c["inferred"] for c in routes),
-                "routes": routes,
-                "path_url": f"/pad?from={prefixed(t)}&to={track['id']}",
-            })
-        rows.append({
-            **lab.ref(t), "id": prefixed(t), "annex_row": info["annex_row"],
-            "in_annex": info["annex_row"] is not None,
-            "coordinators": [{**c, "notation": _notation(g, c["iri"])} for c in coordinators],
-            "partners": [{**c, "notation": _notation(g, c["iri"])} for c in partners],
-            "coordinator_not_stated": is_true(g.value(t, AMKG.coordinatorNotStated)),
-            "planning": lab.ref(planning) if planning is not None else None,
-            "graph_url": "/graph?focus=" + _quote(str(t)),
-            "cells": row_cells,
-        })
-    counts = {"rows": len(rows),
-              "stated": sum(1 for r in rows for c in r["cells"] if c["affects"]
-                            and not c["inferred"]),
-              "inferred": sum(1 for r in rows for c in r["cells"] if c["inferred"])}
+            routes = sorted(
+                cells.get((t, URIRef(track["iri"])), []),
+                key=lambda c: (ROUTES.index(c["route"]), c["via"]["label"]),
+            )
+            row_cells.append(
+                {
+                    "track": track["number"],
+                    "track_iri": track["iri"],
+                    "affects": bool(routes),
+                    "inferred": bool(routes) and all(c["inferred"] for c in routes),
+                    "routes": routes,
+                    "path_url": f"/pad?from={prefixed(t)}&to={track['id']}",
+                }
+            )
+        rows.append(
+            {
+                **lab.ref(t),
+                "id": prefixed(t),
+                "annex_row": info["annex_row"],
+                "in_annex": info["annex_row"] is not None,
+                "coordinators": [{**c, "notation": _notation(g, c["iri"])} for c in coordinators],
+                "partners": [{**c, "notation": _notation(g, c["iri"])} for c in partners],
+                "coordinator_not_stated": is_true(g.value(t, AMKG.coordinatorNotStated)),
+                "planning": lab.ref(planning) if planning is not None else None,
+                "graph_url": "/graph?focus=" + _quote(str(t)),
+                "cells": row_cells,
+            }
+        )
+    counts = {
+        "rows": len(rows),
+        "stated": sum(1 for r in rows for c in r["cells"] if c["affects"] and not c["inferred"]),
+        "inferred": sum(1 for r in rows for c in r["cells"] if c["inferred"]),
+    }
     return {
-        "tracks": tracks, "rows": rows, "counts": counts,
+        "tracks": tracks,
+        "rows": rows,
+        "counts": counts,
         "filters": {"ministerie": ministry.strip(), "periode": period.strip()},
-        "ministries": [{k: o[k] for k in ("iri", "label", "value", "notation")}
-                       for o in ministry_opts],
-        "plannings": [{k: o[k] for k in ("iri", "label", "value", "not_planned")}
-                      for o in planning_opts],
+        "ministries": [
+            {k: o[k] for k in ("iri", "label", "value", "notation")} for o in ministry_opts
+        ],
+        "plannings": [
+            {k: o[k] for k in ("iri", "label", "value", "not_planned")} for o in planning_opts
+        ],
     }
 
 
@@ -231,8 +279,18 @@ def _quote(text: str) -> str:
     return quote(text, safe="")
 
 
-CSV_FIELDS = ("annexRow", "trajectory", "trajectoryLabel", "coordinators", "planning",
-              "trackNumber", "track", "affects", "inferred", "routes")
+CSV_FIELDS = (
+    "annexRow",
+    "trajectory",
+    "trajectoryLabel",
+    "coordinators",
+    "planning",
+    "trackNumber",
+    "track",
+    "affects",
+    "inferred",
+    "routes",
+)
 
 
 def to_csv(data: dict[str, Any]) -> str:
@@ -242,16 +300,22 @@ def to_csv(data: dict[str, Any]) -> str:
     writer.writerow(CSV_FIELDS)
     for row in data["rows"]:
         for cell in row["cells"]:
-            routes = "; ".join(f"{c['route']}: {c['via']['label']}"
-                               + (" (inferred)" if c["inferred"] else "")
-                               for c in cell["routes"])
-            writer.writerow([
-                row["annex_row"] or "", row["iri"], row["label"],
-                " ".join(c["notation"] for c in row["coordinators"]),
-                row["planning"]["label"] if row["planning"] else "",
-                cell["track"], cell["track_iri"], str(cell["affects"]).lower(),
-                str(cell["inferred"]).lower(), routes,
-            ])
+            routes = "; ".join(
+                f"{c['route']}: {c['via']['label']}" + (" (inferred)" if c["inferred"] else "")
+                for c in cell["routes"]
+            )
+            writer.writerow(
+                [
+                    row["annex_row"] or "",
+                    row["iri"],
+                    row["label"],
+                    " ".join(c["notation"] for c in row["coordinators"]),
+                    row["planning"]["label"] if row["planning"] else "",
+                    cell["track"],
+                    cell["track_iri"],
+                    str(cell["affects"]).lower(),
+                    str(cell["inferred"]).lower(),
+                    routes,
+                ]
+            )
     return out.getvalue()
-
-

@@ -17,12 +17,21 @@ from .common import DEF_BASE, KG_, Labeler, local_name, pick_texts
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 CLASS_TYPES = (OWL.Class, RDFS.Class)
-PROPERTY_TYPES = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property,
-                  URIRef("http://purl.org/linked-data/cube#DimensionProperty"),
-                  URIRef("http://purl.org/linked-data/cube#MeasureProperty"),
-                  URIRef("http://purl.org/linked-data/cube#AttributeProperty"))
-TARGETS = {SH.targetClass: "class", SH.targetSubjectsOf: "subjects_of",
-           SH.targetObjectsOf: "objects_of", SH.targetNode: "node"}
+PROPERTY_TYPES = (
+    OWL.ObjectProperty,
+    OWL.DatatypeProperty,
+    OWL.AnnotationProperty,
+    RDF.Property,
+    URIRef("http://purl.org/linked-data/cube#DimensionProperty"),
+    URIRef("http://purl.org/linked-data/cube#MeasureProperty"),
+    URIRef("http://purl.org/linked-data/cube#AttributeProperty"),
+)
+TARGETS = {
+    SH.targetClass: "class",
+    SH.targetSubjectsOf: "subjects_of",
+    SH.targetObjectsOf: "objects_of",
+    SH.targetNode: "node",
+}
 
 
 def _shapes_graph(kg: KG_) -> Graph:
@@ -105,8 +114,9 @@ def _property_shape(sg: Graph, lab: Labeler, ps: Node) -> dict[str, Any]:
 def _shape(kg: KG_, lab: Labeler, shape: Node) -> dict[str, Any]:
     sg = _shapes_graph(kg)
     shape_lab = Labeler(sg, lab.lang)
-    targets = [{"kind": kind, **lab.ref(t)} for p, kind in TARGETS.items()
-               for t in sg.objects(shape, p)]
+    targets = [
+        {"kind": kind, **lab.ref(t)} for p, kind in TARGETS.items() for t in sg.objects(shape, p)
+    ]
     return {
         "iri": str(shape),
         "label": shape_lab(shape),
@@ -138,8 +148,12 @@ def shapes_for(kg: KG_, lab: Labeler, node: Node) -> list[dict[str, Any]]:
 
 
 def _terms(g: Graph, types: tuple[URIRef, ...]) -> list[Node]:
-    found = {s for t in types for s in g.subjects(RDF.type, t)
-             if isinstance(s, URIRef) and str(s).startswith(DEF_BASE)}
+    found = {
+        s
+        for t in types
+        for s in g.subjects(RDF.type, t)
+        if isinstance(s, URIRef) and str(s).startswith(DEF_BASE)
+    }
     return sorted(found, key=str)
 
 
@@ -163,30 +177,41 @@ def _build(kg: KG_, lang: str) -> dict[str, Any]:
     classes = []
     class_nodes = _terms(g, CLASS_TYPES)
     for c in class_nodes:
-        classes.append({
-            **_entry(kg, lab, c),
-            "superclasses": lab.refs(o for o in g.objects(c, RDFS.subClassOf)
-                                     if isinstance(o, URIRef)),
-            "subclasses": lab.refs(g.subjects(RDFS.subClassOf, c)),
-            "instances": len(set(g.subjects(RDF.type, c))),
-            "shapes": shapes_for(kg, lab, c),
-        })
+        classes.append(
+            {
+                **_entry(kg, lab, c),
+                "superclasses": lab.refs(
+                    o for o in g.objects(c, RDFS.subClassOf) if isinstance(o, URIRef)
+                ),
+                "subclasses": lab.refs(g.subjects(RDFS.subClassOf, c)),
+                "instances": len(set(g.subjects(RDF.type, c))),
+                "shapes": shapes_for(kg, lab, c),
+            }
+        )
     props = []
     for p in _terms(g, PROPERTY_TYPES):
-        props.append({
-            **_entry(kg, lab, p),
-            "kinds": [local_name(str(t)) for t in g.objects(p, RDF.type)],
-            "domain": lab.refs(m for d in g.objects(p, RDFS.domain) for m in _members(g, d)),
-            "range": lab.refs(m for r in g.objects(p, RDFS.range) for m in _members(g, r)),
-            "superproperties": lab.refs(g.objects(p, RDFS.subPropertyOf)),
-            "inverse": lab.refs(g.objects(p, OWL.inverseOf)),
-            "usage": sum(1 for _ in g.subject_objects(p)),
-            "shapes": shapes_for(kg, lab, p),
-        })
+        props.append(
+            {
+                **_entry(kg, lab, p),
+                "kinds": [local_name(str(t)) for t in g.objects(p, RDF.type)],
+                "domain": lab.refs(m for d in g.objects(p, RDFS.domain) for m in _members(g, d)),
+                "range": lab.refs(m for r in g.objects(p, RDFS.range) for m in _members(g, r)),
+                "superproperties": lab.refs(g.objects(p, RDFS.subPropertyOf)),
+                "inverse": lab.refs(g.objects(p, OWL.inverseOf)),
+                "usage": sum(1 for _ in g.subject_objects(p)),
+                "shapes": shapes_for(kg, lab, p),
+            }
+        )
     known = set(class_nodes) | {URIRef(p["iri"]) for p in props}
     concepts: dict[str, list[dict[str, Any]]] = {}
-    for s in sorted({s for s in g.subjects() if isinstance(s, URIRef)
-                     and str(s).startswith(DEF_BASE) and len(str(s)) > len(DEF_BASE)}, key=str):
+    for s in sorted(
+        {
+            s
+            for s in g.subjects()
+            if isinstance(s, URIRef) and str(s).startswith(DEF_BASE) and len(str(s)) > len(DEF_BASE)
+        },
+        key=str,
+    ):
         if s in known:
             continue
         for t in g.objects(s, RDF.type):
@@ -196,6 +221,7 @@ def _build(kg: KG_, lang: str) -> dict[str, Any]:
     return {
         "classes": sorted(classes, key=key),
         "properties": sorted(props, key=key),
-        "vocabularies": [{"type": t, "members": sorted(m, key=key)}
-                         for t, m in sorted(concepts.items())],
+        "vocabularies": [
+            {"type": t, "members": sorted(m, key=key)} for t, m in sorted(concepts.items())
+        ],
     }

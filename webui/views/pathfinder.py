@@ -33,8 +33,13 @@ PARAMS = ("from", "to")
 class PathProblem(ValueError):
     """A parameter the path finder cannot use: ``param``, ``reason`` and options to pick."""
 
-    def __init__(self, param: str, reason: str, status: int = 400,
-                 options: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        param: str,
+        reason: str,
+        status: int = 400,
+        options: list[dict[str, Any]] | None = None,
+    ) -> None:
         super().__init__(f"{param}: {reason}")
         self.param, self.reason, self.status = param, reason, status
         self.options = options or []
@@ -54,16 +59,22 @@ def _resolve(kg: KnowledgeGraph, values: dict[str, str], param: str, lang: str) 
     try:
         return resolve(kg, name)
     except AmbiguousName as error:
-        options = [{**_entity(c, lang), "pick_url": _pick_url(values, param, c)}
-                   for c in error.candidates]
-        reason = {"nl": f"‘{name}’ is meerduidig; kies er één",
-                  "en": f"‘{name}’ is ambiguous; choose one"}[lang]
+        options = [
+            {**_entity(c, lang), "pick_url": _pick_url(values, param, c)} for c in error.candidates
+        ]
+        reason = {
+            "nl": f"‘{name}’ is meerduidig; kies er één",
+            "en": f"‘{name}’ is ambiguous; choose one",
+        }[lang]
         raise PathProblem(param, reason, 400, options) from None
     except EntityNotFound as error:
-        options = [{**_entity(c, lang), "pick_url": _pick_url(values, param, c)}
-                   for c in error.suggestions]
-        reason = {"nl": f"‘{name}’ niet gevonden ({error.reason(lang)})",
-                  "en": f"‘{name}’ not found ({error.reason(lang)})"}[lang]
+        options = [
+            {**_entity(c, lang), "pick_url": _pick_url(values, param, c)} for c in error.suggestions
+        ]
+        reason = {
+            "nl": f"‘{name}’ niet gevonden ({error.reason(lang)})",
+            "en": f"‘{name}’ not found ({error.reason(lang)})",
+        }[lang]
         raise PathProblem(param, reason, 404, options) from None
 
 
@@ -89,13 +100,18 @@ def parse_steps(raw: str | None) -> int:
     return value
 
 
-def build(kg: KnowledgeGraph, lang: str, source: str = "", target: str = "",
-          max_steps: str | None = None) -> dict[str, Any]:
+def build(
+    kg: KnowledgeGraph, lang: str, source: str = "", target: str = "", max_steps: str | None = None
+) -> dict[str, Any]:
     """The page data; ``result`` is None until both names are given."""
     values = {"from": source.strip(), "to": target.strip()}
-    data: dict[str, Any] = {"from": values["from"], "to": values["to"],
-                            "max_steps": DEFAULT_STEPS, "max_steps_limit": MAX_STEPS,
-                            "result": None}
+    data: dict[str, Any] = {
+        "from": values["from"],
+        "to": values["to"],
+        "max_steps": DEFAULT_STEPS,
+        "max_steps_limit": MAX_STEPS,
+        "result": None,
+    }
     steps = parse_steps(max_steps)
     data["max_steps"] = steps
     if max_steps:
@@ -112,8 +128,10 @@ def build(kg: KnowledgeGraph, lang: str, source: str = "", target: str = "",
     except TraceError as error:
         raise PathProblem("to", str(error)) from None
     data["result"] = {
-        "from": _entity(result.source, lang), "to": _entity(result.target, lang),
-        "count": len(result.paths), "truncated": result.truncated,
+        "from": _entity(result.source, lang),
+        "to": _entity(result.target, lang),
+        "count": len(result.paths),
+        "truncated": result.truncated,
         "paths": [_path(p, lang) for p in result.paths],
         "graph_url": "/graph?" + urlencode({"focus": result.source.iri}),
     }

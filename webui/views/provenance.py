@@ -25,13 +25,15 @@ def citations_of(kg: KG_, lab: Labeler, node: Node) -> list[dict[str, Any]]:
         slide = g.value(c, AMKG.slide)
         idx = g.value(slide, AMKG.slideIndex) if slide is not None else None
         section = g.value(c, AMKG.section)
-        out.append({
-            "iri": str(c),
-            "quote": " ".join(t["text"] for t in pick_texts(g.objects(c, AMKG.quote), "nl")),
-            "section": str(section) if section is not None else None,
-            "slide": lab.ref(slide) if slide is not None else None,
-            "slide_index": int(idx.toPython()) if isinstance(idx, Literal) else None,
-        })
+        out.append(
+            {
+                "iri": str(c),
+                "quote": " ".join(t["text"] for t in pick_texts(g.objects(c, AMKG.quote), "nl")),
+                "section": str(section) if section is not None else None,
+                "slide": lab.ref(slide) if slide is not None else None,
+                "slide_index": int(idx.toPython()) if isinstance(idx, Literal) else None,
+            }
+        )
     return sorted(out, key=lambda c: (c["slide_index"] or 0, c["section"] or "", c["quote"]))
 
 
@@ -52,12 +54,15 @@ def statements_about(kg: KG_, lab: Labeler, node: Node) -> list[dict[str, Any]]:
     """Every rdf:Statement whose subject or object is `node`, with the triple it reifies."""
     out = []
     for r in select(kg, STATEMENTS_ABOUT, node=node):
-        out.append({
-            **statement_info(kg, lab, r["st"]),
-            "subject": lab.ref(r["s"]),
-            "predicate": lab.ref(r["p"]),
-            "object": lab.ref(r["o"]),
-            "direction": "out" if r["s"] == node else "in",
-        })
-    return sorted(out, key=lambda s: (s["direction"], s["predicate"]["label"],
-                                      s["object"]["label"]))
+        out.append(
+            {
+                **statement_info(kg, lab, r["st"]),
+                "subject": lab.ref(r["s"]),
+                "predicate": lab.ref(r["p"]),
+                "object": lab.ref(r["o"]),
+                "direction": "out" if r["s"] == node else "in",
+            }
+        )
+    return sorted(
+        out, key=lambda s: (s["direction"], s["predicate"]["label"], s["object"]["label"])
+    )

@@ -45,11 +45,18 @@ def _index(kg: KG_) -> list[Entry]:
         types = set(g.objects(s, RDF.type))
         if types & SKIP_TYPES:
             continue
-        names = {(fold(str(o)), str(o)) for p in NAME_PROPS for o in g.objects(s, p)
-                 if isinstance(o, Literal)}
+        names = {
+            (fold(str(o)), str(o))
+            for p in NAME_PROPS
+            for o in g.objects(s, p)
+            if isinstance(o, Literal)
+        }
         slug = fold(local_name(iri).replace("-", " "))
-        entries.append(Entry(s, tuple(sorted(names)), slug, bool(types & LOW_TYPES)
-                             or iri.startswith(DEF_BASE)))
+        entries.append(
+            Entry(
+                s, tuple(sorted(names)), slug, bool(types & LOW_TYPES) or iri.startswith(DEF_BASE)
+            )
+        )
     return sorted(entries, key=lambda e: str(e.node))
 
 
@@ -82,8 +89,12 @@ def main_type(kg: KG_, node: URIRef) -> URIRef | None:
 
 def _result(kg: KG_, lab: Labeler, node: URIRef, matched: str | None = None) -> dict[str, Any]:
     t = main_type(kg, node)
-    out = {"iri": str(node), "label": lab(node), "type": lab(t) if t is not None else "",
-           "url": url_for_node(node)}
+    out = {
+        "iri": str(node),
+        "label": lab(node),
+        "type": lab(t) if t is not None else "",
+        "url": url_for_node(node),
+    }
     if matched and fold(matched) != fold(out["label"]):
         out["match"] = matched
     return out

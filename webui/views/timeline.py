@@ -41,10 +41,10 @@ BAR_H = 18
 AXIS_H = 48
 WRAP = 50
 TAIL_W = 190  # room for the planning text after a bar
-MONTHS = {"nl": ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov",
-                 "dec"],
-          "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
-                 "Dec"]}
+MONTHS = {
+    "nl": ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
+    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+}
 PALETTE = 6  # CSS classes .tl-c0 .. .tl-c5 (analysis.css)
 
 
@@ -81,19 +81,24 @@ def build(kg: KG_, lang: str) -> dict[str, Any]:
             **lab.ref(t),
             "annex_row": int(r["annexRow"].toPython()) if r.get("annexRow") else None,
             "planning": lab.ref(r["planning"]) if r.get("planning") is not None else None,
-            "start": _date(r.get("start")), "end": _date(r.get("end")),
+            "start": _date(r.get("start")),
+            "end": _date(r.get("end")),
             "not_planned": is_true(r.get("pm")) or r.get("planning") is None,
             "end_inferred": is_true(r.get("endInferred")),
             "coordinators": [{**lab.ref(m), "notation": _notation(g, m)} for m in coordinators],
-            "partners": [{**lab.ref(m), "notation": _notation(g, m)}
-                         for m in g.objects(t, AMKG.inCooperationWith)],
+            "partners": [
+                {**lab.ref(m), "notation": _notation(g, m)}
+                for m in g.objects(t, AMKG.inCooperationWith)
+            ],
             "coordinator_not_stated": is_true(g.value(t, AMKG.coordinatorNotStated))
             or not coordinators,
         }
     dated = [r for r in rows.values() if not r["not_planned"] and (r["start"] or r["end"])]
     unplanned = [r for r in rows.values() if r not in dated]
-    ministries = sorted({c["iri"]: c for r in dated for c in r["coordinators"]}.values(),
-                        key=lambda c: c["notation"].casefold())
+    ministries = sorted(
+        {c["iri"]: c for r in dated for c in r["coordinators"]}.values(),
+        key=lambda c: c["notation"].casefold(),
+    )
     colour = {m["iri"]: f"tl-c{i % PALETTE}" for i, m in enumerate(ministries)}
     for r in unplanned:
         for c in r["coordinators"]:
@@ -106,9 +111,12 @@ def build(kg: KG_, lang: str) -> dict[str, Any]:
         for c in r["coordinators"]:
             c["css"] = colour[c["iri"]]
     return {
-        "chart": chart, "legend": legend,
-        "dated": sorted(dated, key=lambda r: (r["start"] or r["end"] or "", r["end"] or "",
-                                              r["annex_row"] or 99)),
+        "chart": chart,
+        "legend": legend,
+        "dated": sorted(
+            dated,
+            key=lambda r: (r["start"] or r["end"] or "", r["end"] or "", r["annex_row"] or 99),
+        ),
         "unplanned": unplanned,
         "no_coordinator": [r for r in rows.values() if r["coordinator_not_stated"]],
     }
@@ -137,8 +145,14 @@ def _chart(dated: list[dict[str, Any]], colour: dict[str, str], lang: str) -> di
     for i in range(n_months):
         month = (first.month - 1 + i) % 12
         year = first.year + (first.month - 1 + i) // 12
-        ticks.append({"x": round(LABEL_W + i * unit, 2), "mid": round(LABEL_W + (i + .5) * unit, 2),
-                      "label": MONTHS[lang][month], "year": year if month == 0 else None})
+        ticks.append(
+            {
+                "x": round(LABEL_W + i * unit, 2),
+                "mid": round(LABEL_W + (i + 0.5) * unit, 2),
+                "label": MONTHS[lang][month],
+                "year": year if month == 0 else None,
+            }
+        )
     bars = []
     for i, r in enumerate(sorted(dated, key=lambda r: (r["start"] or r["end"], r["end"]))):
         top = AXIS_H + i * ROW_H
@@ -148,21 +162,44 @@ def _chart(dated: list[dict[str, Any]], colour: dict[str, str], lang: str) -> di
         stripes = r["coordinators"] or [None]
         h = BAR_H / len(stripes)
         bar_y = top + (ROW_H - BAR_H) / 2
-        bars.append({
-            "iri": r["iri"], "url": r["url"], "label": r["label"], "lines": _lines(r["label"]),
-            "y": top, "text_y": top + 18, "bar_y": round(bar_y, 2), "x": x0,
-            "width": round(max(x1 - x0, 3), 2), "open_start": open_start,
-            "end_inferred": r["end_inferred"],
-            "planning": r["planning"]["label"] if r["planning"] else "",
-            "who": ", ".join(c["notation"] for c in r["coordinators"]),
-            "stripes": [{"y": round(bar_y + k * h, 2), "h": round(h, 2),
-                         "css": colour[c["iri"]] if c else "tl-none"}
-                        for k, c in enumerate(stripes)],
-            "tail_x": round(x1 + 6, 2) if x1 + 6 + TAIL_W < WIDTH else round(x0 - 6, 2),
-            "tail_anchor": "start" if x1 + 6 + TAIL_W < WIDTH else "end",
-            "row_line": top + ROW_H,
-        })
+        bars.append(
+            {
+                "iri": r["iri"],
+                "url": r["url"],
+                "label": r["label"],
+                "lines": _lines(r["label"]),
+                "y": top,
+                "text_y": top + 18,
+                "bar_y": round(bar_y, 2),
+                "x": x0,
+                "width": round(max(x1 - x0, 3), 2),
+                "open_start": open_start,
+                "end_inferred": r["end_inferred"],
+                "planning": r["planning"]["label"] if r["planning"] else "",
+                "who": ", ".join(c["notation"] for c in r["coordinators"]),
+                "stripes": [
+                    {
+                        "y": round(bar_y + k * h, 2),
+                        "h": round(h, 2),
+                        "css": colour[c["iri"]] if c else "tl-none",
+                    }
+                    for k, c in enumerate(stripes)
+                ],
+                "tail_x": round(x1 + 6, 2) if x1 + 6 + TAIL_W < WIDTH else round(x0 - 6, 2),
+                "tail_anchor": "start" if x1 + 6 + TAIL_W < WIDTH else "end",
+                "row_line": top + ROW_H,
+            }
+        )
     height = AXIS_H + len(bars) * ROW_H + 8
-    return {"width": WIDTH, "height": height, "label_w": LABEL_W, "axis_h": AXIS_H,
-            "right": WIDTH - RIGHT_PAD, "ticks": ticks, "bars": bars, "bar_h": BAR_H,
-            "from": first.isoformat(), "to": last.isoformat()}
+    return {
+        "width": WIDTH,
+        "height": height,
+        "label_w": LABEL_W,
+        "axis_h": AXIS_H,
+        "right": WIDTH - RIGHT_PAD,
+        "ticks": ticks,
+        "bars": bars,
+        "bar_h": BAR_H,
+        "from": first.isoformat(),
+        "to": last.isoformat(),
+    }

@@ -54,17 +54,20 @@ def trajectories(kg: KG_, lab: Labeler, track: URIRef | None = None) -> dict[Nod
             planning = g.value(traj, AMKG.planning)
             start = g.value(planning, AMKG.periodStart) if planning is not None else None
             row = g.value(traj, AMKG.annexRow)
-            items.append({
-                **lab.ref(traj),
-                "annex_row": int(row.toPython()) if isinstance(row, Literal) else None,
-                "coordinators": lab.refs(g.objects(traj, AMKG.coordinatedBy)),
-                "cooperation": lab.refs(g.objects(traj, AMKG.inCooperationWith)),
-                "coordinator_not_stated": is_true(g.value(traj, AMKG.coordinatorNotStated)),
-                "planning": {**lab.ref(planning), "start": str(start) if start else None}
-                if planning is not None else None,
-                "via": sorted(vias, key=lambda v: (v["kind"], v["through"]["label"])),
-                "inferred": all(v["inferred"] for v in vias),
-            })
+            items.append(
+                {
+                    **lab.ref(traj),
+                    "annex_row": int(row.toPython()) if isinstance(row, Literal) else None,
+                    "coordinators": lab.refs(g.objects(traj, AMKG.coordinatedBy)),
+                    "cooperation": lab.refs(g.objects(traj, AMKG.inCooperationWith)),
+                    "coordinator_not_stated": is_true(g.value(traj, AMKG.coordinatorNotStated)),
+                    "planning": {**lab.ref(planning), "start": str(start) if start else None}
+                    if planning is not None
+                    else None,
+                    "via": sorted(vias, key=lambda v: (v["kind"], v["through"]["label"])),
+                    "inferred": all(v["inferred"] for v in vias),
+                }
+            )
         items.sort(key=lambda i: ((i["planning"] or {}).get("start") or "9999", i["label"]))
         out[t] = items
     return out
@@ -77,10 +80,14 @@ def _statement_nodes(kg: KG_, lab: Labeler, rows: list[dict[str, Node]], key: st
         n = r[key]
         if n not in nodes:
             desc = pick_texts(kg.graph.objects(n, DCTERMS.description), lab.lang)
-            nodes[n] = {**lab.ref(n), "owner": lab.ref(r["owner"]), "owner_iri": str(r["owner"]),
-                        "inferred": is_true(r.get("inferred")),
-                        "description": " ".join(d["text"] for d in desc) or None,
-                        "citations": citations_of(kg, lab, n)}
+            nodes[n] = {
+                **lab.ref(n),
+                "owner": lab.ref(r["owner"]),
+                "owner_iri": str(r["owner"]),
+                "inferred": is_true(r.get("inferred")),
+                "description": " ".join(d["text"] for d in desc) or None,
+                "citations": citations_of(kg, lab, n),
+            }
     return nodes
 
 
@@ -124,9 +131,16 @@ def _measures(kg: KG_, lab: Labeler, track: URIRef) -> list[dict[str, Any]]:
     measures: dict[Node, dict[str, Any]] = {}
     for r in select(kg, q.MEASURES, track=track):
         m = r["m"]
-        item = measures.setdefault(m, {
-            **lab.ref(m), "parent": None, "children": [], "arguments": [],
-            **{k: [] for k in MEASURE_LINK_KEYS.values()}})
+        item = measures.setdefault(
+            m,
+            {
+                **lab.ref(m),
+                "parent": None,
+                "children": [],
+                "arguments": [],
+                **{k: [] for k in MEASURE_LINK_KEYS.values()},
+            },
+        )
         if "parent" in r:
             item["parent"] = lab.ref(r["parent"])
         status = lab.text(m, AMKG.status)
@@ -142,10 +156,14 @@ def _measures(kg: KG_, lab: Labeler, track: URIRef) -> list[dict[str, Any]]:
         arg = r["arg"]
         if any(a["iri"] == str(arg) for a in measures[r["m"]]["arguments"]):
             continue
-        measures[r["m"]]["arguments"].append({
-            **lab.ref(arg), "stance": stance,
-            "description": lab.text(arg, DCTERMS.description),
-            "citations": citations_of(kg, lab, arg)})
+        measures[r["m"]]["arguments"].append(
+            {
+                **lab.ref(arg),
+                "stance": stance,
+                "description": lab.text(arg, DCTERMS.description),
+                "citations": citations_of(kg, lab, arg),
+            }
+        )
     top = []
     for item in measures.values():
         parent = item["parent"]
@@ -167,11 +185,18 @@ def _relations(kg: KG_, lab: Labeler, track: URIRef) -> tuple[list[dict], list[d
     items: dict[tuple[Node, Node, str], dict[str, Any]] = {}
     for r in select(kg, q.RELATIONS, track=track):
         key = (r["p"], r["other"], str(r["dir"]))
-        item = items.setdefault(key, {
-            "property": lab.ref(r["p"]), "direction": str(r["dir"]),
-            "targets": [lab.ref(r["other"])],
-            "is_track": (r["other"], RDF.type, AMKG.Track) in kg.graph,
-            "inferred": False, "citations": [], "notes": []})
+        item = items.setdefault(
+            key,
+            {
+                "property": lab.ref(r["p"]),
+                "direction": str(r["dir"]),
+                "targets": [lab.ref(r["other"])],
+                "is_track": (r["other"], RDF.type, AMKG.Track) in kg.graph,
+                "inferred": False,
+                "citations": [],
+                "notes": [],
+            },
+        )
         if "st" in r:
             info = statement_info(kg, lab, r["st"])
             item["inferred"] = item["inferred"] or info["inferred"]
@@ -179,8 +204,14 @@ def _relations(kg: KG_, lab: Labeler, track: URIRef) -> tuple[list[dict], list[d
             item["citations"] += [c for c in info["citations"] if c not in item["citations"]]
     merged: dict[tuple[Any, ...], dict[str, Any]] = {}
     for item in items.values():
-        key = (item["property"]["iri"], item["direction"], item["is_track"], item["inferred"],
-               tuple(c["iri"] for c in item["citations"]), tuple(item["notes"]))
+        key = (
+            item["property"]["iri"],
+            item["direction"],
+            item["is_track"],
+            item["inferred"],
+            tuple(c["iri"] for c in item["citations"]),
+            tuple(item["notes"]),
+        )
         if key in merged:
             merged[key]["targets"] += item["targets"]
         else:
@@ -194,8 +225,14 @@ def _relations(kg: KG_, lab: Labeler, track: URIRef) -> tuple[list[dict], list[d
 def _sources(kg: KG_, lab: Labeler, track: URIRef) -> list[dict[str, Any]]:
     slides: dict[Node, dict[str, Any]] = {}
     for r in select(kg, q.SOURCES, track=track):
-        s = slides.setdefault(r["slide"], {**lab.ref(r["slide"]), "citations": [],
-                                           "index": int(r["idx"].toPython()) if "idx" in r else 0})
+        s = slides.setdefault(
+            r["slide"],
+            {
+                **lab.ref(r["slide"]),
+                "citations": [],
+                "index": int(r["idx"].toPython()) if "idx" in r else 0,
+            },
+        )
         cit = {"quote": str(r["quote"]), "section": str(r["section"]) if "section" in r else None}
         if cit not in s["citations"]:
             s["citations"].append(cit)
@@ -212,8 +249,10 @@ def build(kg: KG_, number: int, lang: str) -> dict[str, Any] | None:
     lever = g.value(track, AMKG.hasLever)
     numbers = track_numbers(kg)
     related, xrefs = _relations(kg, lab, track)
-    questions = sorted(g.objects(track, AMKG.asksQuestion),
-                       key=lambda n: (g.value(n, AMKG.order) or Literal(0)).toPython())
+    questions = sorted(
+        g.objects(track, AMKG.asksQuestion),
+        key=lambda n: (g.value(n, AMKG.order) or Literal(0)).toPython(),
+    )
     return {
         **lab.ref(track),
         "number": number,
@@ -221,7 +260,8 @@ def build(kg: KG_, number: int, lang: str) -> dict[str, Any] | None:
         "alt_labels": [t["text"] for t in pick_texts(g.objects(track, SKOS.altLabel), lang)],
         "starting_point": is_true(g.value(track, AMKG.isStartingPoint)),
         "lever": {**lab.ref(lever), "phrase": lab.text(lever, AMKG.leverPhrase)}
-        if lever is not None else None,
+        if lever is not None
+        else None,
         "description": lab.text(track, DCTERMS.description),
         "overview_text": lab.text(track, AMKG.overviewText),
         "effect_text": lab.text(track, AMKG.effectText),

@@ -40,29 +40,42 @@ def build(kg: KG_, lang: str) -> dict[str, Any]:
     try:
         report = memo(kg, "shacl-report", lambda: _report(kg))
     except GraphLoadError as error:
-        return {"available": False, "reason": str(error), "conforms": None,
-                "counts": {"violation": 0, "warning": 0, "info": 0}, "results": []}
+        return {
+            "available": False,
+            "reason": str(error),
+            "conforms": None,
+            "counts": {"violation": 0, "warning": 0, "info": 0},
+            "results": [],
+        }
     lab = Labeler(kg.graph, lang)
     items = []
     for v in report.violations:
         focus = v.focus
         severity = SEVERITIES.get(v.severity, local_name(str(v.severity)).lower())
-        items.append({
-            "focus": {"iri": str(focus), "label": lab(focus) if isinstance(focus, URIRef)
-                      else v.label(lang), "url": url_for_node(focus)},
-            "path": _path_label(kg, lab, v.path),
-            "message": v.message(lang),
-            "severity": severity,
-            "shape": v.shape,
-            "value": v.value,
-        })
+        items.append(
+            {
+                "focus": {
+                    "iri": str(focus),
+                    "label": lab(focus) if isinstance(focus, URIRef) else v.label(lang),
+                    "url": url_for_node(focus),
+                },
+                "path": _path_label(kg, lab, v.path),
+                "message": v.message(lang),
+                "severity": severity,
+                "shape": v.shape,
+                "value": v.value,
+            }
+        )
     counts = Counter(i["severity"] for i in items)
     return {
         "available": True,
         "reason": None,
         "conforms": bool(report.conforms),
-        "counts": {"violation": counts.get("violation", 0), "warning": counts.get("warning", 0),
-                   "info": counts.get("info", 0)},
+        "counts": {
+            "violation": counts.get("violation", 0),
+            "warning": counts.get("warning", 0),
+            "info": counts.get("info", 0),
+        },
         "triples": getattr(report, "triple_count", len(kg.graph)),
         "resources": getattr(report, "resource_count", None),
         "shapes": getattr(report, "shape_count", None),
