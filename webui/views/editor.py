@@ -21,19 +21,23 @@ def prefix_block() -> str:
     return "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in COMMON if p in PREFIXES)
 
 
+_STARTER_BODY = (
+    "SELECT ?track ?number ?label ?lever WHERE {{\n"
+    "  ?track a amkg:Track ; amkg:trackNumber ?number ; rdfs:label ?label .\n"
+    '  FILTER(LANG(?label) = "{lang}")\n'
+    "  OPTIONAL {{ ?track amkg:hasLever/rdfs:label ?lever "
+    'FILTER(LANG(?lever) = "{lang}") }}\n'
+    "}}\nORDER BY ?number\n"
+)
+#: The editor's first query per UI language: fixed texts, no user value goes into them.
+STARTERS = {
+    "nl": "# De vijf sporen met hun knop\n" + _STARTER_BODY.format(lang="nl"),
+    "en": "# The five tracks with their lever\n" + _STARTER_BODY.format(lang="en"),
+}
+
+
 def starter(lang: str) -> str:
-    comment = (
-        "# De vijf sporen met hun knop" if lang == "nl" else "# The five tracks with their lever"
-    )
-    return (
-        f"{prefix_block()}\n{comment}\n"
-        "SELECT ?track ?number ?label ?lever WHERE {\n"
-        "  ?track a amkg:Track ; amkg:trackNumber ?number ; rdfs:label ?label .\n"
-        f'  FILTER(LANG(?label) = "{lang}")\n'
-        "  OPTIONAL { ?track amkg:hasLever/rdfs:label ?lever "
-        f'FILTER(LANG(?lever) = "{lang}") }}\n'
-        "}\nORDER BY ?number\n"
-    )
+    return f"{prefix_block()}\n{STARTERS.get(lang, STARTERS['nl'])}"
 
 
 def build(lang: str, query: str | None = None) -> dict[str, Any]:
