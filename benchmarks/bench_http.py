@@ -30,6 +30,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -150,7 +151,11 @@ def load(port: int, texts: list[str], connections: int = 8, duration: float = 10
                                for n in range(connections)))  # fmt: skip
 
     start = time.perf_counter()
-    asyncio.run(main())
+    # A thread of its own: the caller may already run an event loop (Playwright's sync API
+    # keeps one in the main thread), and asyncio.run() refuses to nest.
+    runner = threading.Thread(target=asyncio.run, args=(main(),), name="bench-http-load")
+    runner.start()
+    runner.join()
     result.seconds = time.perf_counter() - start
     return result
 
