@@ -1,9 +1,8 @@
 """The ``amkg`` command line.
 
-This module holds the group and the graph commands (``validate``, ``export``, ``stats``) and
-the helpers every command shares: ``--data-dir`` (or ``$AMKG_DATA_DIR``), ``--lang`` and
-:func:`load_kg`, which turns a syntax error in any Turtle file into exit status 2 with a
-``path:line: message`` line on stderr. Other commands live in ``webui/cli_<name>.py`` modules
+This module holds the group and the graph commands (``validate``, ``export``, ``stats``). The
+helpers every command shares (``--data-dir``, ``--lang``, :func:`load_kg` with its exit status 2
+for an unreadable Turtle file) live in ``webui/cli_common.py`` and are re-exported here. Other commands live in ``webui/cli_<name>.py`` modules
 and are registered at the bottom of this file.
 """
 
@@ -16,50 +15,21 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import NoReturn
 
 import click
 
 from graph.errors import GraphLoadError
 from graph.export import FORMATS, export
-from graph.kg import KnowledgeGraph
-from graph.paths import DATA_DIR_ENV
 from graph.stats import format_table, stats
 from graph.validate import format_report, validate
-
-#: Exit status when a file of the graph cannot be read (click uses 2 for usage errors too).
-EXIT_LOAD_ERROR = 2
-#: Exit status of ``amkg validate`` when the graph breaks a rule.
-EXIT_INVALID = 1
-
-data_dir_option = click.option(
-    "--data-dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    envvar=DATA_DIR_ENV,
-    default=None,
-    help=f"Map met de Turtle-data (standaard graph/data; ook via ${DATA_DIR_ENV}).",
+from webui.cli_common import (  # noqa: F401  (re-exported for the command modules)
+    EXIT_INVALID,
+    EXIT_LOAD_ERROR,
+    data_dir_option,
+    fail_load,
+    lang_option,
+    load_kg,
 )
-lang_option = click.option(
-    "--lang",
-    type=click.Choice(["nl", "en"]),
-    default="nl",
-    show_default=True,
-    help="Taal van de uitvoer (language of the output).",
-)
-
-
-def load_kg(data_dir: Path | None = None, engine: str = "oxigraph") -> KnowledgeGraph:
-    """Load the graph, or print ``path:line: message`` and exit with status 2."""
-    try:
-        return KnowledgeGraph.load(data_dir=data_dir, engine=engine)
-    except GraphLoadError as error:
-        fail_load(error)
-
-
-def fail_load(error: GraphLoadError) -> NoReturn:
-    """Report a file that could not be read and exit with :data:`EXIT_LOAD_ERROR`."""
-    click.echo(str(error), err=True)
-    raise click.exceptions.Exit(EXIT_LOAD_ERROR)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -26,7 +26,7 @@ from queries.catalogue import (
     run,
 )
 from queries.formats import CSV, TSV, serialise
-from webui.cli import data_dir_option, lang_option, load_kg
+from webui.cli_common import data_dir_option, lang_option, load_kg
 
 CELL_WIDTH = 60
 _WORDS = {

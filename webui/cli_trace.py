@@ -4,9 +4,9 @@ Exit status: 0 with a result (also when no path exists), 1 for a name that match
 more than one entity (the message lists the suggestions or candidates), 2 for a usage error
 or a Turtle file that cannot be read.
 
-The options ``--data-dir`` and ``--lang`` match those of ``webui/cli.py``; they are declared
-here and :func:`webui.cli.load_kg` is imported when a command runs, so that this module can be
-imported before or after ``webui.cli`` (which imports it to register :data:`COMMANDS`).
+The shared options and :func:`~webui.cli_common.load_kg` come from ``webui/cli_common.py``, so
+this module can be imported before or after ``webui.cli`` (which imports it to register
+:data:`COMMANDS`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from typing import Any
 import click
 
 from graph.kg import KnowledgeGraph
-from graph.paths import DATA_DIR_ENV
 from graph.trace import (
     MAX_PATHS,
     MAX_STEPS,
@@ -32,6 +31,7 @@ from graph.trace import (
     resolve,
     trace,
 )
+from webui.cli_common import data_dir_option, lang_option, load_kg
 
 TEXTS = {
     "nl": {
@@ -82,20 +82,6 @@ TEXTS = {
     },
 }
 
-data_dir_option = click.option(
-    "--data-dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    envvar=DATA_DIR_ENV,
-    default=None,
-    help=f"Map met de Turtle-data (standaard graph/data; ook via ${DATA_DIR_ENV}).",
-)
-lang_option = click.option(
-    "--lang",
-    type=click.Choice(["nl", "en"]),
-    default="nl",
-    show_default=True,
-    help="Taal van de uitvoer (language of the output).",
-)
 format_option = click.option(
     "--format",
     "fmt",
@@ -122,8 +108,6 @@ def steps_option(default: int) -> Any:
 
 
 def _load(data_dir: Path | None) -> KnowledgeGraph:
-    from webui.cli import load_kg  # see the module docstring
-
     return load_kg(data_dir)
 
 
