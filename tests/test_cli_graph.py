@@ -104,7 +104,18 @@ def test_export_jsonld_to_stdout(runner: CliRunner) -> None:
 
 @pytest.mark.parametrize(
     "command",
-    [["validate"], ["validate", "--lang", "en"], ["export", "--format", "nt"], ["stats"]],
+    [
+        ["validate"],
+        ["validate", "--lang", "en"],
+        ["export", "--format", "nt"],
+        ["stats"],
+        ["query", "trajecten-per-spoor"],
+        ["sparql", "ASK { ?s ?p ?o }"],
+        ["trace", "kg:spoor-1", "kg:spoor-2"],
+        ["impact", "kg:spoor-1"],
+        ["hubs"],
+        ["serve", "--port", "0"],
+    ],
     ids=" ".join,
 )
 def test_syntax_error_exits_2_naming_file_and_line(

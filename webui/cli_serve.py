@@ -9,8 +9,10 @@ import click
 from flask import Flask
 from waitress import create_server
 
+from graph.errors import GraphLoadError
 from graph.paths import DATA_DIR_ENV
 from webui.app import create_app
+from webui.cli_common import fail_load
 from webui.explorer import warm_up
 from webui.sparql import close_pool, start_pool
 
@@ -49,7 +51,10 @@ def serve(host: str, port: int, threads: int, data_dir: Path | None) -> None:
     The query workers are started (and the graph loaded) before the first connection is
     accepted. Settings: webui/settings.py, overridden by the file in $AMKG_SETTINGS.
     """
-    app = create_app({"DATA_DIR": str(data_dir)} if data_dir else None)
+    try:
+        app = create_app({"DATA_DIR": str(data_dir)} if data_dir else None)
+    except GraphLoadError as error:
+        fail_load(error)  # exit 2 with ``path:line: message``, like every other command
     try:
         pool = start_pool(app)
         warm_up(app)
