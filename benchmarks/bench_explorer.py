@@ -47,18 +47,10 @@ from waitress.server import create_server
 
 from graph.explorer_source import source_for_kg, synthetic_graph
 from graph.kg import KnowledgeGraph
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS
 from webui.app import create_app
 from webui.explorer import _source
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORT = {"width": 1400, "height": 900}
 READY = "html[data-graph-ready]"
 #: Targets of the issue, in ms from load.
@@ -217,7 +209,7 @@ def run(runs: int, with_baseline: bool, baseline_timeout: float, only: str | Non
     results = []
     makers = apps()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         for scenario in SCENARIOS:
             if only and only not in scenario.name:
                 continue

@@ -6,6 +6,8 @@
 - ``write_xss_data(directory)``: a copy of ``graph/data`` plus that file (the ``xss_data_dir``
   fixture of ``tests/conftest.py`` makes one per session).
 - ``serve(app)``: the app served by waitress on a free loopback port, for the browser tests.
+- ``CHROMIUM``, ``CHROMIUM_ARGS``: Debian's Chromium and the flags that keep it headless and
+  off the network (the browser tests and ``benchmarks/bench_explorer.py`` launch it alike).
 """
 
 from __future__ import annotations
@@ -19,6 +21,17 @@ from flask import Flask
 from waitress.server import create_server
 
 from graph.paths import DATA_DIR
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
 
 XSS = "<script>alert(1)</script>"
 XSS_IMG = "<img src=x onerror=alert(2)> doelgroep"
