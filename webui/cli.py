@@ -2,8 +2,8 @@
 
 This module holds the group and the graph commands (``validate``, ``export``, ``stats``). The
 helpers every command shares (``--data-dir``, ``--lang``, :func:`load_kg` with its exit status 2
-for an unreadable Turtle file) live in ``webui/cli_common.py`` and are re-exported here. Other commands live in ``webui/cli_<name>.py`` modules
-and are registered at the bottom of this file.
+for an unreadable Turtle file) live in ``webui/cli_common.py`` and are re-exported here. Other
+commands live in ``webui/cli_<name>.py`` modules and are registered at the bottom of this file.
 """
 
 from __future__ import annotations

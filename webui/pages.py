@@ -10,15 +10,11 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from rdflib import URIRef
 
 from webui import i18n
+from webui.headers import secure
 from webui.views import entity, home, ontology, search, track, validation
 
 bp = Blueprint("pages", __name__)
 
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
-    "form-action 'self'; frame-ancestors 'none'"
-)
 RDF_FORMATS = {".ttl": ("turtle", "text/turtle"), ".jsonld": ("json-ld", "application/ld+json")}
 NEGOTIABLE = ["text/html", "text/turtle", "application/ld+json", "application/json"]
 
@@ -30,10 +26,7 @@ def current_kg() -> Any:
 
 @bp.after_app_request
 def _security_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    return i18n.remember(response)
+    return i18n.remember(secure(response))
 
 
 bp.app_context_processor(i18n.template_globals)
