@@ -24,7 +24,7 @@ from flask import Flask
 
 from graph.kg import KnowledgeGraph
 from graph.paths import ONTOLOGY_DIR, data_files, ontology_files, resolve_data_dir
-from webui import settings
+from webui import settings, sparql_direct
 from webui.errors import register_error_handlers
 
 SETTINGS_ENV = "AMKG_SETTINGS"
@@ -100,4 +100,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["amkg"] = load_knowledge_graph(app.config)
     register_error_handlers(app)
     register_blueprints(app)
+    sparql_direct.install(app)  # /sparql straight from WSGI (same handler, less overhead)
     return app
