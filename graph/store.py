@@ -28,12 +28,16 @@ from graph.load import new_graph
 ENGINES = ("oxigraph", "rdflib")
 QUERY_KINDS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 
-_INTEGER_TYPES = {
+# Datatype IRIs as plain strings (an rdflib URIRef hashes differently from its str).
+_INTEGER_TYPES = {str(t) for t in (
     XSD.integer, XSD.int, XSD.long, XSD.short, XSD.byte, XSD.nonNegativeInteger,
     XSD.positiveInteger, XSD.nonPositiveInteger, XSD.negativeInteger, XSD.unsignedLong,
     XSD.unsignedInt, XSD.unsignedShort, XSD.unsignedByte,
-}  # fmt: skip
-_FLOAT_TYPES = {XSD.double, XSD.float}
+)}  # fmt: skip
+_FLOAT_TYPES = {str(XSD.double), str(XSD.float)}
+_DECIMAL, _BOOLEAN = str(XSD.decimal), str(XSD.boolean)
+#: The datatypes whose literals :func:`canonical_lexical` may rewrite.
+CANONICAL_TYPES = frozenset({*_INTEGER_TYPES, *_FLOAT_TYPES, _DECIMAL, _BOOLEAN})
 _XSD_STRING = str(XSD.string)
 _LANG_STRING = str(RDF.langString)
 #: Converted terms an :class:`OxigraphStore` keeps (the graph's own terms recur in every
@@ -92,13 +96,14 @@ class Store(Protocol):
         ...
 
 
-def _canonical_number(lexical: str, datatype: URIRef) -> str | None:
-    """The canonical lexical form of a numeric or boolean literal, or ``None`` if ill-typed."""
+def canonical_lexical(lexical: str, datatype: str) -> str | None:
+    """The canonical lexical form of a numeric or boolean literal (``datatype`` is the IRI as
+    a string), or ``None`` if ill-typed or of another datatype."""
     text = lexical.strip()
     try:
         if datatype in _INTEGER_TYPES:
             return str(int(text))
-        if datatype == XSD.decimal:
+        if datatype == _DECIMAL:
             value = Decimal(text)
             if not value.is_finite():
                 return None
@@ -112,7 +117,7 @@ def _canonical_number(lexical: str, datatype: URIRef) -> str | None:
         if datatype in _FLOAT_TYPES:
             value = float(text)  # "INF", "NaN" and exponents all parse
             return repr(value) if value == value and abs(value) != float("inf") else text
-        if datatype == XSD.boolean:
+        if datatype == _BOOLEAN:
             return {"true": "true", "1": "true", "false": "false", "0": "false"}.get(text)
     except (ValueError, InvalidOperation):
         return None
@@ -128,7 +133,7 @@ def normalize_term(term: Node) -> Node:
     datatype = term.datatype
     if datatype is None or datatype == XSD.string:
         return Literal(str(term))
-    canonical = _canonical_number(str(term), datatype)
+    canonical = canonical_lexical(str(term), str(datatype))
     if canonical is not None and canonical != str(term):
         return Literal(canonical, datatype=datatype)
     return term
@@ -161,9 +166,8 @@ def from_oxigraph(term: Any) -> Node:
         datatype = term.datatype.value
         if datatype in (_XSD_STRING, _LANG_STRING):
             return Literal(term.value)
-        datatype_iri = URIRef(datatype)
-        canonical = _canonical_number(term.value, datatype_iri)
-        return Literal(term.value if canonical is None else canonical, datatype=datatype_iri)
+        canonical = canonical_lexical(term.value, datatype)
+        return Literal(term.value if canonical is None else canonical, datatype=URIRef(datatype))
     if kind is ox.BlankNode:
         return BNode(term.value)
     raise TypeError(f"unsupported term in a query result: {term!r}")
@@ -211,6 +215,12 @@ class OxigraphStore:
 
     def triple_count(self) -> int:
         return len(self._store)
+
+    def query_native(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """pyoxigraph's own answer, unconverted: for writers that serialise it as it is (the
+        SPARQL endpoint; see ``queries.formats.serialise_native``). Oxigraph writes numbers,
+        booleans and language tags in canonical form too, so these agree with ``query``."""
+        return self._store.query(sparql)
 
     def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
         substitutions = (

@@ -3,7 +3,8 @@
 rdflib and pyoxigraph cannot be interrupted and a ``FILTER regex`` can hold the GIL, so no
 thread can enforce a limit. :class:`WorkerPool` keeps ``size`` processes (start method
 ``spawn``, safe under a threaded server); each loads the store once, then answers over a pipe:
-guard, evaluate, serialise, and send back the bytes, the row count and whether ``row_limit`` cut
+guard, evaluate, serialise (SELECT and ASK on Oxigraph with pyoxigraph's own writers, no
+rdflib term in between), and send back the bytes, the row count and whether ``row_limit`` cut
 them. The parent only waits. On overrun it kills *that* worker (terminate, then kill), starts a
 replacement in the background and raises :class:`QueryTimeout`; the others keep serving. When
 all are busy a request waits ``queue_wait`` s, then gets :class:`PoolBusy`. Never a fork per
@@ -26,6 +27,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -33,7 +35,7 @@ from typing import Any
 import rdflib.plugins.sparql
 
 from graph.store import QueryResult, Store
-from queries.formats import negotiate, serialise
+from queries.formats import negotiate, serialise, serialise_native
 from queries.guard import Limits, ParsedQuery, QueryRejected, check_query, parser_headroom
 
 # rdflib must never fetch a FROM / FROM NAMED graph from its IRI (the guard refuses those
@@ -93,12 +95,18 @@ def load_store(spec: StoreSpec) -> Store:
     return KnowledgeGraph.load(spec.data_dir, spec.ontology_dir, spec.engine).store
 
 
-def run_parsed(store: Store, parsed: ParsedQuery) -> QueryResult:
-    """Evaluate a guarded query; the engine's own syntax errors become a 400."""
+def _engine_parse_errors(run: Callable[[str], Any], text: str) -> Any:
+    """``run(text)``, with the engine's own syntax errors as a 400."""
     try:
-        return store.query(parsed.text)
+        return run(text)
     except SyntaxError as error:  # pyoxigraph's parser is stricter in places
         raise QueryRejected(400, f"SPARQL error: {error}") from None
+
+
+def run_parsed(store: Store, parsed: ParsedQuery) -> QueryResult:
+    """Evaluate a guarded query; the engine's own syntax errors become a 400."""
+    result: QueryResult = _engine_parse_errors(store.query, parsed.text)
+    return result
 
 
 @functools.lru_cache(maxsize=256)
@@ -119,7 +127,11 @@ def answer(
     """The whole job of a worker for one query (also usable in-process)."""
     parsed = check_cached(text, limits)
     chosen = negotiate(parsed.kind, accept, fmt)  # before evaluating: a bad format costs nothing
-    out = serialise(run_parsed(store, parsed), chosen, row_limit)
+    native = getattr(store, "query_native", None)
+    if native is not None and parsed.kind in ("SELECT", "ASK"):
+        out = serialise_native(_engine_parse_errors(native, parsed.text), chosen, row_limit)
+    else:
+        out = serialise(run_parsed(store, parsed), chosen, row_limit)
     return Answer(out.body, chosen.content_type, chosen.media_type, parsed.kind, out.rows,
                   out.truncated)  # fmt: skip
 

@@ -3,15 +3,19 @@
 SELECT and ASK answer in SPARQL Results JSON, XML, CSV or TSV; CONSTRUCT and DESCRIBE in
 Turtle, N-Triples, JSON-LD or RDF/XML. The serialisers are the libraries' own:
 
-* JSON, XML and CSV: rdflib's SPARQL result serialisers;
-* TSV (rdflib has no TSV writer) and ASK as CSV: pyoxigraph's writers, fed with rdflib's JSON;
-* graphs: rdflib's graph serialisers.
+* JSON and CSV: rdflib's SPARQL result serialisers;
+* TSV (rdflib has no TSV writer), XML (rdflib 7.6's writes a ``false`` boolean as an empty
+  literal) and ASK as CSV: pyoxigraph's writers, fed with rdflib's JSON;
+* graphs: rdflib's graph serialisers;
+* an answer straight from pyoxigraph (:func:`serialise_native`, the endpoint's fast path):
+  pyoxigraph's own writers, with no rdflib term in between.
 
 Nothing here hand-writes a term, so every value from the graph leaves in its serialised form.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,7 +24,7 @@ from rdflib import Graph, Variable
 from rdflib.query import Result
 
 from graph.load import new_graph
-from graph.store import QueryResult
+from graph.store import CANONICAL_TYPES, QueryResult, canonical_lexical
 from queries.guard import QueryRejected
 
 
@@ -201,6 +205,60 @@ def _rdflib_result(result: QueryResult, rows: list) -> Result:
     return out
 
 
+_OX_RESULTS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+
+
+def _canonical_literals(rows: list[dict[str, dict[str, str]]]) -> bool:
+    """Rewrite numbers and booleans in SPARQL JSON rows to their canonical lexical form, as
+    ``graph.store.normalize_term`` does for the converted path (Oxigraph writes a computed
+    decimal 94 as ``"94"``, the normaliser as ``"94.0"``); whether anything changed."""
+    changed = False
+    for row in rows:
+        for term in row.values():
+            datatype = term.get("datatype")
+            if datatype in CANONICAL_TYPES:
+                canonical = canonical_lexical(term["value"], datatype)
+                if canonical is not None and canonical != term["value"]:
+                    term["value"] = canonical
+                    changed = True
+    return changed
+
+
+def serialise_native(result: ox.QuerySolutions | ox.QueryBoolean, fmt: Format,
+                     row_limit: int | None = None) -> Serialised:  # fmt: skip
+    """A pyoxigraph SELECT or ASK answer written by pyoxigraph, cut to ``row_limit`` rows.
+
+    The endpoint's fast path: no rdflib term is made. pyoxigraph writes SPARQL Results JSON;
+    Python's ``json`` counts (and, over the limit, cuts) its rows; the other formats are
+    pyoxigraph's writers fed with that JSON. Numbers and booleans get their canonical form
+    (Oxigraph already lower-cases language tags and drops ``xsd:string``), so the terms are
+    the ones :func:`serialise` writes from the converted result; only whitespace and the
+    order of keys may differ (``tests/test_formats_native.py``).
+    """
+    if fmt.graph:
+        raise FormatError(400, f"a SELECT or ASK query cannot answer in {fmt.key}")
+    wanted = _OX_RESULTS[fmt.key]
+    if isinstance(result, ox.QueryBoolean):
+        return Serialised(result.serialize(format=wanted), 1, False)
+    as_json = result.serialize(format=ox.QueryResultsFormat.JSON)
+    document = json.loads(as_json)
+    rows = document["results"]["bindings"]
+    truncated = row_limit is not None and len(rows) > row_limit
+    if truncated:
+        del rows[row_limit:]
+    if _canonical_literals(rows) or truncated:
+        as_json = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    if fmt.key != "json":
+        parsed = ox.parse_query_results(as_json, format=ox.QueryResultsFormat.JSON)
+        as_json = parsed.serialize(format=wanted)
+    return Serialised(as_json, len(rows), truncated)
+
+
 def serialise(result: QueryResult, fmt: Format, row_limit: int | None = None) -> Serialised:
     """``result`` in ``fmt``, cut to ``row_limit`` rows (or triples) when it has more."""
     if result.kind in GRAPH_KINDS:
@@ -221,11 +279,10 @@ def serialise(result: QueryResult, fmt: Format, row_limit: int | None = None) ->
     if truncated:
         rows = rows[:row_limit]
     table = _rdflib_result(result, rows)
-    if fmt.key == "tsv" or (fmt.key == "csv" and result.kind == "ASK"):
+    if fmt.key in ("tsv", "xml") or (fmt.key == "csv" and result.kind == "ASK"):
         as_json = table.serialize(format="json", encoding="utf-8")
         parsed = ox.parse_query_results(as_json, format=ox.QueryResultsFormat.JSON)
-        wanted = ox.QueryResultsFormat.TSV if fmt.key == "tsv" else ox.QueryResultsFormat.CSV
-        body = parsed.serialize(format=wanted)
+        body = parsed.serialize(format=_OX_RESULTS[fmt.key])
     else:
         body = table.serialize(format=fmt.key, encoding="utf-8")
     count = 1 if result.kind == "ASK" else len(rows)
