@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -166,7 +167,8 @@ def test_the_service_description_and_an_error_over_http(endpoint: str) -> None:
 # --- amkg serve, as a process ----------------------------------------------------------------
 
 
-def test_amkg_serve_starts_prints_its_url_and_stops_cleanly(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=lambda s: s.name)
+def test_amkg_serve_starts_prints_its_url_and_stops_cleanly(tmp_path: Path, stop: int) -> None:
     settings_file = tmp_path / "settings.py"
     settings_file.write_text(
         f"DATA_DIR = {CONFIG['DATA_DIR']!r}\nONTOLOGY_DIR = {CONFIG['ONTOLOGY_DIR']!r}\n"
@@ -188,8 +190,10 @@ def test_amkg_serve_starts_prints_its_url_and_stops_cleanly(tmp_path: Path) -> N
         assert "SPARQL endpoint" in process.stdout.readline()
         status, _, body = fetch(url + "sparql", {"Accept": "text/csv"}, query=TRACKS)
         assert (status, body.splitlines()[0]) == (200, b"t,n")
+        family = _descendants(process.pid)
+        assert len(family) >= 4  # two web processes, each with its query worker
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop)
         try:
             process.wait(15)
         finally:
@@ -199,6 +203,33 @@ def test_amkg_serve_starts_prints_its_url_and_stops_cleanly(tmp_path: Path) -> N
             process.stdout.close()  # type: ignore[union-attr]
             process.stderr.close()  # type: ignore[union-attr]
     assert process.returncode == 0
+    deadline = time.monotonic() + 10
+    while (alive := {p for p in family if _running(p)}) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not alive  # the web processes and their query workers stopped with it
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie (Linux: /proc)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _descendants(pid: int) -> set[int]:
+    """The processes below ``pid`` (Linux: /proc), recursively."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError):
+            continue
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
 
 
 # --- amkg sparql ----------------------------------------------------------------------------

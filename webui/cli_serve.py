@@ -1,7 +1,27 @@
-"""``amkg serve``: the web app and the SPARQL endpoint on waitress (never Flask's dev server)."""
+"""``amkg serve``: the web app and the SPARQL endpoint on Granian (never Flask's dev server).
+
+Granian is a production HTTP server written in Rust that runs WSGI apps; its HTTP parsing and
+connection handling cost the Python process little, which is what ``/sparql`` needs under load
+(see ``benchmarks/README.md``: waitress, pure Python, managed about half the requests per
+second on the same machine). The command loads the graph once in its own process first, so a
+broken Turtle file stops it with ``file:line`` (exit 2) before anything listens. Granian then
+starts ``--workers`` web processes; each builds the app with :func:`served_app` (the graph, its
+own pool of query workers with the hard time limit, the explorer's default view) before it
+takes a request. Ctrl+C stops them all.
+
+:func:`make_server` (waitress, in-process) stays for tests and tools that need a server in a
+thread of their own.
+"""
 
 from __future__ import annotations
 
+import http.client
+import json
+import logging
+import multiprocessing
+import os
+import socket
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,26 +34,94 @@ from graph.paths import DATA_DIR_ENV
 from webui.app import create_app
 from webui.cli_common import fail_load
 from webui.explorer import warm_up
-from webui.sparql import close_pool, start_pool
+from webui.sparql import start_pool
 
-#: waitress worker threads: at least this many, so slow queries do not block the pages.
+#: Threads per web process that run the app: at least this many, so slow queries (each holds
+#: a thread while a worker evaluates it) do not block the pages.
 MIN_THREADS = 8
+#: The settings ``amkg serve`` passes to its web processes (as ``create_app``'s test_config).
+CONFIG_ENV = "AMKG_SERVE_CONFIG"
 DATA_DIR_HELP = f"Map met de Turtle-data (standaard graph/data; ook via ${DATA_DIR_ENV})."
 
 
 def make_server(app: Flask, host: str = "127.0.0.1", port: int = 5000,
                 threads: int = MIN_THREADS) -> Any:  # fmt: skip
-    """A waitress server for ``app``, bound (``port`` 0: a free port) but not yet serving."""
+    """A waitress server for ``app`` in this process, bound (``port`` 0: a free port) but not
+    yet serving: for tests and benchmarks that run a server in a thread."""
     return create_server(app, host=host, port=port, threads=threads, ident="amkg")
 
 
 def server_url(server: Any) -> str:
-    """The URL a bound server answers on (the first, when it listens on several sockets)."""
+    """The URL a bound waitress server answers on (the first, when it listens on several)."""
     listening = getattr(server, "effective_listen", None)  # waitress's MultiSocketServer
     host, port = listening[0] if listening else (server.effective_host, server.effective_port)
-    if ":" in str(host):
-        host = f"[{host}]"
-    return f"http://{host}:{port}/"
+    return url_of(str(host), int(port))
+
+
+def url_of(host: str, port: int) -> str:
+    """``http://host:port/``, with an IPv6 address in brackets."""
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
+def served_app() -> Flask:
+    """The app as one web process of ``amkg serve`` serves it (Granian's factory): the graph
+    loaded, the query workers started and the default graph view built, all before the first
+    request. Settings come from the layers of ``create_app`` plus the command's options."""
+    overrides = json.loads(os.environ.get(CONFIG_ENV) or "{}")
+    app = create_app(overrides or None)
+    start_pool(app)
+    warm_up(app)
+    return app
+
+
+def free_port(host: str) -> int:
+    """A port that is free on ``host`` now (for ``--port 0``)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+class _DeliberateThreads(logging.Filter):
+    """Drop Granian's warning that the thread count exceeds the CPU count: it is deliberate
+    (a thread mostly waits on a query worker; see ``MIN_THREADS``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Configuration allows spawning up to")
+
+
+#: Granian's log on stderr (stdout is for the URL lines), without the warning above.
+GRANIAN_LOGGING: dict[str, Any] = {
+    "filters": {"deliberate_threads": {"()": _DeliberateThreads}},
+    "handlers": {
+        name: {"formatter": formatter, "class": "logging.StreamHandler",
+               "stream": "ext://sys.stderr", "filters": ["deliberate_threads"]}
+        for name, formatter in (("console", "generic"), ("access", "access"))
+    },
+}  # fmt: skip
+
+
+def run_granian(host: str, port: int, workers: int, threads: int,
+                target: str = "webui.cli_serve:served_app") -> None:  # fmt: skip
+    """Serve the app that the factory ``target`` makes with Granian until Ctrl+C (or
+    SIGTERM). The benchmark serves its baseline app the same way."""
+    from granian import Granian
+    from granian.constants import Interfaces
+    from granian.log import LogLevels
+
+    Granian(
+        target,
+        factory=True,
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=workers,
+        blocking_threads=threads,
+        backpressure=threads,  # requests inside the app at once, per web process
+        log_level=LogLevels.warning,
+        log_dictconfig=GRANIAN_LOGGING,
+        respawn_failed_workers=True,
+    ).serve()
 
 
 @click.command("serve")
@@ -41,34 +129,65 @@ def server_url(server: Any) -> str:
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535),
               help="Poort (0: een vrije poort).")  # fmt: skip
 @click.option("--threads", default=MIN_THREADS, show_default=True,
-              type=click.IntRange(min=MIN_THREADS), help="Aantal waitress-threads.")  # fmt: skip
+              type=click.IntRange(min=MIN_THREADS),
+              help="Threads per webproces die de app draaien.")  # fmt: skip
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Webprocessen; elk heeft zijn eigen querywerkers (QUERY_WORKERS).")  # fmt: skip
 @click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               envvar=DATA_DIR_ENV, default=None,
               help=DATA_DIR_HELP)  # fmt: skip
-def serve(host: str, port: int, threads: int, data_dir: Path | None) -> None:
+def serve(host: str, port: int, threads: int, workers: int, data_dir: Path | None) -> None:
     """Start de webinterface en het SPARQL-endpoint (serve the web UI and /sparql).
 
-    The query workers are started (and the graph loaded) before the first connection is
-    accepted. Settings: webui/settings.py, overridden by the file in $AMKG_SETTINGS.
+    The graph is loaded here first (a broken file stops the command with file:line); then
+    each web process loads it, starts its query workers and builds the default graph view
+    before it takes a request. Settings: webui/settings.py, overridden by the file in
+    $AMKG_SETTINGS.
     """
+    overrides = {"DATA_DIR": str(data_dir.resolve())} if data_dir else {}
     try:
-        app = create_app({"DATA_DIR": str(data_dir)} if data_dir else None)
+        app = create_app(overrides or None)
     except GraphLoadError as error:
         fail_load(error)  # exit 2 with ``path:line: message``, like every other command
-    try:
-        pool = start_pool(app)
-        warm_up(app)
-        server = make_server(app, host, port, threads)
-        url = server_url(server)
-        click.echo(f"Arbeidsmigratie Kennisgraaf: {url}")
-        click.echo(f"SPARQL endpoint: {url}sparql ({pool.size} query workers, "
-                   f"time limit {pool.timeout:g} s). Stop with Ctrl+C.")  # fmt: skip
+    size, timeout = app.config["QUERY_WORKERS"], app.config["QUERY_TIMEOUT"]
+    del app  # the web processes build their own
+    os.environ[CONFIG_ENV] = json.dumps(overrides)
+    port = port or free_port(host)
+    url = url_of(host, port)
+    lines = [f"Arbeidsmigratie Kennisgraaf: {url}",
+             f"SPARQL endpoint: {url}sparql ({workers} web process(es) with {size} query "
+             f"workers each, time limit {timeout:g} s). Stop with Ctrl+C."]  # fmt: skip
+    start_announcer(host, port, lines)
+    run_granian(host, port, workers, threads)
+
+
+def start_announcer(host: str, port: int, lines: list[str]) -> None:
+    """Run :func:`announce_when_ready` beside the server, in a process of its own: Granian
+    forks its web processes from this one, and a fork taken while another thread of ours
+    holds a lock can leave the child deadlocked."""
+    context = multiprocessing.get_context("spawn")
+    context.Process(target=announce_when_ready, args=(host, port, lines), daemon=True,
+                    name="amkg-announce").start()  # fmt: skip
+
+
+def announce_when_ready(host: str, port: int, lines: list[str], patience: float = 600.0) -> None:
+    """Print ``lines`` once the server answers (a web process has built the app), so the URL
+    it prints works at once; give up silently after ``patience`` seconds."""
+    probe_host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        connection = http.client.HTTPConnection(probe_host, port, timeout=5)
         try:
-            server.run()
+            connection.request("HEAD", "/sparql")
+            if connection.getresponse().status < 500:
+                for line in lines:
+                    click.echo(line)
+                return
+        except OSError:
+            pass
         finally:
-            server.close()
-    finally:
-        close_pool(app)
+            connection.close()
+        time.sleep(0.1)
 
 
 COMMANDS = [serve]

@@ -16,7 +16,7 @@ QUERY_ENGINE = "oxigraph"
 # --- The SPARQL endpoint (/sparql) --------------------------------------------------------
 #: Hard time limit per query, in seconds: an overrunning query's worker process is killed.
 QUERY_TIMEOUT = 10.0
-#: Number of long-lived worker processes that evaluate queries.
+#: Long-lived worker processes that evaluate queries, per web process (amkg serve --workers).
 QUERY_WORKERS = 2
 #: Queries evaluated at the same time (``None``: one per worker).
 MAX_CONCURRENT_QUERIES: int | None = None
