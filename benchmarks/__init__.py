@@ -24,7 +24,7 @@ def machine() -> str:
     except OSError:
         pass
     versions = []
-    for package in ("pyoxigraph", "rdflib", "flask", "werkzeug", "waitress"):
+    for package in ("pyoxigraph", "rdflib", "flask", "werkzeug", "granian", "waitress"):
         try:
             versions.append(f"{package} {importlib.metadata.version(package)}")
         except importlib.metadata.PackageNotFoundError:

@@ -1,73 +1,59 @@
-"""Throughput of ``/sparql``: the real app against a minimal in-process pyoxigraph app.
+"""Throughput of ``/sparql``: the real app against a minimal pyoxigraph app and Virtuoso.
 
     .venv/bin/python -m benchmarks.bench_http [--quick] [--duration 10] [--runs 3]
+        [--connections 8] [--load-generator wrk|asyncio]
 
-Two servers run as subprocesses on free loopback ports, both on the production server
-(waitress, as ``amkg serve``, with its thread count):
+Three servers run as subprocesses on free loopback ports, over the same triples:
 
 - ``app``: :func:`webui.app.create_app` with its worker pool started up front, as ``amkg serve``
-  does: every query is guarded, run in a long-lived worker under the hard time limit, and
-  serialised there;
-- ``ceiling``: a minimal Flask app answering the same queries straight from an in-process
-  ``pyoxigraph.Store`` (no guard, no pool, pyoxigraph's own JSON writer): the upper bound.
+  does, on waitress with its thread count: every query is guarded, run in a long-lived worker
+  under the hard time limit, and serialised there;
+- ``ceiling``: a minimal Flask app on the same waitress answering the same queries straight
+  from an in-process ``pyoxigraph.Store`` (no guard, no pool, pyoxigraph's own JSON writer):
+  the upper bound for Flask + pyoxigraph;
+- ``virtuoso``: OpenLink Virtuoso (:mod:`benchmarks.virtuoso`), only if ``virtuoso-t`` is
+  installed. The target is twice its rate. Its answers are checked first: a query it rejects
+  is left out of its runs, and the mix without such queries (``<mix>-common``) is also run on
+  the other two servers, so that the target compares the same queries.
 
-A bounded load generator (asyncio, keep-alive, ``--connections`` connections, ``--duration``
-seconds, 127.0.0.1 only) sends ``GET /sparql?query=...`` with ``Accept: application/sparql-
-results+json``, cycling through a mix: ``empty`` (one query with no answer: the HTTP stack's
-own cost), ``light`` (the cheaper half of the catalogue queries, by raw pyoxigraph time) and
-``all`` (every catalogue query). A parameter's default value goes in a ``VALUES`` clause, as a
-client would write it. Runs alternate between the servers; medians are reported.
+A bounded load generator (``wrk`` if installed, else asyncio in this process; keep-alive,
+``--connections`` connections, ``--duration`` seconds, 127.0.0.1 only) sends
+``GET /sparql?query=...`` with ``Accept: application/sparql-results+json``, cycling through a
+mix: ``empty`` (one query with no answer: the HTTP stack's own cost), ``light`` (the cheaper
+half of the catalogue queries, by raw pyoxigraph time) and ``all`` (every catalogue query). A
+parameter's default value goes in a ``VALUES`` clause, as a client would write it. Each mix
+gets a warm-up per server, then runs in turn, the servers' order rotating from run to run;
+medians are reported.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import re
+import shutil
 import signal
 import statistics
 import subprocess
 import sys
-import threading
 import time
-from dataclasses import dataclass, field
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 if __package__ in (None, ""):  # run as a script: python benchmarks/bench_http.py
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.loadgen import ACCEPT, GENERATORS, HOST, LoadResult, default_generator, load
+from benchmarks.virtuoso import INSTALL, Virtuoso, binaries
 from graph.kg import KnowledgeGraph
 from graph.paths import DATA_DIR_ENV
 
 REPO = Path(__file__).resolve().parents[1]
-HOST = "127.0.0.1"  # the load generator never connects anywhere else
-TARGET_RPS = 1480.0  # twice Virtuoso's 740 req/s (the issue)
 MIXES = ("empty", "light", "all")
 EMPTY = "SELECT ?s WHERE { ?s a <urn:amkg:benchmark:nothing> }"
-ACCEPT = "application/sparql-results+json"
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
-
-
-@dataclass
-class LoadResult:
-    """One load run: completed requests, errors, latencies (s) and the wall time (s)."""
-
-    ok: int = 0
-    errors: int = 0
-    latencies: list[float] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def rps(self) -> float:
-        return self.ok / self.seconds if self.seconds else 0.0
-
-    def percentile(self, p: float) -> float:
-        ordered = sorted(self.latencies) or [float("nan")]
-        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
 
 
 def sparql_texts(kg: KnowledgeGraph) -> dict[str, str]:
@@ -93,74 +79,8 @@ def sparql_texts(kg: KnowledgeGraph) -> dict[str, str]:
     return texts
 
 
-def _request(port: int, text: str) -> bytes:
-    return (f"GET /sparql?query={quote(text, safe='')} HTTP/1.1\r\nHost: {HOST}:{port}\r\n"
-            f"Accept: {ACCEPT}\r\nConnection: keep-alive\r\n\r\n").encode("ascii")  # fmt: skip
-
-
-async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
-    """Read one HTTP/1.1 response: its status, and whether the server closes the connection."""
-    lines = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
-    headers = {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in lines[1:])}
-    if "content-length" in headers:
-        await reader.readexactly(int(headers["content-length"]))
-    elif headers.get("transfer-encoding", "").lower() == "chunked":
-        while size := int((await reader.readuntil(b"\r\n")).split(b";")[0], 16):
-            await reader.readexactly(size + 2)
-        await reader.readuntil(b"\r\n")
-    return int(lines[0].split(" ", 2)[1]), headers.get("connection", "").lower() == "close"
-
-
-async def _client(port: int, requests: list[bytes], offset: int, deadline: float,
-                  result: LoadResult) -> None:  # fmt: skip
-    """One keep-alive connection sending requests in turn until ``deadline``."""
-    streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
-    i = offset
-    while time.perf_counter() < deadline:
-        try:
-            streams = streams or await asyncio.open_connection(HOST, port)
-            start = time.perf_counter()
-            streams[1].write(requests[i % len(requests)])
-            i += 1
-            status, close = await asyncio.wait_for(_read_response(streams[0]), timeout=30)
-            if status == 200:
-                result.ok += 1
-                result.latencies.append(time.perf_counter() - start)
-            else:
-                result.errors += 1
-        except (OSError, asyncio.IncompleteReadError, ValueError):  # TimeoutError is an OSError
-            result.errors += 1
-            close = True
-            await asyncio.sleep(0.01)
-        if close and streams is not None:
-            streams[1].close()
-            streams = None
-    if streams is not None:
-        streams[1].close()
-
-
-def load(port: int, texts: list[str], connections: int = 8, duration: float = 10.0) -> LoadResult:
-    """``connections`` keep-alive clients on 127.0.0.1:``port`` for ``duration`` seconds."""
-    requests = [_request(port, text) for text in texts]
-    result = LoadResult()
-    step = max(1, len(requests) // connections)
-
-    async def main() -> None:
-        deadline = time.perf_counter() + duration
-        await asyncio.gather(*(_client(port, requests, n * step, deadline, result)
-                               for n in range(connections)))  # fmt: skip
-
-    start = time.perf_counter()
-    # A thread of its own: the caller may already run an event loop (Playwright's sync API
-    # keeps one in the main thread), and asyncio.run() refuses to nest.
-    runner = threading.Thread(target=asyncio.run, args=(main(),), name="bench-http-load")
-    runner.start()
-    runner.join()
-    result.seconds = time.perf_counter() - start
-    return result
-
-
-def _ceiling_app() -> Any:
+def ceiling_app() -> Any:
+    """The baseline: a minimal Flask app answering from an in-process pyoxigraph store."""
     import pyoxigraph as ox
     from flask import Flask, Response, request
 
@@ -171,15 +91,31 @@ def _ceiling_app() -> Any:
 
     @app.get("/sparql")
     def sparql() -> Response:
-        body = store.query(request.args["query"]).serialize(format=ox.QueryResultsFormat.JSON)
+        query = request.args.get("query", "ASK {}")
+        body = store.query(query).serialize(format=ox.QueryResultsFormat.JSON)
         return Response(body, content_type=f"{ACCEPT}; charset=utf-8")
 
     return app
 
 
+SERVERS = ("app", "ceiling", "app-waitress")
+_FACTORIES = {"app": "webui.cli_serve:served_app", "ceiling": "benchmarks.bench_http:ceiling_app"}
+
+
 def serve(kind: str) -> None:
-    """Serve ``kind`` (``app`` or ``ceiling``) on a free loopback port; print ``READY port``."""
-    from webui.cli_serve import MIN_THREADS, make_server
+    """Serve ``kind`` (one of :data:`SERVERS`) on a free loopback port; print ``READY port``
+    once it answers. ``app`` and ``ceiling`` run on Granian as ``amkg serve`` runs (one web
+    process, its thread count); ``app-waitress`` is the app on waitress, the server
+    ``amkg serve`` used before, kept for comparison."""
+    from webui.cli_serve import MIN_THREADS, free_port, run_granian, start_announcer
+
+    if kind != "app-waitress":
+        port = free_port(HOST)
+        start_announcer(HOST, port, [f"READY {port}"])
+        run_granian(HOST, port, 1, MIN_THREADS, target=_FACTORIES[kind])
+        return
+    from webui.app import create_app
+    from webui.cli_serve import make_server
     from webui.sparql import close_pool, start_pool
 
     def stop(*_: object) -> None:
@@ -187,21 +123,15 @@ def serve(kind: str) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth is 1"
-    if kind == "app":
-        from webui.app import create_app
-
-        app = create_app()
-        start_pool(app)
-    else:
-        app = _ceiling_app()
+    app = create_app()
+    start_pool(app)
     server = make_server(app, HOST, 0, MIN_THREADS)
     print(f"READY {server.effective_port}", flush=True)
     try:
         server.run()
     finally:
         server.close()
-        if kind == "app":
-            close_pool(app)
+        close_pool(app)
 
 
 class Server:
@@ -243,12 +173,17 @@ class Server:
         self.close()
 
 
-def mixes(kg: KnowledgeGraph) -> dict[str, dict[str, str]]:
-    """The query mixes by name (see the module's docstring): query name -> text."""
+def _store(kg: KnowledgeGraph) -> Any:
     import pyoxigraph as ox
 
     store = ox.Store()
     store.load(kg.graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def mixes(kg: KnowledgeGraph) -> dict[str, dict[str, str]]:
+    """The query mixes by name (see the module's docstring): query name -> text."""
+    store = _store(kg)
     texts = sparql_texts(kg)
     cost = {}
     for name, text in texts.items():
@@ -262,57 +197,136 @@ def mixes(kg: KnowledgeGraph) -> dict[str, dict[str, str]]:
     return {"empty": {"empty": EMPTY}, "light": {n: texts[n] for n in sorted(cheap)}, "all": texts}
 
 
+def check_virtuoso(virtuoso: Virtuoso, kg: KnowledgeGraph, texts: dict[str, str]) -> set[str]:
+    """Compare Virtuoso's answer to each query with pyoxigraph's (rows, or the ASK value),
+    print every difference, and return the names of the queries Virtuoso rejects."""
+    import pyoxigraph as ox
+
+    store = _store(kg)
+    rejected, differ = set(), 0
+    for name, text in sorted(texts.items()):
+        answer = store.query(text)
+        expected = int(bool(answer)) if isinstance(answer, ox.QueryBoolean) else len(list(answer))
+        got = virtuoso.answer_size(text)
+        if isinstance(got, str):
+            rejected.add(name)
+            print(f"virtuoso rejects {name} (left out of its runs): {got[:300]}")
+        elif got != expected:
+            differ += 1
+            print(f"virtuoso answers {name} with {got} rows, pyoxigraph with {expected} (kept)")
+    same = len(texts) - len(rejected) - differ
+    print(f"virtuoso: {same} of {len(texts)} queries answered with pyoxigraph's row count, "
+          f"{differ} with another, {len(rejected)} rejected", flush=True)  # fmt: skip
+    return rejected
+
+
 Results = dict[str, dict[str, list[LoadResult]]]  # mix -> server -> runs
 
 
+Plan = dict[str, tuple[dict[str, str], list[str]]]  # mix -> (its queries, the servers)
+
+
+def _plan(kg: KnowledgeGraph, chosen: dict[str, dict[str, str]], virtuoso: Virtuoso | None,
+          only: tuple[str, ...], ours: list[str]) -> Plan:  # fmt: skip
+    """Mix -> (its queries, the servers that run it). Virtuoso runs a mix only if it answers
+    all of it; otherwise all servers run ``<mix>-common``, the mix without what it rejects."""
+    rejected = set()
+    if virtuoso is not None:
+        rejected = check_virtuoso(virtuoso, kg, {n: t for m in only for n, t in chosen[m].items()})
+    plan = {}
+    for mix in only:
+        texts, both = chosen[mix], ours
+        common = {name: text for name, text in texts.items() if name not in rejected}
+        if virtuoso is None or not common:
+            plan[mix] = (texts, both)
+        elif common == texts:
+            plan[mix] = (texts, [*both, "virtuoso"])
+        else:
+            plan[mix] = (texts, both)
+            plan[f"{mix}-common"] = (common, [*both, "virtuoso"])
+    return plan
+
+
 def run(duration: float = 10.0, runs: int = 3, connections: int = 8,
-        only: tuple[str, ...] = MIXES, data_dir: Path | None = None) -> Results:  # fmt: skip
-    """``runs`` load runs per mix and server, alternating between the servers."""
-    chosen = mixes(KnowledgeGraph.load(data_dir))
-    results: Results = {mix: {"app": [], "ceiling": []} for mix in only}
-    with Server("app", data_dir) as app, Server("ceiling", data_dir) as ceiling:
-        for mix in only:
-            texts = list(chosen[mix].values())
-            print(f"mix {mix!r}: {len(texts)} queries: {', '.join(chosen[mix])}", flush=True)
-            for server in (app, ceiling):  # warm up: the workers' caches, first parses
-                load(server.port, texts, connections, min(2.0, duration))
+        only: tuple[str, ...] = MIXES, data_dir: Path | None = None,
+        generator: str | None = None, virtuoso: bool = True,
+        waitress: bool = False) -> Results:  # fmt: skip
+    """``runs`` load runs per mix and server, the servers' order rotating from run to run.
+    Virtuoso takes part if ``virtuoso`` and ``virtuoso-t`` is installed."""
+    generator = generator or default_generator()
+    kg = KnowledgeGraph.load(data_dir)
+    chosen = mixes(kg)
+    with ExitStack() as stack:  # every server stops, also on an error or Ctrl+C
+        ours = ("app", "ceiling", "app-waitress") if waitress else ("app", "ceiling")
+        ports = {kind: stack.enter_context(Server(kind, data_dir)).port for kind in ours}
+        other = None
+        if virtuoso and binaries() is None:
+            print(f"virtuoso: skipped, virtuoso-t or isql-vt not found ({INSTALL})")
+        elif virtuoso:
+            ntriples = kg.graph.serialize(format="nt", encoding="utf-8")
+            other = stack.enter_context(Virtuoso(ntriples, http_threads=max(16, 2 * connections)))
+            ports["virtuoso"] = other.port
+        plan = _plan(kg, chosen, other, only, list(ours))
+        results: Results = {mix: {kind: [] for kind in kinds} for mix, (_, kinds) in plan.items()}
+        for mix, (queries, kinds) in plan.items():
+            texts = list(queries.values())
+            print(f"mix {mix!r}: {len(texts)} queries: {', '.join(queries)}", flush=True)
+            for kind in kinds:  # warm up: the workers' caches, first parses
+                load(ports[kind], texts, connections, min(2.0, duration), generator)
             for n in range(runs):
-                order = [("app", app), ("ceiling", ceiling)]
-                for kind, server in order if n % 2 == 0 else order[::-1]:
-                    results[mix][kind].append(load(server.port, texts, connections, duration))
+                for kind in kinds[n % len(kinds) :] + kinds[: n % len(kinds)]:
+                    results[mix][kind].append(load(ports[kind], texts, connections, duration,
+                                                   generator))  # fmt: skip
     return results
 
 
 def report(results: Results) -> str:
-    """A table of median req/s, latencies and errors per mix and server."""
-    lines = ["| mix | server | req/s | p50 ms | p95 ms | errors | vs ceiling | vs 1,480 |",
-             "|---|---|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+    """A table of median req/s, latencies and errors per mix and server, against the ceiling
+    and against the target: twice Virtuoso's rate on the same mix in the same run."""
+    lines = ["| mix | server | req/s | p50 ms | p95 ms | errors | vs ceiling | "
+             "vs 2\u00d7 Virtuoso |", "|---|---|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
     for mix, servers in results.items():
-        ceiling = statistics.median(r.rps for r in servers["ceiling"]) or float("nan")
+        rates = {kind: statistics.median(r.rps for r in runs) for kind, runs in servers.items()}
+        ceiling = rates.get("ceiling") or float("nan")
+        target = 2 * rates.get("virtuoso", 0.0)
         for kind, runs in servers.items():
-            rps = statistics.median(r.rps for r in runs)
-            p50, p95 = (statistics.median(r.percentile(p) for r in runs) * 1000 for p in (50, 95))
-            lines.append(f"| {mix} | {kind} | {rps:,.0f} | {p50:.1f} | {p95:.1f} | "
-                         f"{sum(r.errors for r in runs)} | {rps / ceiling:.2f} | "
-                         f"{rps / TARGET_RPS:.2f} |")  # fmt: skip
+            rps = rates[kind]
+            p50 = statistics.median(r.p50 for r in runs) * 1000
+            p95 = statistics.median(r.p95 for r in runs) * 1000
+            errors = sum(r.errors for r in runs)
+            versus = f"{rps / target:.2f}" if target else "\u2013"
+            lines.append(f"| {mix} | {kind} | {rps:,.0f} | {p50:.1f} | {p95:.1f} | {errors} | "
+                         f"{rps / ceiling:.2f} | {versus} |")  # fmt: skip
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--serve", choices=("app", "ceiling"), help=argparse.SUPPRESS)
+    parser.add_argument("--serve", choices=SERVERS, help=argparse.SUPPRESS)
     parser.add_argument("--quick", action="store_true", help="3 s per run, one run")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per load run")
     parser.add_argument("--runs", type=int, default=3, help="load runs per server and mix")
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--load-generator", choices=GENERATORS, default=default_generator(),
+                        help="wrk (a separate C process, the default if installed) or asyncio "
+                        "(in this process: it competes with the servers for the CPUs)")  # fmt: skip
+    parser.add_argument("--no-virtuoso", action="store_true", help="leave Virtuoso out")
+    parser.add_argument("--waitress", action="store_true",
+                        help="also run the app on waitress (for comparison)")  # fmt: skip
     args = parser.parse_args(argv)
     if args.serve:
         serve(args.serve)
         return 0
+    if args.load_generator == "wrk" and not shutil.which("wrk"):
+        parser.error("wrk is not installed (apt-get install wrk)")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the servers on SIGTERM too
     duration, runs = (3.0, 1) if args.quick else (args.duration, args.runs)
     print(f"/sparql: {args.connections} connections, {duration:g} s x {runs} runs per server "
-          f"and mix (target {TARGET_RPS:,.0f} req/s)")  # fmt: skip
-    print(report(run(duration, runs, args.connections)))
+          f"and mix, load generator: {args.load_generator}; target: twice Virtuoso's req/s "
+          "(measured in this run)")  # fmt: skip
+    results = run(duration, runs, args.connections, generator=args.load_generator,
+                  virtuoso=not args.no_virtuoso, waitress=args.waitress)  # fmt: skip
+    print(report(results))
     return 0
 
 
