@@ -5,12 +5,14 @@
 
 Three servers run as subprocesses on free loopback ports, over the same triples:
 
-- ``app``: :func:`webui.app.create_app` with its worker pool started up front, as ``amkg serve``
-  does, on waitress with its thread count: every query is guarded, run in a long-lived worker
-  under the hard time limit, and serialised there;
-- ``ceiling``: a minimal Flask app on the same waitress answering the same queries straight
-  from an in-process ``pyoxigraph.Store`` (no guard, no pool, pyoxigraph's own JSON writer):
-  the upper bound for Flask + pyoxigraph;
+- ``app``: the real app as ``amkg serve`` runs it: Granian with its default web processes and
+  threads, each web process with its pool of query workers started up front. Every query is
+  guarded, run in a long-lived worker under the hard time limit, and serialised there;
+- ``ceiling``: a minimal Flask app on the same Granian set-up answering the same queries
+  straight from an in-process ``pyoxigraph.Store`` (no guard, no pool, pyoxigraph's own JSON
+  writer): the upper bound for Flask + pyoxigraph;
+- ``app-waitress`` (``--waitress``): the app on waitress, the server ``amkg serve`` used
+  before, for comparison;
 - ``virtuoso``: OpenLink Virtuoso (:mod:`benchmarks.virtuoso`), only if ``virtuoso-t`` is
   installed. The target is twice its rate. Its answers are checked first: a query it rejects
   is left out of its runs, and the mix without such queries (``<mix>-common``) is also run on
@@ -104,15 +106,15 @@ _FACTORIES = {"app": "webui.cli_serve:served_app", "ceiling": "benchmarks.bench_
 
 def serve(kind: str) -> None:
     """Serve ``kind`` (one of :data:`SERVERS`) on a free loopback port; print ``READY port``
-    once it answers. ``app`` and ``ceiling`` run on Granian as ``amkg serve`` runs (one web
-    process, its thread count); ``app-waitress`` is the app on waitress, the server
-    ``amkg serve`` used before, kept for comparison."""
-    from webui.cli_serve import MIN_THREADS, free_port, run_granian, start_announcer
+    once it answers. ``app`` and ``ceiling`` run on Granian as ``amkg serve`` runs (its
+    default web processes and threads); ``app-waitress`` is the app on waitress."""
+    from webui import cli_serve
 
     if kind != "app-waitress":
-        port = free_port(HOST)
-        start_announcer(HOST, port, [f"READY {port}"])
-        run_granian(HOST, port, 1, MIN_THREADS, target=_FACTORIES[kind])
+        port = cli_serve.free_port(HOST)
+        cli_serve.start_announcer(HOST, port, [f"READY {port}"])
+        workers, threads = cli_serve.DEFAULT_WORKERS, cli_serve.MIN_THREADS
+        cli_serve.run_granian(HOST, port, workers, threads, target=_FACTORIES[kind])
         return
     from webui.app import create_app
     from webui.cli_serve import make_server
@@ -125,7 +127,7 @@ def serve(kind: str) -> None:
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth is 1"
     app = create_app()
     start_pool(app)
-    server = make_server(app, HOST, 0, MIN_THREADS)
+    server = make_server(app, HOST, 0, cli_serve.MIN_THREADS)
     print(f"READY {server.effective_port}", flush=True)
     try:
         server.run()

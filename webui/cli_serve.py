@@ -39,6 +39,8 @@ from webui.sparql import start_pool
 #: Threads per web process that run the app: at least this many, so slow queries (each holds
 #: a thread while a worker evaluates it) do not block the pages.
 MIN_THREADS = 8
+#: Web processes of ``amkg serve`` by default (each with its own query workers).
+DEFAULT_WORKERS = 2
 #: The settings ``amkg serve`` passes to its web processes (as ``create_app``'s test_config).
 CONFIG_ENV = "AMKG_SERVE_CONFIG"
 DATA_DIR_HELP = f"Map met de Turtle-data (standaard graph/data; ook via ${DATA_DIR_ENV})."
@@ -131,7 +133,7 @@ def run_granian(host: str, port: int, workers: int, threads: int,
 @click.option("--threads", default=MIN_THREADS, show_default=True,
               type=click.IntRange(min=MIN_THREADS),
               help="Threads per webproces die de app draaien.")  # fmt: skip
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+@click.option("--workers", default=DEFAULT_WORKERS, show_default=True, type=click.IntRange(1, 64),
               help="Webprocessen; elk heeft zijn eigen querywerkers (QUERY_WORKERS).")  # fmt: skip
 @click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               envvar=DATA_DIR_ENV, default=None,
