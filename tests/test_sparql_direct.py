@@ -65,8 +65,10 @@ REQUESTS: dict[str, dict[str, Any]] = {
     "time limit": {"query_string": {"query": SLOW}},
     "other method": {"method": "DELETE"},
     "language choice": {"query_string": {"query": TRACKS, "lang": "en"}},
+    "lang first": {"query_string": [("lang", "nl"), ("query", TRACKS)]},
+    "lang in the query": {"query_string": {"query": 'ASK { FILTER(langMatches("nl", "*")) }'}},
 }
-NOT_DIRECT = {"other method", "language choice"}  # left to Flask on purpose
+NOT_DIRECT = {"other method", "language choice", "lang first"}  # left to Flask on purpose
 
 
 @pytest.fixture(scope="module")

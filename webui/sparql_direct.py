@@ -39,10 +39,13 @@ class DirectSparql:
         self.flask_wsgi_app = flask_wsgi_app  # the app without this shortcut (tests use it)
 
     def _takes(self, environ: WSGIEnvironment) -> bool:
+        query_string = environ.get("QUERY_STRING", "")
         return (
             environ.get("PATH_INFO") == PATH
             and environ.get("REQUEST_METHOD") in _METHODS
-            and "lang" not in environ.get("QUERY_STRING", "")  # cheap and conservative
+            # no lang parameter (an & inside a value is encoded, so this cannot misfire)
+            and not query_string.startswith("lang=")
+            and "&lang=" not in query_string
         )
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
