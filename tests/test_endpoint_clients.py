@@ -209,6 +209,24 @@ def test_amkg_serve_starts_prints_its_url_and_stops_cleanly(tmp_path: Path, stop
     assert not alive  # the web processes and their query workers stopped with it
 
 
+def test_amkg_serve_on_a_taken_port_says_so(tmp_path: Path) -> None:
+    import socket
+
+    from click.testing import CliRunner
+
+    from webui.cli import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        args = ["serve", "--port", str(port), "--data-dir", CONFIG["DATA_DIR"]]
+        result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.output
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output
+    assert "Traceback" not in result.output
+
+
 def _running(pid: int) -> bool:
     """Whether process ``pid`` exists and is not a zombie (Linux: /proc)."""
     try:

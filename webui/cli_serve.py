@@ -155,12 +155,29 @@ def serve(host: str, port: int, threads: int, workers: int, data_dir: Path | Non
     del app  # the web processes build their own
     os.environ[CONFIG_ENV] = json.dumps(overrides)
     port = port or free_port(host)
+    check_free(host, port)
     url = url_of(host, port)
     lines = [f"Arbeidsmigratie Kennisgraaf: {url}",
              f"SPARQL endpoint: {url}sparql ({workers} web process(es) with {size} query "
              f"workers each, time limit {timeout:g} s). Stop with Ctrl+C."]  # fmt: skip
     start_announcer(host, port, lines)
-    run_granian(host, port, workers, threads)
+    try:
+        run_granian(host, port, workers, threads)
+    except RuntimeError as error:  # Granian's own start-up errors (the port taken meanwhile)
+        raise click.ClickException(f"the server could not start: {error}") from None
+
+
+def check_free(host: str, port: int) -> None:
+    """Stop with a clear message when ``host:port`` cannot be listened on (taken, or not an
+    address of this machine), before any web process starts."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            reason = error.strerror or str(error)
+            raise click.ClickException(f"cannot listen on {host}:{port}: {reason}") from None
 
 
 def start_announcer(host: str, port: int, lines: list[str]) -> None:
