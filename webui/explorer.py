@@ -29,133 +29,17 @@ from graph.explorer_view import LAYOUTS, MAX_HOPS, UnknownEntity, ViewState, bui
 from graph.kg import KnowledgeGraph
 from webui.errors import HttpError
 from webui.i18n import current_lang
+from webui.i18n import strings as i18n_strings
 
 bp = Blueprint("explorer", __name__)
 
 CUSTOM_GRAPH = "GRAPH_EXPLORER_GRAPH"
 _SOURCE_KEY = "amkg_explorer_source"
 
+#: The explorer's UI strings per language (``webui/i18n/<lang>.explorer.json``, keys ``ex.*``).
 STRINGS: dict[str, dict[str, str]] = {
-    "nl": {
-        "title": "Graafverkenner",
-        "intro": "Alle elementen uit de presentatie en hun verbanden, gekleurd naar soort. "
-        "Klik op een element voor de details en de bron; dubbelklik om zijn buren "
-        "erbij te halen.",
-        "controls": "Weergave",
-        "focus": "Focus op",
-        "focus_placeholder": "bijv. kg:spoor-3",
-        "hops": "Stappen",
-        "track": "Spoor",
-        "ministry": "Ministerie",
-        "all": "alle",
-        "layout": "Indeling",
-        "layout.force": "Vrij (krachten)",
-        "layout.layered": "Lagen: ministerie → … → doelgroep",
-        "layout.radial": "Rondom de focus",
-        "physics": "Beweging (physics)",
-        "apply": "Toepassen",
-        "search": "Zoek in de graaf",
-        "search_placeholder": "naam van een element",
-        "search_button": "Zoek",
-        "not_found": "“{q}” staat niet in deze weergave.",
-        "found": "Gevonden: {label}",
-        "fit": "Alles in beeld",
-        "png": "Opslaan als PNG",
-        "whole": "Hele graaf",
-        "legend": "Legenda",
-        "legend_hint": "Klik op een soort om die te tonen of te verbergen.",
-        "stated": "vastgesteld verband",
-        "inferred": "afgeleid verband (onze lezing)",
-        "more_marker": "heeft meer buren",
-        "status": "{shown} van {total} elementen getoond.",
-        "status_hidden": "{hidden} niet getoond: er worden er hoogstens {cap} getekend, de "
-        "meest centrale eerst. Beperk de weergave met de filters, of "
-        "dubbelklik op een element met een gestippelde rand om zijn buren te "
-        "tonen.",
-        "focus_on": "Omgeving van {label}, {hops} stap(pen).",
-        "loading": "Laden…",
-        "error": "Laden mislukt: {reason}",
-        "unknown": "Onbekend element: “{name}”.",
-        "unknown_help": "Geef een IRI, een naam als kg:spoor-3 of een precieze naam.",
-        "panel": "Details",
-        "close": "Sluiten",
-        "type": "Soort",
-        "properties": "Kenmerken",
-        "links": "Verbanden",
-        "links_more": "en nog {n}",
-        "provenance": "Bron in de presentatie",
-        "no_provenance": "Geen bronvermelding.",
-        "slide": "dia",
-        "open_page": "Open de pagina",
-        "show_here": "Toon omgeving in de graaf",
-        "expand": "Buren erbij halen",
-        "expanded": "{n} buren erbij gehaald.",
-        "cap_reached": "Het maximum van {cap} elementen is bereikt.",
-        "centre": "Centreer",
-        "noscript": "De interactieve graaf "
-        "heeft JavaScript nodig. De gegevens staan ook in /graph.json.",
-        "canvas": "Interactieve graaf",
-        "png_name": "amkg-graaf.png",
-    },
-    "en": {
-        "title": "Graph explorer",
-        "intro": "Everything in the slide deck and how it connects, coloured by type. Click "
-        "an element for its details and source; double-click to bring in its "
-        "neighbours.",
-        "controls": "View",
-        "focus": "Focus on",
-        "focus_placeholder": "e.g. kg:spoor-3",
-        "hops": "Steps",
-        "track": "Track",
-        "ministry": "Ministry",
-        "all": "all",
-        "layout": "Layout",
-        "layout.force": "Free (forces)",
-        "layout.layered": "Layers: ministry → … → target group",
-        "layout.radial": "Around the focus",
-        "physics": "Motion (physics)",
-        "apply": "Apply",
-        "search": "Search the graph",
-        "search_placeholder": "name of an element",
-        "search_button": "Search",
-        "not_found": "“{q}” is not in this view.",
-        "found": "Found: {label}",
-        "fit": "Fit to screen",
-        "png": "Save as PNG",
-        "whole": "Whole graph",
-        "legend": "Legend",
-        "legend_hint": "Click a type to show or hide it.",
-        "stated": "stated link",
-        "inferred": "inferred link (our reading)",
-        "more_marker": "has more neighbours",
-        "status": "Showing {shown} of {total} elements.",
-        "status_hidden": "{hidden} not shown: at most {cap} are drawn, the most central "
-        "first. Narrow the view with the filters, or double-click an element "
-        "with a dotted border to show its neighbours.",
-        "focus_on": "Neighbourhood of {label}, {hops} step(s).",
-        "loading": "Loading…",
-        "error": "Loading failed: {reason}",
-        "unknown": "Unknown element: “{name}”.",
-        "unknown_help": "Give an IRI, a name such as kg:spoor-3 or an exact label.",
-        "panel": "Details",
-        "close": "Close",
-        "type": "Type",
-        "properties": "Properties",
-        "links": "Links",
-        "links_more": "and {n} more",
-        "provenance": "Source in the deck",
-        "no_provenance": "No citation.",
-        "slide": "slide",
-        "open_page": "Open its page",
-        "show_here": "Show its neighbourhood",
-        "expand": "Bring in neighbours",
-        "expanded": "{n} neighbours added.",
-        "cap_reached": "The maximum of {cap} elements is reached.",
-        "centre": "Centre",
-        "noscript": "The interactive graph needs JavaScript. The data is also at /graph.json.",
-        "canvas": "Interactive graph",
-        "png_name": "amkg-graph.png",
-    },
+    lang: {key[3:]: text for key, text in table.items() if key.startswith("ex.")}
+    for lang, table in i18n_strings().items()
 }
 
 
