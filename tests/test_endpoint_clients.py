@@ -267,6 +267,23 @@ def run_cli(*args: str, stdin: str | None = None) -> Any:
     return CliRunner().invoke(sparql, [*args, "--data-dir", CONFIG["DATA_DIR"]], input=stdin)
 
 
+def test_cli_time_limit_stops_a_long_query_and_leaves_others_alone() -> None:
+    long_query = """SELECT (COUNT(*) AS ?n) WHERE {
+      ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o .
+      FILTER(REGEX(CONCAT(STR(?c), STR(?f), STR(?i), STR(?l), STR(?o)), "^(a|b|ab)*x$"))
+    }"""
+    started = time.monotonic()
+    stopped = run_cli("--timeout", "1", long_query)
+    assert stopped.exit_code == 3, stopped.output
+    assert "stopped after 1 s (the time limit)" in stopped.output
+    assert time.monotonic() - started < 30  # loading the graph is not timed; the query is
+    quick = run_cli("--timeout", "30", TRACKS)
+    assert quick.exit_code == 0, quick.output
+    assert quick.output == run_cli(TRACKS).output
+    refused = run_cli("--timeout", "30", "SELECT * WHERE { SERVICE <http://x> {} }")
+    assert refused.exit_code == 2
+
+
 def test_cli_prints_a_table_by_default() -> None:
     result = run_cli(TRACKS)
     assert result.exit_code == 0, result.output

@@ -2,12 +2,16 @@
 
 The query comes as an argument, from ``--file``, or from stdin (``-``). A refused query
 (update, SERVICE, FROM, too long, too deep) or a malformed one exits with status 2 and the
-reason on stderr. This runs in the current process, so without the endpoint's time limit.
+reason on stderr. By default the query runs in this process, without a time limit; with
+``--timeout S`` it runs in a process of its own that is stopped after S seconds (exit 3), as
+the endpoint stops its query workers.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import IO, NoReturn
 
@@ -20,18 +24,20 @@ from graph.kg import KnowledgeGraph
 from graph.paths import DATA_DIR_ENV
 from graph.store import ENGINES, QueryResult
 from queries.executor import run_parsed
-from queries.formats import FORMAT_NAMES, formats_for, negotiate, serialise
-from queries.guard import Limits, QueryRejected, check_query, parser_headroom
+from queries.formats import FORMAT_NAMES, Format, formats_for, negotiate, serialise
+from queries.guard import Limits, ParsedQuery, QueryRejected, check_query, parser_headroom
 from webui import settings
 
 EXIT_REFUSED = 2
+EXIT_TIMEOUT = 3
 DATA_DIR_HELP = f"Map met de Turtle-data (standaard graph/data; ook via ${DATA_DIR_ENV})."
 MAX_CELL = 60
+Outcome = tuple[str, bytes]  # ("ok" | "failed" | "timeout", output or message)
 
 
-def _fail(message: str) -> NoReturn:
+def _fail(message: str, status: int = EXIT_REFUSED) -> NoReturn:
     click.echo(message, err=True)
-    raise click.exceptions.Exit(EXIT_REFUSED)
+    raise click.exceptions.Exit(status)
 
 
 def _cell(term: Node | None, kg: KnowledgeGraph) -> str:
@@ -84,11 +90,14 @@ def _read(query: str | None, file: IO[str] | None) -> str:
 @click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               envvar=DATA_DIR_ENV, default=None,
               help=DATA_DIR_HELP)  # fmt: skip
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Stop de query na zoveel seconden (exit 3); standaard geen limiet.")  # fmt: skip
 def sparql(query: str | None, file: IO[str] | None, fmt: str | None, engine: str,
-           data_dir: Path | None) -> None:  # fmt: skip
+           data_dir: Path | None, timeout: float | None) -> None:  # fmt: skip
     """Voer een SPARQL-query uit (run a read-only SPARQL query).
 
-    Updates, SERVICE, LOAD and FROM are refused (exit 2), as on the endpoint.
+    Updates, SERVICE, LOAD and FROM are refused (exit 2), as on the endpoint. With --timeout
+    the query runs in a process of its own, stopped after that many seconds (exit 3).
     """
     text = _read(query, file)
     limits = Limits(max_chars=settings.MAX_QUERY_CHARS, max_nesting=settings.MAX_NESTING)
@@ -102,18 +111,65 @@ def sparql(query: str | None, file: IO[str] | None, fmt: str | None, engine: str
         chosen = None if table else negotiate(parsed.kind, None, fmt)
     except QueryRejected as error:
         _fail(f"refused: {error.reason}")
+    if timeout is None:
+        status, output = _load_and_run(parsed, chosen, engine, data_dir)
+    else:
+        status, output = _run_with_limit(parsed, chosen, engine, data_dir, timeout)
+    if status != "ok":
+        _fail(output.decode(), EXIT_TIMEOUT if status == "timeout" else EXIT_REFUSED)
+    click.echo(output, nl=False)  # bytes: written as they are
+
+
+def _load_and_run(parsed: ParsedQuery, chosen: Format | None, engine: str,
+                  data_dir: Path | None, loaded: Connection | None = None) -> Outcome:  # fmt: skip
+    """``("ok", output)``, or ``("failed", message)``: load the graph, run, format. Says
+    ``loaded`` on ``loaded`` once the graph is in, so a time limit can leave loading out."""
     try:
         kg = KnowledgeGraph.load(data_dir=data_dir, engine=engine)
     except GraphLoadError as error:
-        _fail(str(error))
+        return "failed", str(error).encode()
+    if loaded is not None:
+        loaded.send(("loaded", b""))
     try:
         result = run_parsed(kg.store, parsed)
     except QueryRejected as error:
-        _fail(f"refused: {error.reason}")
+        return "failed", f"refused: {error.reason}".encode()
     if chosen is None:
-        click.echo(format_table(result, kg))
-        return
-    click.echo(serialise(result, chosen).body, nl=False)  # bytes: written as they are
+        return "ok", (format_table(result, kg) + "\n").encode()
+    return "ok", serialise(result, chosen).body
+
+
+def _child(conn: Connection, *args: object) -> None:
+    conn.send(_load_and_run(*args, loaded=conn))  # type: ignore[arg-type]
+
+
+def _run_with_limit(parsed: ParsedQuery, chosen: Format | None, engine: str,
+                    data_dir: Path | None, timeout: float) -> Outcome:  # fmt: skip
+    """:func:`_load_and_run` in a spawned process, stopped when the query (not the loading)
+    takes more than ``timeout`` seconds."""
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_child, args=(sender, parsed, chosen, engine, data_dir),
+                              daemon=True)  # fmt: skip
+    process.start()
+    sender.close()
+    try:
+        reply = receiver.recv()
+        if reply[0] == "loaded":
+            if not receiver.poll(timeout):
+                return "timeout", f"stopped after {timeout:g} s (the time limit)".encode()
+            reply = receiver.recv()
+        return reply  # type: ignore[no-any-return]
+    except EOFError:
+        return "failed", f"the query process stopped unexpectedly ({process.exitcode})".encode()
+    finally:
+        if process.is_alive():
+            process.terminate()
+            process.join(1)
+            if process.is_alive():
+                process.kill()
+        process.join(5)
+        receiver.close()
 
 
 COMMANDS = [sparql]
