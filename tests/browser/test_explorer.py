@@ -231,6 +231,21 @@ def test_search_finds_and_centres_a_node(watched: tuple[Page, Any], live_server:
     watch.assert_clean()
 
 
+def test_search_for_an_element_outside_the_view_refocuses_on_it(
+    watched: tuple[Page, Any], live_server: str
+) -> None:
+    page, watch = watched
+    _open(page, live_server + "/graph?focus=kg:szw&hops=1")
+    assert "kg:acvz" not in page.evaluate("() => amkgExplorer.visibleNodeIds()")
+    page.fill("#amkg-search-input", "adviesraad migratie")
+    page.press("#amkg-search-input", "Enter")
+    expect(page.locator("#amkg-status")).to_contain_text("stond niet in deze weergave")
+    assert "focus=kg%3Aacvz" in page.url or "focus=kg:acvz" in page.url
+    assert "kg:acvz" in page.evaluate("() => amkgExplorer.visibleNodeIds()")
+    expect(page.locator("#amkg-panel-title")).to_have_text("Adviesraad Migratie")
+    watch.assert_clean()
+
+
 def test_double_click_expands_in_place(watched: tuple[Page, Any], live_server: str) -> None:
     page, watch = watched
     _open(page, live_server + "/graph?focus=kg:szw&hops=1")

@@ -294,11 +294,33 @@
     var hit = all.filter(function (n) { return name(n) === q || fold(n.id) === q; })[0] ||
       all.filter(function (n) { return name(n).indexOf(q) === 0; })[0] ||
       all.filter(function (n) { return name(n).indexOf(q) >= 0; })[0];
-    if (!hit) { updateStatus(fmt(S.not_found, { q: document.getElementById("amkg-search-input").value })); return; }
+    if (!hit) { searchElsewhere(document.getElementById("amkg-search-input").value); return; }
     openPanel(hit.id);
     centre(hit.id);
     updateStatus(fmt(S.found, { label: hit.full || hit.label }));
   });
+  /* Not drawn here: ask the site's search, and if it knows the element, refocus on it. */
+  var KG_NS = "https://w3id.org/amkg/id/";
+  function searchElsewhere(typed) {
+    var params = new URLSearchParams({ q: typed, limit: "1" });
+    var lang = new URLSearchParams(location.search).get("lang");
+    if (lang) { params.set("lang", lang); }
+    fetch("/api/suggest?" + params.toString(), { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : []; })
+      .then(function (found) {
+        var first = found && found[0];
+        var id = first && first.iri.indexOf(KG_NS) === 0 ? "kg:" + first.iri.slice(KG_NS.length) : null;
+        if (!id) { updateStatus(fmt(S.not_found, { q: typed })); return; }
+        state.focus = id;
+        syncControls();
+        pushState(false);
+        return load().then(function () {
+          if (nodes.get(id)) { openPanel(id); centre(id); }
+          updateStatus(fmt(S.found_elsewhere, { label: first.label }));
+        });
+      })
+      .catch(function () { updateStatus(fmt(S.not_found, { q: typed })); });
+  }
   function centre(id) {
     network.selectNodes([id]);
     network.focus(id, { scale: Math.max(network.getScale(), 1.1), animation: { duration: 350 } });
