@@ -15,6 +15,7 @@ thread of their own.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import logging
@@ -35,6 +36,7 @@ from webui.app import create_app
 from webui.cli_common import fail_load
 from webui.explorer import warm_up
 from webui.sparql import start_pool
+from webui.views import validation
 
 #: Threads per web process that run the app: at least this many, so slow queries (each holds
 #: a thread while a worker evaluates it) do not block the pages.
@@ -152,7 +154,11 @@ def serve(host: str, port: int, threads: int, workers: int, data_dir: Path | Non
     except GraphLoadError as error:
         fail_load(error)  # exit 2 with ``path:line: message``, like every other command
     size, timeout = app.config["QUERY_WORKERS"], app.config["QUERY_TIMEOUT"]
-    del app  # the web processes build their own
+    # Validate here, once: the web processes are forked from this one and find the graph and
+    # its SHACL report in memory, so /validatie answers at once in each of them.
+    with contextlib.suppress(GraphLoadError):
+        validation.report(app.extensions["amkg"])
+    del app  # the web processes build their own (over the same loaded graph)
     os.environ[CONFIG_ENV] = json.dumps(overrides)
     port = port or free_port(host)
     check_free(host, port)

@@ -36,9 +36,14 @@ def _path_label(kg: KG_, lab: Labeler, path: str | None) -> dict[str, Any] | Non
     return {"label": lab(iri), "code": path, "url": url_for_node(iri)}
 
 
+def report(kg: KG_) -> Any:
+    """The SHACL report of ``kg``, computed once per graph (a few seconds on the real one)."""
+    return memo(kg, "shacl-report", lambda: _report(kg))
+
+
 def build(kg: KG_, lang: str) -> dict[str, Any]:
     try:
-        report = memo(kg, "shacl-report", lambda: _report(kg))
+        shacl = report(kg)
     except GraphLoadError as error:
         return {
             "available": False,
@@ -49,7 +54,7 @@ def build(kg: KG_, lang: str) -> dict[str, Any]:
         }
     lab = Labeler(kg.graph, lang)
     items = []
-    for v in report.violations:
+    for v in shacl.violations:
         focus = v.focus
         severity = SEVERITIES.get(v.severity, local_name(str(v.severity)).lower())
         items.append(
@@ -70,14 +75,14 @@ def build(kg: KG_, lang: str) -> dict[str, Any]:
     return {
         "available": True,
         "reason": None,
-        "conforms": bool(report.conforms),
+        "conforms": bool(shacl.conforms),
         "counts": {
             "violation": counts.get("violation", 0),
             "warning": counts.get("warning", 0),
             "info": counts.get("info", 0),
         },
-        "triples": getattr(report, "triple_count", len(kg.graph)),
-        "resources": getattr(report, "resource_count", None),
+        "triples": getattr(shacl, "triple_count", len(kg.graph)),
+        "resources": getattr(shacl, "resource_count", None),
         "shapes": getattr(report, "shape_count", None),
         "results": items,
     }
