@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -24,10 +23,7 @@ from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQ
 from SPARQLWrapper.Wrapper import POST, POSTDIRECTLY
 
 from graph.kg import KnowledgeGraph
-from webui.app import create_app
-from webui.cli_serve import make_server, server_url
 from webui.cli_sparql import sparql
-from webui.sparql import close_pool, start_pool
 
 HERE = Path(__file__).resolve().parent / "data" / "endpoint"
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,17 +37,30 @@ MEASURE_LINKS = 4
 
 
 @pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    """The app on waitress, as ``amkg serve`` runs it, in a background thread."""
-    app = create_app(CONFIG)
-    start_pool(app)
-    server = make_server(app, "127.0.0.1", 0, threads=8)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield server_url(server) + "sparql"
-    server.close()
-    thread.join(10)
-    close_pool(app)
+def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``amkg serve`` itself (Granian, its web processes and query workers) on a free
+    loopback port, over the endpoint fixture graph: the server users run."""
+    settings_file = tmp_path_factory.mktemp("serve") / "settings.py"
+    settings_file.write_text("".join(f"{k} = {v!r}\n" for k, v in CONFIG.items()))
+    env = {**os.environ, "AMKG_SETTINGS": str(settings_file), "PYTHONPATH": str(ROOT)}
+    env.pop("AMKG_DATA_DIR", None)
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from webui.cli import main; main()", "serve", "--port", "0"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    assert process.stdout is not None
+    first = process.stdout.readline()
+    assert first.startswith("Arbeidsmigratie Kennisgraaf: "), first
+    try:
+        yield first.split(": ", 1)[1].strip() + "sparql"
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+        process.stdout.close()
 
 
 def wrapper(url: str, query: str, fmt: str, method: str = "GET") -> Any:

@@ -9,8 +9,8 @@ starts ``--workers`` web processes; each builds the app with :func:`served_app` 
 own pool of query workers with the hard time limit, the explorer's default view) before it
 takes a request. Ctrl+C stops them all.
 
-:func:`make_server` (waitress, in-process) stays for tests and tools that need a server in a
-thread of their own.
+:func:`make_server` (waitress, in-process) stays for tools that need a server in a thread
+of their own (the benchmark's comparison run); the tests run ``amkg serve`` itself.
 """
 
 from __future__ import annotations
@@ -53,13 +53,6 @@ def make_server(app: Flask, host: str = "127.0.0.1", port: int = 5000,
     """A waitress server for ``app`` in this process, bound (``port`` 0: a free port) but not
     yet serving: for tests and benchmarks that run a server in a thread."""
     return create_server(app, host=host, port=port, threads=threads, ident="amkg")
-
-
-def server_url(server: Any) -> str:
-    """The URL a bound waitress server answers on (the first, when it listens on several)."""
-    listening = getattr(server, "effective_listen", None)  # waitress's MultiSocketServer
-    host, port = listening[0] if listening else (server.effective_host, server.effective_port)
-    return url_of(str(host), int(port))
 
 
 def url_of(host: str, port: int) -> str:
