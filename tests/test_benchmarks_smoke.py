@@ -5,6 +5,7 @@ Nothing here asserts a time: the machine is shared and timings belong in benchma
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -66,9 +67,14 @@ def test_query_benchmark_stops_a_query_that_overruns_its_box(tmp_path: Path) -> 
     assert "> 0.5 s: left out" in timings[0].note
 
 
-def test_http_benchmark_runs_once() -> None:
+@pytest.mark.parametrize("generator", ["asyncio", "wrk"])
+def test_http_benchmark_runs_once(generator: str) -> None:
+    if generator == "wrk" and shutil.which("wrk") is None:
+        pytest.skip("wrk is not installed (apt-get install wrk)")
+    # Virtuoso only where it is installed (the default); without it the run goes on without.
     results = bench_http.run(duration=0.5, runs=1, only=("empty", "all"),
-                             data_dir=SMALL_DATA_DIR)  # fmt: skip
+                             data_dir=SMALL_DATA_DIR, generator=generator,
+                             virtuoso=generator == "wrk")  # fmt: skip
     for servers in results.values():
         for runs in servers.values():
             assert runs[0].ok > 0
