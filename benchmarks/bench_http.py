@@ -62,6 +62,7 @@ def sparql_texts(kg: KnowledgeGraph) -> dict[str, str]:
     """Each catalogue query as a client would send it: the default parameter values in a
     ``VALUES`` clause at the start of the outer ``WHERE``. Queries whose defaults are not in
     ``kg`` (another graph than the real one) are left out."""
+    from queries.binding import values_clause
     from queries.catalogue import ParameterError, bind, default_catalogue
 
     texts = {}
@@ -72,11 +73,8 @@ def sparql_texts(kg: KnowledgeGraph) -> dict[str, str]:
             continue
         text = query.sparql
         where = _WHERE.search(text)
-        if bindings and where is not None:
-            variables = " ".join(f"?{name}" for name in bindings)
-            values = " ".join(term.n3() for term in bindings.values())
-            clause = f"\n  VALUES ({variables}) {{ ({values}) }}"
-            text = text[: where.end()] + clause + text[where.end() :]
+        if bindings and where is not None:  # the defaults, checked by values_clause
+            text = f"{text[: where.end()]}\n  {values_clause(bindings)}{text[where.end() :]}"
         texts[query.name] = text
     return texts
 

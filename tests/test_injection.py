@@ -183,3 +183,42 @@ def test_an_iri_that_is_not_a_resource_of_the_class_is_rejected(text: str) -> No
     with pytest.raises(ParameterError) as caught:
         run(real_kg(), "trajecten-per-spoor", {"track": text}, catalogue=CATALOGUE)
     assert caught.value.param == "track"
+
+
+# --- bound values written out as text (the editor link, the HTTP benchmark) ----------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=TEXT, lang=st.sampled_from([None, "nl", "en"]))
+def test_values_text_reads_back_as_the_bound_terms_or_is_refused(
+    text: str, lang: str | None
+) -> None:
+    """Checked with the other engine's parser too: pyoxigraph runs what the benchmark sends."""
+    import pyoxigraph as ox
+
+    from graph.store import to_oxigraph
+    from queries.binding import values_clause
+
+    term = Literal(text, lang=lang)
+    bindings = {"entity": URIRef("https://w3id.org/amkg/id/spoor-3"), "q": term}
+    refused = None
+    try:
+        clause = values_clause(bindings)
+    except ParameterError as error:
+        refused = error
+    if refused is not None:
+        assert "written as query text" in str(refused)
+        return
+    [row] = list(ox.Store().query(f"SELECT ?entity ?q WHERE {{ {clause} }}"))
+    assert [row["entity"], row["q"]] == [to_oxigraph(v) for v in bindings.values()]
+
+
+def test_a_backslash_u_sequence_is_refused_as_values_text() -> None:
+    from queries.binding import values_clause
+
+    # rdflib reads "a\\u0022b" back as a"b: the text would not mean what was bound
+    with pytest.raises(ParameterError):
+        values_clause({"q": Literal("a\\u0022b")})
+    with pytest.raises(ParameterError):
+        values_clause({"not a name": Literal("x")})
+    assert values_clause({}) == ""

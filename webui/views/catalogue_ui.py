@@ -8,6 +8,7 @@ as a ``VALUES`` clause, so the editor reproduces the same result).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
@@ -16,6 +17,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDFS
 from rdflib.term import Node
 
+from queries.binding import values_clause
 from queries.catalogue import AUDIENCES, NamedQuery, Param, ParameterError, default_catalogue, run
 
 from .common import KG_, Labeler, url_for_node
@@ -115,13 +117,10 @@ def _visible(variables: list[str], lang: str) -> list[str]:
 
 
 def with_values(q: NamedQuery, bindings: Mapping[str, Node]) -> str:
-    """The query text with its bound parameters as a trailing ``VALUES`` clause."""
+    """The query text with its bound parameters as a trailing ``VALUES`` clause (written and
+    checked by :func:`queries.binding.values_clause`; raises its ``ParameterError``)."""
     text = q.sparql.strip()
-    if not bindings:
-        return text + "\n"
-    names = " ".join(f"?{name}" for name in bindings)
-    values = " ".join(term.n3() for term in bindings.values())
-    return f"{text}\nVALUES ({names}) {{ ({values}) }}\n"
+    return f"{text}\n{values_clause(bindings)}\n" if bindings else text + "\n"
 
 
 def detail(
@@ -157,7 +156,11 @@ def detail(
     columns = _visible(outcome.vars, lang)
     data["ran"] = True
     data["bindings"] = {k: _term(lab, v) for k, v in outcome.bindings.items()}
-    data["editor_url"] = "/sparql-editor?" + urlencode({"query": with_values(q, outcome.bindings)})
+    # A value that cannot be written as query text faithfully keeps the unbound query's link.
+    with contextlib.suppress(ParameterError):
+        data["editor_url"] = "/sparql-editor?" + urlencode(
+            {"query": with_values(q, outcome.bindings)}
+        )
     data["result"] = {
         "columns": columns,
         "count": len(rows),
