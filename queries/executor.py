@@ -27,7 +27,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -95,18 +95,19 @@ def load_store(spec: StoreSpec) -> Store:
     return KnowledgeGraph.load(spec.data_dir, spec.ontology_dir, spec.engine).store
 
 
-def _engine_parse_errors(run: Callable[[str], Any], text: str) -> Any:
-    """``run(text)``, with the engine's own syntax errors as a 400."""
+@contextlib.contextmanager
+def _engine_syntax_is_400() -> Iterator[None]:
+    """The engine's own syntax errors as a 400 (pyoxigraph's parser is stricter in places)."""
     try:
-        return run(text)
-    except SyntaxError as error:  # pyoxigraph's parser is stricter in places
+        yield
+    except SyntaxError as error:
         raise QueryRejected(400, f"SPARQL error: {error}") from None
 
 
 def run_parsed(store: Store, parsed: ParsedQuery) -> QueryResult:
     """Evaluate a guarded query; the engine's own syntax errors become a 400."""
-    result: QueryResult = _engine_parse_errors(store.query, parsed.text)
-    return result
+    with _engine_syntax_is_400():
+        return store.query(parsed.text)
 
 
 @functools.lru_cache(maxsize=256)
@@ -129,7 +130,9 @@ def answer(
     chosen = negotiate(parsed.kind, accept, fmt)  # before evaluating: a bad format costs nothing
     native = getattr(store, "query_native", None)
     if native is not None and parsed.kind in ("SELECT", "ASK"):
-        out = serialise_native(_engine_parse_errors(native, parsed.text), chosen, row_limit)
+        with _engine_syntax_is_400():
+            result = native(parsed.text)
+        out = serialise_native(result, chosen, row_limit)
     else:
         out = serialise(run_parsed(store, parsed), chosen, row_limit)
     return Answer(out.body, chosen.content_type, chosen.media_type, parsed.kind, out.rows,
@@ -192,13 +195,19 @@ class _Worker:
 
     def stop(self, grace: float = 0.5) -> None:
         """Terminate, then kill; always reaped and the pipe closed."""
-        if self.process.is_alive():
-            self.process.terminate()
-            self.process.join(grace)
-            if self.process.is_alive():
-                self.process.kill()
-        self.process.join(5)
+        stop_process(self.process, grace)
         self.conn.close()
+
+
+def stop_process(process: Any, grace: float = 0.5) -> None:
+    """Stop a ``multiprocessing`` process that may be stuck in a query: terminate, then kill
+    after ``grace`` seconds; always reaped."""
+    if process.is_alive():
+        process.terminate()
+        process.join(grace)
+        if process.is_alive():
+            process.kill()
+    process.join(5)
 
 
 class WorkerPool:

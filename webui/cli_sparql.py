@@ -23,7 +23,7 @@ from graph.errors import GraphLoadError
 from graph.kg import KnowledgeGraph
 from graph.paths import DATA_DIR_ENV
 from graph.store import ENGINES, QueryResult
-from queries.executor import run_parsed
+from queries.executor import run_parsed, stop_process
 from queries.formats import FORMAT_NAMES, Format, formats_for, negotiate, serialise
 from queries.guard import Limits, ParsedQuery, QueryRejected, check_query, parser_headroom
 from webui import settings
@@ -163,12 +163,7 @@ def _run_with_limit(parsed: ParsedQuery, chosen: Format | None, engine: str,
     except EOFError:
         return "failed", f"the query process stopped unexpectedly ({process.exitcode})".encode()
     finally:
-        if process.is_alive():
-            process.terminate()
-            process.join(1)
-            if process.is_alive():
-                process.kill()
-        process.join(5)
+        stop_process(process, grace=1)
         receiver.close()
 
 
