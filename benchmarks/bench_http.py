@@ -109,23 +109,20 @@ def serve(kind: str) -> None:
     from webui import cli_serve
 
     if kind != "app-waitress":
-        port = cli_serve.free_port(HOST)
+        port = cli_serve.listenable_port(HOST, 0)
         cli_serve.start_announcer(HOST, port, [f"READY {port}"])
         workers, threads = cli_serve.DEFAULT_WORKERS, cli_serve.MIN_THREADS
         cli_serve.run_granian(HOST, port, workers, threads, target=_FACTORIES[kind])
         return
-    from webui.app import create_app
-    from webui.cli_serve import make_server
-    from webui.sparql import close_pool, start_pool
+    from webui.sparql import close_pool
 
     def stop(*_: object) -> None:
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth is 1"
-    app = create_app()
-    start_pool(app)
-    server = make_server(app, HOST, 0, cli_serve.MIN_THREADS)
+    app = cli_serve.served_app()  # the app as one web process of amkg serve builds it
+    server = cli_serve.make_server(app, HOST, 0, cli_serve.MIN_THREADS)
     print(f"READY {server.effective_port}", flush=True)
     try:
         server.run()

@@ -67,15 +67,17 @@ def served_app() -> Flask:
     overrides = json.loads(os.environ.get(CONFIG_ENV) or "{}")
     app = create_app(overrides or None)
     start_pool(app)
-    warm_up(app)
+    warm_up(app)  # a cache hit when amkg serve built the view before forking
     return app
 
 
-def free_port(host: str) -> int:
-    """A port that is free on ``host`` now (for ``--port 0``)."""
+def listenable_port(host: str, port: int) -> int:
+    """``port``, or a free port for 0, after checking that ``host`` can listen on it now;
+    raises ``OSError`` (taken, or not an address of this machine)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
         return int(probe.getsockname()[1])
 
 
@@ -147,14 +149,18 @@ def serve(host: str, port: int, threads: int, workers: int, data_dir: Path | Non
     except GraphLoadError as error:
         fail_load(error)  # exit 2 with ``path:line: message``, like every other command
     size, timeout = app.config["QUERY_WORKERS"], app.config["QUERY_TIMEOUT"]
-    # Validate here, once: the web processes are forked from this one and find the graph and
-    # its SHACL report in memory, so /validatie answers at once in each of them.
+    try:
+        port = listenable_port(host, port)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise click.ClickException(f"cannot listen on {host}:{port}: {reason}") from None
+    # Done here, once: the web processes are forked from this one and find the graph, its
+    # SHACL report and the default graph view in memory (/validatie and /graph answer at once).
     with contextlib.suppress(GraphLoadError):
         validation.report(app.extensions["amkg"])
-    del app  # the web processes build their own (over the same loaded graph)
+    warm_up(app)
+    del app  # each web process builds its own app, over the same loaded graph
     os.environ[CONFIG_ENV] = json.dumps(overrides)
-    port = port or free_port(host)
-    check_free(host, port)
     url = url_of(host, port)
     lines = [f"Arbeidsmigratie Kennisgraaf: {url}",
              f"SPARQL endpoint: {url}sparql ({workers} web process(es) with {size} query "
@@ -164,19 +170,6 @@ def serve(host: str, port: int, threads: int, workers: int, data_dir: Path | Non
         run_granian(host, port, workers, threads)
     except RuntimeError as error:  # Granian's own start-up errors (the port taken meanwhile)
         raise click.ClickException(f"the server could not start: {error}") from None
-
-
-def check_free(host: str, port: int) -> None:
-    """Stop with a clear message when ``host:port`` cannot be listened on (taken, or not an
-    address of this machine), before any web process starts."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError as error:
-            reason = error.strerror or str(error)
-            raise click.ClickException(f"cannot listen on {host}:{port}: {reason}") from None
 
 
 def start_announcer(host: str, port: int, lines: list[str]) -> None:
