@@ -202,7 +202,8 @@ def test_amkg_serve_starts_prints_its_url_and_stops_cleanly(tmp_path: Path, stop
         family = _descendants(process.pid)
         assert len(family) >= 4  # two web processes, each with its query worker
     finally:
-        process.send_signal(stop)
+        for _ in range(20):  # an impatient user, or a supervisor and a shell both signalling
+            process.send_signal(stop)
         try:
             process.wait(15)
         finally:

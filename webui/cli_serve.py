@@ -22,6 +22,7 @@ import logging
 import multiprocessing
 import os
 import socket
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -108,7 +109,7 @@ def run_granian(host: str, port: int, workers: int, threads: int,
     from granian.constants import Interfaces
     from granian.log import LogLevels
 
-    Granian(
+    server = Granian(
         target,
         factory=True,
         address=host,
@@ -120,7 +121,27 @@ def run_granian(host: str, port: int, workers: int, threads: int,
         log_level=LogLevels.warning,
         log_dictconfig=GRANIAN_LOGGING,
         respawn_failed_workers=True,
-    ).serve()
+    )
+    _signals_without_deadlock(server)
+    server.serve()
+
+
+def _signals_without_deadlock(server: Any) -> None:
+    """Granian's signal handlers call ``Event.set()`` in the main thread: a second signal that
+    arrives while the first handler holds the event's lock deadlocks the server for good
+    (seen here: four SIGTERMs in a row left ``amkg serve`` hanging in 2 of 5 tries). These
+    handlers only note the signal and let a short-lived thread set the event, which waits
+    for the lock like any other thread. Checked by the serve tests (repeated signals)."""
+
+    def later(flag: str) -> Any:
+        def handler(*_: object) -> None:
+            setattr(server, flag, True)
+            threading.Thread(target=server.main_loop_interrupt.set, daemon=True).start()
+
+        return handler
+
+    server.signal_handler_interrupt = later("interrupt_signal")
+    server.signal_handler_reload = later("reload_signal")
 
 
 @click.command("serve")
