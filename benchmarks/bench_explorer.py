@@ -45,11 +45,11 @@ from playwright.sync_api import Error as PlaywrightError
 from pyvis.network import Network
 from waitress.server import create_server
 
-from graph.explorer_source import source_for_kg, synthetic_graph
-from graph.kg import KnowledgeGraph
+from amkg.graph.explorer_source import source_for_kg, synthetic_graph
+from amkg.graph.kg import KnowledgeGraph
+from amkg.webui.app import create_app
+from amkg.webui.explorer import _source
 from tests.helpers import CHROMIUM, CHROMIUM_ARGS
-from webui.app import create_app
-from webui.explorer import _source
 
 VIEWPORT = {"width": 1400, "height": 900}
 READY = "html[data-graph-ready]"

@@ -47,10 +47,10 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: python benchmarks/bench_http.py
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from amkg.graph.kg import KnowledgeGraph
+from amkg.graph.paths import DATA_DIR_ENV
 from benchmarks.loadgen import ACCEPT, GENERATORS, HOST, LoadResult, default_generator, load
 from benchmarks.virtuoso import INSTALL, Virtuoso, binaries
-from graph.kg import KnowledgeGraph
-from graph.paths import DATA_DIR_ENV
 
 REPO = Path(__file__).resolve().parents[1]
 MIXES = ("empty", "light", "all")
@@ -62,8 +62,8 @@ def sparql_texts(kg: KnowledgeGraph) -> dict[str, str]:
     """Each catalogue query as a client would send it: the default parameter values in a
     ``VALUES`` clause at the start of the outer ``WHERE``. Queries whose defaults are not in
     ``kg`` (another graph than the real one) are left out."""
-    from queries.binding import values_clause
-    from queries.catalogue import ParameterError, bind, default_catalogue
+    from amkg.queries.binding import values_clause
+    from amkg.queries.catalogue import ParameterError, bind, default_catalogue
 
     texts = {}
     for query in default_catalogue():
@@ -99,14 +99,14 @@ def ceiling_app() -> Any:
 
 
 SERVERS = ("app", "ceiling", "app-waitress")
-_FACTORIES = {"app": "webui.cli_serve:served_app", "ceiling": "benchmarks.bench_http:ceiling_app"}
+_FACTORIES = {"app": "amkg.cli.serve:served_app", "ceiling": "benchmarks.bench_http:ceiling_app"}
 
 
 def serve(kind: str) -> None:
     """Serve ``kind`` (one of :data:`SERVERS`) on a free loopback port; print ``READY port``
     once it answers. ``app`` and ``ceiling`` run on Granian as ``amkg serve`` runs (its
     default web processes and threads); ``app-waitress`` is the app on waitress."""
-    from webui import cli_serve
+    from amkg.cli import serve as cli_serve
 
     if kind != "app-waitress":
         port = cli_serve.listenable_port(HOST, 0)
@@ -114,7 +114,7 @@ def serve(kind: str) -> None:
         workers, threads = cli_serve.DEFAULT_WORKERS, cli_serve.MIN_THREADS
         cli_serve.run_granian(HOST, port, workers, threads, target=_FACTORIES[kind])
         return
-    from webui.sparql import close_pool
+    from amkg.webui.sparql import close_pool
 
     def stop(*_: object) -> None:
         raise SystemExit(0)

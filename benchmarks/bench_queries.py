@@ -40,10 +40,10 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Node
 
-from graph.kg import KnowledgeGraph
-from graph.store import RdflibStore, to_oxigraph
-from queries.catalogue import Catalogue, ParameterError, bind, default_catalogue
-from queries.golden import golden_rows
+from amkg.graph.kg import KnowledgeGraph
+from amkg.graph.store import RdflibStore, to_oxigraph
+from amkg.queries.catalogue import Catalogue, ParameterError, bind, default_catalogue
+from amkg.queries.golden import golden_rows
 
 TARGET = 1.5
 

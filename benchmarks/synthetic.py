@@ -21,9 +21,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
 from rdflib.term import Node
 
-from graph.kg import KnowledgeGraph
-from graph.load import KG, load_graph
-from graph.paths import SHAPES_PATH, data_files, ontology_files
+from amkg.graph.kg import KnowledgeGraph
+from amkg.graph.load import KG, load_graph
+from amkg.graph.paths import SHAPES_PATH, data_files, ontology_files
 
 #: The share of links to a ``kg:`` resource that point into another copy.
 REWIRE = 0.05

@@ -140,7 +140,7 @@ class Virtuoso:
             time.sleep(0.2)
 
     def _load(self, ntriples: bytes) -> None:
-        data = self.dir / "graph.nt"
+        data = self.dir / "amkg.graph.nt"
         data.write_bytes(ntriples)
         self.sql(f"DB.DBA.TTLP_MT(file_to_string_output('{data}'), '', '{GRAPH}', 0);\n"
                  # the default graph of /sparql, whatever the Host header (a LIKE pattern)

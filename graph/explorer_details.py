@@ -9,9 +9,9 @@ from typing import Any
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDFS, SKOS
 
-from graph.explorer_source import Source
-from graph.kg import KnowledgeGraph
-from graph.load import AMKG, KG
+from amkg.graph.explorer_source import Source
+from amkg.graph.kg import KnowledgeGraph
+from amkg.graph.load import AMKG, KG
 
 MAX_VALUE_CHARS = 1200
 MAX_LINKS = 40

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from pyvis.network import Network
 
 if TYPE_CHECKING:
-    from graph.explorer_source import Source
+    from amkg.graph.explorer_source import Source
 
 LABEL_MAX = 42
 INFERRED = {"nl": "afgeleid", "en": "inferred"}

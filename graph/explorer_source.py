@@ -22,9 +22,9 @@ from typing import Any
 
 import networkx as nx
 
-from graph.kg import KnowledgeGraph
-from graph.load import AMKG, KG
-from graph.trace import network
+from amkg.graph.kg import KnowledgeGraph
+from amkg.graph.load import AMKG, KG
+from amkg.graph.trace import network
 
 #: Names of classes the ontology does not label (and of nodes without a class).
 CLASS_NAMES = {

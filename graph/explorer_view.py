@@ -20,8 +20,8 @@ from typing import Any
 
 import networkx as nx
 
-from graph import explorer_layout
-from graph.explorer_pyvis import (
+from amkg.graph import explorer_layout
+from amkg.graph.explorer_pyvis import (
     LAYERS,
     MINISTRY_THROUGH,
     TRACK_THROUGH,
@@ -32,7 +32,7 @@ from graph.explorer_pyvis import (
     node_data,
     style_of,
 )
-from graph.explorer_source import Source
+from amkg.graph.explorer_source import Source
 
 MAX_HOPS = 6
 DEFAULT_HOPS = 2

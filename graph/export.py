@@ -15,8 +15,8 @@ import networkx as nx
 from rdflib import Graph
 from rdflib.compare import to_canonical_graph
 
-from graph.load import PREFIXES
-from graph.projection import project
+from amkg.graph.load import PREFIXES
+from amkg.graph.projection import project
 
 FORMATS = ("ttl", "nt", "jsonld", "graphml")
 MEDIA_TYPES = {

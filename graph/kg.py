@@ -10,9 +10,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
 from rdflib.term import Node
 
-from graph import paths
-from graph.load import load_graph, load_shapes
-from graph.store import Store, open_store
+from amkg.graph import paths
+from amkg.graph.load import load_graph, load_shapes
+from amkg.graph.store import Store, open_store
 
 LANGUAGES = ("nl", "en")
 

@@ -16,7 +16,7 @@ from rdflib import Graph, Namespace
 from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, TIME, XSD
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
-from graph.errors import GraphLoadError
+from amkg.graph.errors import GraphLoadError
 
 AMKG = Namespace("https://w3id.org/amkg/def#")
 AMKGSH = Namespace("https://w3id.org/amkg/shapes#")

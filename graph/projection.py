@@ -14,7 +14,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
-from graph.load import AMKG, KG, QB
+from amkg.graph.load import AMKG, KG, QB
 
 LEFT_OUT_CLASSES = frozenset(
     {

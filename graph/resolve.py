@@ -14,10 +14,10 @@ import re
 
 from rdflib import URIRef
 
-from graph.kg import KnowledgeGraph
-from graph.load import KG
-from graph.trace_network import Network, network
-from graph.trace_types import AmbiguousName, Entity, EntityNotFound, fold, sort_key
+from amkg.graph.kg import KnowledgeGraph
+from amkg.graph.load import KG
+from amkg.graph.trace_network import Network, network
+from amkg.graph.trace_types import AmbiguousName, Entity, EntityNotFound, fold, sort_key
 
 _PREFIXED = re.compile(r"^([A-Za-z][\w.-]*)?:(\S*)$")
 

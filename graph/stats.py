@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from rdflib import URIRef
 from rdflib.namespace import RDF
 
-from graph.kg import KnowledgeGraph
+from amkg.graph.kg import KnowledgeGraph
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
-from graph.load import new_graph
+from amkg.graph.load import new_graph
 
 ENGINES = ("oxigraph", "rdflib")
 QUERY_KINDS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")

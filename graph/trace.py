@@ -32,11 +32,11 @@ from itertools import pairwise
 
 import networkx as nx
 
-from graph.kg import KnowledgeGraph
-from graph.load import AMKG
-from graph.resolve import resolve
-from graph.trace_network import Network, network
-from graph.trace_types import (
+from amkg.graph.kg import KnowledgeGraph
+from amkg.graph.load import AMKG
+from amkg.graph.resolve import resolve
+from amkg.graph.trace_network import Network, network
+from amkg.graph.trace_types import (
     REASONS,
     WORDS,
     AmbiguousName,

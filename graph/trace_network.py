@@ -15,10 +15,10 @@ import networkx as nx
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from graph.kg import KnowledgeGraph
-from graph.load import AMKG, QB
-from graph.projection import project
-from graph.trace_types import Entity, Link, Step, Text, fold
+from amkg.graph.kg import KnowledgeGraph
+from amkg.graph.load import AMKG, QB
+from amkg.graph.projection import project
+from amkg.graph.trace_types import Entity, Link, Step, Text, fold
 
 
 class Network:

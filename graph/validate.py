@@ -17,8 +17,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
 
-from graph.kg import KnowledgeGraph
-from graph.load import KG
+from amkg.graph.kg import KnowledgeGraph
+from amkg.graph.load import KG
 
 SEVERITY_NAMES = {
     "nl": {SH.Violation: "fout", SH.Warning: "waarschuwing", SH.Info: "info"},

@@ -22,10 +22,10 @@ from rdflib import Graph, Literal
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 from rdflib.term import Node, URIRef
 
-from graph.load import PREFIXES
+from amkg.graph.load import PREFIXES
 
 if TYPE_CHECKING:
-    from queries.catalogue import NamedQuery
+    from amkg.queries.catalogue import NamedQuery
 
 PARAM_TYPES = ("iri", "string", "integer", "date")
 _PREFIXED = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*):([A-Za-z0-9_][A-Za-z0-9_.-]*)$")

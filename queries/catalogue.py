@@ -27,8 +27,22 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node, URIRef
 
-from queries.binding import INPUT_MAX, PARAM_TYPES, STRING_MAX, Param, ParameterError, bind, convert
-from queries.metadata import AUDIENCES, CatalogueError, check_metadata, parse_params, split_metadata
+from amkg.queries.binding import (
+    INPUT_MAX,
+    PARAM_TYPES,
+    STRING_MAX,
+    Param,
+    ParameterError,
+    bind,
+    convert,
+)
+from amkg.queries.metadata import (
+    AUDIENCES,
+    CatalogueError,
+    check_metadata,
+    parse_params,
+    split_metadata,
+)
 
 CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogue"
 LANGS = ("nl", "en")

@@ -34,9 +34,9 @@ from typing import Any
 
 import rdflib.plugins.sparql
 
-from graph.store import QueryResult, Store
-from queries.formats import negotiate, serialise, serialise_native
-from queries.guard import Limits, ParsedQuery, QueryRejected, check_query, parser_headroom
+from amkg.graph.store import QueryResult, Store
+from amkg.queries.formats import negotiate, serialise, serialise_native
+from amkg.queries.guard import Limits, ParsedQuery, QueryRejected, check_query, parser_headroom
 
 # rdflib must never fetch a FROM / FROM NAMED graph from its IRI (the guard refuses those
 # clauses anyway). pyoxigraph has no such switch: it never loads FROM graphs, and SERVICE, its
@@ -90,7 +90,7 @@ class Answer:
 
 def load_store(spec: StoreSpec) -> Store:
     """The store over the ontology and the data that ``spec`` names."""
-    from graph.kg import KnowledgeGraph
+    from amkg.graph.kg import KnowledgeGraph
 
     return KnowledgeGraph.load(spec.data_dir, spec.ontology_dir, spec.engine).store
 

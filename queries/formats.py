@@ -23,9 +23,9 @@ import pyoxigraph as ox
 from rdflib import Graph, Variable
 from rdflib.query import Result
 
-from graph.load import new_graph
-from graph.store import CANONICAL_TYPES, QueryResult, canonical_lexical
-from queries.guard import QueryRejected
+from amkg.graph.load import new_graph
+from amkg.graph.store import CANONICAL_TYPES, QueryResult, canonical_lexical
+from amkg.queries.guard import QueryRejected
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ from typing import Any
 from rdflib import URIRef
 from rdflib.term import Node
 
-from graph.load import PREFIXES
-from graph.paths import REPO_ROOT
-from queries.catalogue import AUDIENCES, Catalogue, NamedQuery, default_catalogue, run
+from amkg.graph.load import PREFIXES
+from amkg.graph.paths import REPO_ROOT
+from amkg.queries.catalogue import AUDIENCES, Catalogue, NamedQuery, default_catalogue, run
 
 GOLDEN_DIR = REPO_ROOT / "tests" / "golden"
 DOCS_PATH = REPO_ROOT / "docs" / "queries.md"
@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         DOCS_PATH.write_text(render_docs(catalogue), encoding="utf-8")
         print(f"wrote {DOCS_PATH.relative_to(REPO_ROOT)} ({len(catalogue)} queries)")
     if args.write or not args.docs:
-        from graph.kg import KnowledgeGraph
+        from amkg.graph.kg import KnowledgeGraph
 
         kg = KnowledgeGraph.load()
         if args.write:

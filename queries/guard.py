@@ -34,7 +34,7 @@ from rdflib import URIRef
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from graph.load import PREFIXES
+from amkg.graph.load import PREFIXES
 
 KINDS = {
     "SelectQuery": "SELECT",

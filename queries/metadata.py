@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from queries.binding import PARAM_TYPES, Param, ParameterError, convert, expand_prefixed
+from amkg.queries.binding import PARAM_TYPES, Param, ParameterError, convert, expand_prefixed
 
 AUDIENCES = ("coordinator", "analyst", "stakeholder")
 

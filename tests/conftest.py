@@ -26,10 +26,10 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
-from graph.kg import KnowledgeGraph
-from graph.paths import DATA_DIR, DATA_DIR_ENV
+from amkg.graph.kg import KnowledgeGraph
+from amkg.graph.paths import DATA_DIR, DATA_DIR_ENV
+from amkg.webui.app import create_app
 from tests.helpers import write_xss_data
-from webui.app import create_app
 
 TESTS_DIR = Path(__file__).resolve().parent
 FIXTURES_DIR = TESTS_DIR / "data"

@@ -20,7 +20,7 @@ from pathlib import Path
 from flask import Flask
 from waitress.server import create_server
 
-from graph.paths import DATA_DIR
+from amkg.graph.paths import DATA_DIR
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

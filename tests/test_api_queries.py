@@ -9,8 +9,8 @@ import io
 import pytest
 from flask.testing import FlaskClient
 
-from queries.catalogue import default_catalogue
-from webui.app import create_app
+from amkg.queries.catalogue import default_catalogue
+from amkg.webui.app import create_app
 
 
 def test_the_catalogue_lists_every_query_with_its_metadata(client: FlaskClient) -> None:

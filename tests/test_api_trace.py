@@ -9,8 +9,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from webui.api_trace import bp
-from webui.app import create_app
+from amkg.webui.api_trace import bp
+from amkg.webui.app import create_app
 
 TRACE_DATA = Path(__file__).resolve().parent / "data" / "trace"
 DEMOGRAFIE = "kg:traject-advies-staatscommissie-demografie-2050"

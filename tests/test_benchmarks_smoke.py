@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from rdflib import URIRef
 
+from amkg.graph.kg import KnowledgeGraph
+from amkg.graph.load import KG
+from amkg.queries.catalogue import Catalogue
 from benchmarks import bench_http, bench_queries, machine
 from benchmarks.synthetic import synthetic_graph, synthetic_kg
-from graph.kg import KnowledgeGraph
-from graph.load import KG
-from queries.catalogue import Catalogue
 from tests.conftest import SMALL_DATA_DIR, TESTS_DIR
 
 QUERIES = ["herkomst", "sporen-overzicht"]  # one with a parameter, one without

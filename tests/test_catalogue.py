@@ -11,10 +11,11 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from graph.kg import KnowledgeGraph
-from graph.load import KG
-from graph.store import QueryResult, RdflibStore, open_store
-from queries.catalogue import (
+from amkg.cli import main as cli
+from amkg.graph.kg import KnowledgeGraph
+from amkg.graph.load import KG
+from amkg.graph.store import QueryResult, RdflibStore, open_store
+from amkg.queries.catalogue import (
     AUDIENCES,
     CATALOGUE_DIR,
     PARAM_TYPES,
@@ -27,8 +28,7 @@ from queries.catalogue import (
     load_query,
     run,
 )
-from queries.golden import DOCS_PATH, golden_path, golden_result, golden_rows, render_docs
-from webui import cli
+from amkg.queries.golden import DOCS_PATH, golden_path, golden_result, golden_rows, render_docs
 
 RQ_FILES = sorted(CATALOGUE_DIR.glob("*.rq"))
 NAMES = [path.stem for path in RQ_FILES]

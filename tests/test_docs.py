@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-import webui.settings
-from webui.cli import main
+import amkg.webui.settings
+from amkg.cli.main import main
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-SETTINGS = sorted(name for name in vars(webui.settings) if name.isupper())
+SETTINGS = sorted(name for name in vars(amkg.webui.settings) if name.isupper())
 
 
 @pytest.mark.parametrize("name", SETTINGS)

@@ -15,8 +15,8 @@ from flask.testing import FlaskClient
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import VOID
 
-from webui.app import create_app
-from webui.sparql import close_pool, get_pool
+from amkg.webui.app import create_app
+from amkg.webui.sparql import close_pool, get_pool
 
 HERE = Path(__file__).resolve().parent / "data" / "endpoint"
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")

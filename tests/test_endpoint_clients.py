@@ -22,8 +22,8 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.Wrapper import POST, POSTDIRECTLY
 
-from graph.kg import KnowledgeGraph
-from webui.cli_sparql import sparql
+from amkg.cli.sparql import sparql
+from amkg.graph.kg import KnowledgeGraph
 
 HERE = Path(__file__).resolve().parent / "data" / "endpoint"
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,7 +45,7 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = {**os.environ, "AMKG_SETTINGS": str(settings_file), "PYTHONPATH": str(ROOT)}
     env.pop("AMKG_DATA_DIR", None)
     process = subprocess.Popen(
-        [sys.executable, "-c", "from webui.cli import main; main()", "serve", "--port", "0"],
+        [sys.executable, "-c", "from amkg.cli.main import main; main()", "serve", "--port", "0"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )  # fmt: skip
     assert process.stdout is not None
@@ -186,9 +186,9 @@ def test_amkg_serve_starts_prints_its_url_and_stops_cleanly(tmp_path: Path, stop
     env = {**os.environ, "AMKG_SETTINGS": str(settings_file), "PYTHONUNBUFFERED": "1",
            "PYTHONPATH": str(ROOT)}  # fmt: skip
     env.pop("AMKG_DATA_DIR", None)
-    # Started as the `amkg` console script starts it (its __main__ only imports webui.cli).
+    # Started as the `amkg` console script starts it (its __main__ only imports amkg.cli.main).
     process = subprocess.Popen(
-        [sys.executable, "-c", "from webui.cli import main; main()", "serve", "--port", "0"],
+        [sys.executable, "-c", "from amkg.cli.main import main; main()", "serve", "--port", "0"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
@@ -224,7 +224,7 @@ def test_amkg_serve_on_a_taken_port_says_so(tmp_path: Path) -> None:
 
     from click.testing import CliRunner
 
-    from webui.cli import main
+    from amkg.cli.main import main
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

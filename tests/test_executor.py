@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from graph.store import QueryResult
-from queries.executor import (
+from amkg.graph.store import QueryResult
+from amkg.queries.executor import (
     PoolBusy,
     QueryTimeout,
     StoreSpec,
@@ -20,7 +20,7 @@ from queries.executor import (
     WorkerPool,
     _no_network,
 )
-from queries.formats import (
+from amkg.queries.formats import (
     CSV,
     JSON,
     JSONLD,
@@ -34,7 +34,7 @@ from queries.formats import (
     pick_format_param,
     serialise,
 )
-from queries.guard import QueryRejected
+from amkg.queries.guard import QueryRejected
 
 HERE = Path(__file__).resolve().parent / "data" / "endpoint"
 SPEC = StoreSpec(str(HERE / "data"), str(HERE / "ontology"))

@@ -13,11 +13,11 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from graph.explorer_details import node_details
-from graph.explorer_layout import force_layout, layered_layout, radial_layout
-from graph.explorer_pyvis import STABILIZATION_ITERATIONS
-from graph.explorer_source import Source, source_for_kg, synthetic_graph
-from graph.explorer_view import (
+from amkg.graph.explorer_details import node_details
+from amkg.graph.explorer_layout import force_layout, layered_layout, radial_layout
+from amkg.graph.explorer_pyvis import STABILIZATION_ITERATIONS
+from amkg.graph.explorer_source import Source, source_for_kg, synthetic_graph
+from amkg.graph.explorer_view import (
     DEFAULT_HIDDEN,
     UnknownEntity,
     ViewState,
@@ -26,9 +26,9 @@ from graph.explorer_view import (
     select,
     territory,
 )
-from graph.kg import KnowledgeGraph
-from graph.load import KG
-from webui.app import create_app
+from amkg.graph.kg import KnowledgeGraph
+from amkg.graph.load import KG
+from amkg.webui.app import create_app
 
 # A tiny projection: two ministries, each coordinating a trajectory that touches a domain
 # that corresponds to a track; each track has a measure for a target group; one observation.
@@ -381,12 +381,12 @@ def test_a_configured_graph_replaces_the_knowledge_graph() -> None:
 
 
 def test_serve_warms_the_default_view_in_both_languages() -> None:
-    from webui.explorer import warm_up
+    from amkg.webui.explorer import warm_up
 
     app = create_app({"TESTING": True, "GRAPH_EXPLORER_GRAPH": synthetic_graph(40, seed=3)})
     warm_up(app)
     with app.app_context():
-        from webui.explorer import _source
+        from amkg.webui.explorer import _source
 
         cached = {key[3] for key in _source()._views if key[0] == "view"}
     assert cached == {"nl", "en"}

@@ -11,11 +11,11 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
-from graph.export import FORMATS, MEDIA_TYPES, canonical_ntriples, export
-from graph.kg import KnowledgeGraph
-from graph.load import AMKG, KG
-from graph.paths import data_files
-from graph.projection import project
+from amkg.graph.export import FORMATS, MEDIA_TYPES, canonical_ntriples, export
+from amkg.graph.kg import KnowledgeGraph
+from amkg.graph.load import AMKG, KG
+from amkg.graph.paths import data_files
+from amkg.graph.projection import project
 
 RDF_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
 

@@ -14,8 +14,8 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from graph.kg import KnowledgeGraph
-from graph.load import KG
+from amkg.graph.kg import KnowledgeGraph
+from amkg.graph.load import KG
 
 PREFIXES = """
 PREFIX amkg: <https://w3id.org/amkg/def#>

@@ -16,10 +16,10 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from graph.kg import KnowledgeGraph
-from graph.store import OxigraphStore
-from queries.catalogue import default_catalogue
-from queries.formats import CSV, JSON, RESULT_FORMATS, TSV, XML, serialise, serialise_native
+from amkg.graph.kg import KnowledgeGraph
+from amkg.graph.store import OxigraphStore
+from amkg.queries.catalogue import default_catalogue
+from amkg.queries.formats import CSV, JSON, RESULT_FORMATS, TSV, XML, serialise, serialise_native
 
 _OX = {
     "json": ox.QueryResultsFormat.JSON,
@@ -107,7 +107,7 @@ def test_literals_with_quotes_and_newlines_survive_csv_and_tsv(store: OxigraphSt
 
 
 def test_a_graph_format_is_refused(store: OxigraphStore) -> None:
-    from queries.formats import TURTLE, FormatError
+    from amkg.queries.formats import TURTLE, FormatError
 
     with pytest.raises(FormatError):
         serialise_native(store.query_native("ASK {}"), TURTLE)

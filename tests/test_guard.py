@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from queries.guard import Limits, ParsedQuery, QueryRejected, check_query, nesting_depth
+from amkg.queries.guard import Limits, ParsedQuery, QueryRejected, check_query, nesting_depth
 
 READS = {
     "SELECT * WHERE { ?s ?p ?o }": "SELECT",
@@ -192,7 +192,7 @@ def test_undeclared_prefixes_are_refused_with_a_hint() -> None:
 
 
 def test_every_catalogue_query_passes_the_guard() -> None:
-    from graph.paths import REPO_ROOT
+    from amkg.graph.paths import REPO_ROOT
 
     for path in sorted((REPO_ROOT / "queries" / "catalogue").glob("*.rq")):
         check_query(path.read_text(encoding="utf-8"))

@@ -19,11 +19,11 @@ from hypothesis import strategies as st
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
-from graph.kg import KnowledgeGraph
-from graph.paths import DATA_DIR
-from graph.store import QueryResult
-from queries.catalogue import ParameterError, bind, default_catalogue, run
-from queries.golden import golden_rows
+from amkg.graph.kg import KnowledgeGraph
+from amkg.graph.paths import DATA_DIR
+from amkg.graph.store import QueryResult
+from amkg.queries.catalogue import ParameterError, bind, default_catalogue, run
+from amkg.queries.golden import golden_rows
 
 CATALOGUE = default_catalogue()
 PARAMS = [(q.name, p.name) for q in CATALOGUE for p in q.params]
@@ -196,8 +196,8 @@ def test_values_text_reads_back_as_the_bound_terms_or_is_refused(
     """Checked with the other engine's parser too: pyoxigraph runs what the benchmark sends."""
     import pyoxigraph as ox
 
-    from graph.store import to_oxigraph
-    from queries.binding import values_clause
+    from amkg.graph.store import to_oxigraph
+    from amkg.queries.binding import values_clause
 
     term = Literal(text, lang=lang)
     bindings = {"entity": URIRef("https://w3id.org/amkg/id/spoor-3"), "q": term}
@@ -214,7 +214,7 @@ def test_values_text_reads_back_as_the_bound_terms_or_is_refused(
 
 
 def test_a_backslash_u_sequence_is_refused_as_values_text() -> None:
-    from queries.binding import values_clause
+    from amkg.queries.binding import values_clause
 
     # rdflib reads "a\\u0022b" back as a"b: the text would not mean what was bound
     with pytest.raises(ParameterError):

@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from graph import paths
-from graph.errors import GraphLoadError
-from graph.kg import KnowledgeGraph
-from graph.load import AMKG, KG, load_graph, load_shapes, parse_file
-from graph.store import (
+from amkg.graph import paths
+from amkg.graph.errors import GraphLoadError
+from amkg.graph.kg import KnowledgeGraph
+from amkg.graph.load import AMKG, KG, load_graph, load_shapes, parse_file
+from amkg.graph.store import (
     BindingError,
     OxigraphStore,
     QueryResult,

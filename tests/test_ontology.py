@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 
-from graph.kg import KnowledgeGraph
-from graph.load import load_graph
-from graph.paths import data_files, ontology_files
+from amkg.graph.kg import KnowledgeGraph
+from amkg.graph.load import load_graph
+from amkg.graph.paths import data_files, ontology_files
 
 AMKG = "https://w3id.org/amkg/def#"
 

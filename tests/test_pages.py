@@ -17,8 +17,8 @@ import rdflib
 from markupsafe import escape
 from rdflib import RDF, RDFS, Literal, URIRef
 
+from amkg.webui.i18n import COOKIE, strings
 from tests.helpers import XSS
-from webui.i18n import COOKIE, strings
 
 AMKG = rdflib.Namespace("https://w3id.org/amkg/def#")
 KG = rdflib.Namespace("https://w3id.org/amkg/id/")

@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from markupsafe import escape
 from rdflib import RDFS, Literal
 
-from queries.catalogue import default_catalogue
+from amkg.queries.catalogue import default_catalogue
 from tests.helpers import XSS
 
 AMKG = rdflib.Namespace("https://w3id.org/amkg/def#")

@@ -7,9 +7,9 @@ import re
 import pytest
 from rdflib import Literal
 
-from graph.kg import KnowledgeGraph
-from graph.load import AMKG
-from graph.paths import DECK_PATH, REPO_ROOT
+from amkg.graph.kg import KnowledgeGraph
+from amkg.graph.load import AMKG
+from amkg.graph.paths import DECK_PATH, REPO_ROOT
 
 SEED = REPO_ROOT.parent / "shared" / "seed" / "000_dc3d1dec2b553ae8.txt"
 BULLETS = ("\uf0a7", "•")

@@ -10,9 +10,9 @@ import pytest
 from flask import Flask
 from werkzeug.test import Client, TestResponse
 
-from webui.app import create_app
-from webui.sparql import close_pool
-from webui.sparql_direct import DirectSparql
+from amkg.webui.app import create_app
+from amkg.webui.sparql import close_pool
+from amkg.webui.sparql_direct import DirectSparql
 
 HERE = Path(__file__).resolve().parent / "data" / "endpoint"
 CONFIG = {

@@ -13,9 +13,10 @@ import pytest
 from click.testing import CliRunner
 from rdflib import URIRef
 
-from graph.kg import KnowledgeGraph
-from graph.load import AMKG, KG
-from graph.trace import (
+from amkg.cli.main import main
+from amkg.graph.kg import KnowledgeGraph
+from amkg.graph.load import AMKG, KG
+from amkg.graph.trace import (
     MAX_STEPS,
     AmbiguousName,
     EntityNotFound,
@@ -26,7 +27,6 @@ from graph.trace import (
     resolve,
     trace,
 )
-from webui.cli import main
 
 TRACE_DATA = Path(__file__).resolve().parent / "data" / "trace"
 DEMOGRAFIE = "kg:traject-advies-staatscommissie-demografie-2050"
@@ -350,5 +350,7 @@ def test_command_module_imports_before_the_group() -> None:
     import subprocess
     import sys
 
-    code = "import webui.cli_trace as m; import webui.cli as c; assert 'trace' in c.main.commands"
+    code = (
+        "import amkg.cli.trace as m; import amkg.cli.main as c; assert 'trace' in c.main.commands"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[1])

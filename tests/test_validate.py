@@ -17,10 +17,10 @@ from rdflib import Literal
 from rdflib.namespace import SH, SKOS
 from rdflib.term import Node
 
-from graph.kg import KnowledgeGraph
-from graph.load import KG, merge, new_graph, parse_file
-from graph.validate import ValidationReport, format_report, validate
-from webui.cli import main
+from amkg.cli.main import main
+from amkg.graph.kg import KnowledgeGraph
+from amkg.graph.load import KG, merge, new_graph, parse_file
+from amkg.graph.validate import ValidationReport, format_report, validate
 
 MUTATIONS_DIR = Path(__file__).parent / "data" / "mutations"
 RULES = {

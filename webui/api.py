@@ -15,9 +15,9 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from queries.catalogue import ParameterError, RunResult, UnknownQuery, default_catalogue, run
-from queries.formats import CSV, serialise
-from webui.errors import HttpError
+from amkg.queries.catalogue import ParameterError, RunResult, UnknownQuery, default_catalogue, run
+from amkg.queries.formats import CSV, serialise
+from amkg.webui.errors import HttpError
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from graph.kg import KnowledgeGraph
-from graph.trace import (
+from amkg.graph.kg import KnowledgeGraph
+from amkg.graph.trace import (
     MAX_STEPS,
     AmbiguousName,
     Entity,
@@ -27,8 +27,8 @@ from graph.trace import (
     resolve,
     trace,
 )
-from webui.errors import title_of
-from webui.i18n import LANGS, current_lang
+from amkg.webui.errors import title_of
+from amkg.webui.i18n import LANGS, current_lang
 
 bp = Blueprint("api_trace", __name__)
 

@@ -10,8 +10,6 @@ share one. The SPARQL endpoint's worker pool starts on the first query, or up fr
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import json
 import os
 import threading
@@ -20,25 +18,32 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Blueprint, Flask
 
-from graph.kg import KnowledgeGraph
-from graph.paths import ONTOLOGY_DIR, data_files, ontology_files, resolve_data_dir
-from webui import settings, sparql_direct
-from webui.errors import register_error_handlers
+from amkg.graph.kg import KnowledgeGraph
+from amkg.graph.paths import ONTOLOGY_DIR, data_files, ontology_files, resolve_data_dir
+from amkg.webui import (
+    api,
+    api_trace,
+    explorer,
+    pages,
+    pages_analysis,
+    settings,
+    sparql,
+    sparql_direct,
+)
+from amkg.webui.errors import register_error_handlers
 
 SETTINGS_ENV = "AMKG_SETTINGS"
 
-# The blueprints, as "module:attribute". A module that does not exist (yet) is skipped, so the
-# app runs while its parts are still being written; a module that exists but fails to import
-# is an error and is not hidden. Order matters only for routes that would collide.
-BLUEPRINTS = (
-    "webui.sparql:bp",  # /sparql: the SPARQL 1.1 Protocol endpoint
-    "webui.api:bp",  # /api/...: the JSON API
-    "webui.pages:bp",  # the HTML pages and their .json twins
-    "webui.api_trace:bp",  # /api/trace, /api/impact, /api/hubs
-    "webui.pages_analysis:bp",  # matrix, path finder, timeline, figures, catalogue, editor
-    "webui.explorer:bp",  # the graph explorer
+# The blueprints, in registration order (it matters only for routes that would collide).
+BLUEPRINTS: tuple[Blueprint, ...] = (
+    sparql.bp,  # /sparql: the SPARQL 1.1 Protocol endpoint
+    api.bp,  # /api/...: the JSON API
+    pages.bp,  # the HTML pages and their .json twins
+    api_trace.bp,  # /api/trace, /api/impact, /api/hubs
+    pages_analysis.bp,  # matrix, path finder, timeline, figures, catalogue, editor
+    explorer.bp,  # the graph explorer
 )
 
 _kg_cache: dict[tuple[Any, ...], KnowledgeGraph] = {}
@@ -78,12 +83,10 @@ def load_knowledge_graph(config: Mapping[str, Any]) -> KnowledgeGraph:
     return kg
 
 
-def register_blueprints(app: Flask, names: tuple[str, ...] | list[str] = BLUEPRINTS) -> None:
-    """Register each ``module:attribute`` blueprint (a missing one is an error, not a skip)."""
-    for name in names:
-        module_name, _, attribute = name.partition(":")
-        module = importlib.import_module(module_name)
-        app.register_blueprint(getattr(module, attribute))
+def register_blueprints(app: Flask, blueprints: tuple[Blueprint, ...] = BLUEPRINTS) -> None:
+    """Register the blueprints on ``app``."""
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:

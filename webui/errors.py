@@ -24,14 +24,17 @@ from typing import Any
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from queries.executor import PoolBusy, QueryTimeout, WorkerFailed
-from queries.guard import QueryRejected
+from amkg.queries.executor import PoolBusy, QueryTimeout, WorkerFailed
+from amkg.queries.guard import QueryRejected
 
 log = logging.getLogger(__name__)
 
 JSON_PREFIXES = ("/api", "/sparql")
 #: Errors of other modules and their status; str(error) is the reason.
-OPTIONAL_ERRORS = {"queries.catalogue:ParameterError": 400, "queries.catalogue:UnknownQuery": 404}
+OPTIONAL_ERRORS = {
+    "amkg.queries.catalogue:ParameterError": 400,
+    "amkg.queries.catalogue:UnknownQuery": 404,
+}
 _OPTIONAL: dict[type[Exception], int] = {}
 STANDALONE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">

@@ -23,13 +23,13 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
-from graph.explorer_details import node_details
-from graph.explorer_source import Source, source_for_kg
-from graph.explorer_view import LAYOUTS, MAX_HOPS, UnknownEntity, ViewState, build_view, expand
-from graph.kg import KnowledgeGraph
-from webui.errors import HttpError
-from webui.i18n import current_lang
-from webui.i18n import strings as i18n_strings
+from amkg.graph.explorer_details import node_details
+from amkg.graph.explorer_source import Source, source_for_kg
+from amkg.graph.explorer_view import LAYOUTS, MAX_HOPS, UnknownEntity, ViewState, build_view, expand
+from amkg.graph.kg import KnowledgeGraph
+from amkg.webui.errors import HttpError
+from amkg.webui.i18n import current_lang
+from amkg.webui.i18n import strings as i18n_strings
 
 bp = Blueprint("explorer", __name__)
 

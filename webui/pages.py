@@ -9,9 +9,9 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from rdflib import URIRef
 
-from webui import i18n
-from webui.headers import secure
-from webui.views import entity, home, ontology, search, track, validation
+from amkg.webui import i18n
+from amkg.webui.headers import secure
+from amkg.webui.views import entity, home, ontology, search, track, validation
 
 bp = Blueprint("pages", __name__)
 

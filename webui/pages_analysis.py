@@ -13,10 +13,10 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
-from queries.catalogue import ParameterError, UnknownQuery
-from webui import i18n
-from webui.errors import HttpError
-from webui.views import catalogue_ui, editor, figures, matrix, pathfinder, timeline
+from amkg.queries.catalogue import ParameterError, UnknownQuery
+from amkg.webui import i18n
+from amkg.webui.errors import HttpError
+from amkg.webui.views import catalogue_ui, editor, figures, matrix, pathfinder, timeline
 
 bp = Blueprint("analysis", __name__)
 

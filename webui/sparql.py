@@ -23,12 +23,12 @@ from flask import Blueprint, Flask, Request, Response, current_app, request
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, VOID
 
-from graph.load import new_graph
-from queries.executor import StoreSpec, WorkerPool
-from queries.formats import ALL_FORMATS, negotiate, pick_format_param, serialise_graph
-from queries.guard import Limits
-from webui.errors import HttpError
-from webui.headers import SECURITY_HEADERS
+from amkg.graph.load import new_graph
+from amkg.queries.executor import StoreSpec, WorkerPool
+from amkg.queries.formats import ALL_FORMATS, negotiate, pick_format_param, serialise_graph
+from amkg.queries.guard import Limits
+from amkg.webui.errors import HttpError
+from amkg.webui.headers import SECURITY_HEADERS
 
 bp = Blueprint("sparql", __name__)
 

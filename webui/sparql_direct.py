@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask, Response
 from flask.ctx import RequestContext
 
-from webui.sparql import METHODS, respond
+from amkg.webui.sparql import METHODS, respond
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment

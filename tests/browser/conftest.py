@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
 
+from amkg.webui.app import create_app
 from tests.helpers import CHROMIUM, CHROMIUM_ARGS, XSS, XSS_IMG, serve
-from webui.app import create_app
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

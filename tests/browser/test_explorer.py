@@ -16,10 +16,10 @@ import networkx as nx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from graph.explorer_source import synthetic_graph
-from graph.load import KG
+from amkg.graph.explorer_source import synthetic_graph
+from amkg.graph.load import KG
+from amkg.webui.app import create_app
 from tests.helpers import serve
-from webui.app import create_app
 
 pytestmark = pytest.mark.browser
 

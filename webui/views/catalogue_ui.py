@@ -17,8 +17,15 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDFS
 from rdflib.term import Node
 
-from queries.binding import values_clause
-from queries.catalogue import AUDIENCES, NamedQuery, Param, ParameterError, default_catalogue, run
+from amkg.queries.binding import values_clause
+from amkg.queries.catalogue import (
+    AUDIENCES,
+    NamedQuery,
+    Param,
+    ParameterError,
+    default_catalogue,
+    run,
+)
 
 from .common import KG_, Labeler, url_for_node
 

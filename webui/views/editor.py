@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.load import PREFIXES
-from queries.catalogue import default_catalogue
+from amkg.graph.load import PREFIXES
+from amkg.queries.catalogue import default_catalogue
 
 #: The prefixes put above a new query (those a query of this graph usually needs).
 COMMON = ("amkg", "kg", "rdf", "rdfs", "skos", "dcterms", "xsd", "qb", "time", "prov", "org")

@@ -12,7 +12,7 @@ from typing import Any
 from rdflib import URIRef
 from rdflib.term import Node
 
-from queries.catalogue import run
+from amkg.queries.catalogue import run
 
 from .charts import bar_chart, fmt
 from .charts import entity_url as _url

@@ -10,7 +10,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL
 from rdflib.term import Node
 
-from graph.errors import GraphLoadError
+from amkg.graph.errors import GraphLoadError
 
 from .cache import memo
 from .common import DEF_BASE, KG_, Labeler, local_name, pick_texts

@@ -12,8 +12,8 @@ from urllib.parse import urlencode
 
 from rdflib import URIRef
 
-from graph.kg import KnowledgeGraph
-from graph.trace import (
+from amkg.graph.kg import KnowledgeGraph
+from amkg.graph.trace import (
     MAX_STEPS,
     AmbiguousName,
     Entity,

@@ -8,7 +8,7 @@ from typing import Any
 from rdflib import URIRef
 from rdflib.namespace import SH
 
-from graph.errors import GraphLoadError
+from amkg.graph.errors import GraphLoadError
 
 from .cache import memo
 from .common import KG_, Labeler, local_name, url_for_node
@@ -17,7 +17,7 @@ SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 
 
 def _report(kg: KG_) -> Any:
-    from graph.validate import validate  # pyshacl is slow to import; only load it here
+    from amkg.graph.validate import validate  # pyshacl is slow to import; only load it here
 
     return validate(kg)  # type: ignore[arg-type]
 

@@ -2,27 +2,20 @@
 
 This module holds the group and the graph commands (``validate``, ``export``, ``stats``). The
 helpers every command shares (``--data-dir``, ``--lang``, :func:`load_kg` with its exit status 2
-for an unreadable Turtle file) live in ``webui/cli_common.py`` and are re-exported here. Other
-commands live in ``webui/cli_<name>.py`` modules and are registered at the bottom of this file.
+for an unreadable Turtle file) live in ``amkg.cli.common`` and are re-exported here. Other
+commands live in ``amkg.cli.<name>`` modules and are registered at the bottom of this file.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import json
 import os
-import sys
 import tempfile
 from pathlib import Path
 
 import click
 
-from graph.errors import GraphLoadError
-from graph.export import FORMATS, export
-from graph.stats import format_table, stats
-from graph.validate import format_report, validate
-from webui.cli_common import (  # noqa: F401  (re-exported for the command modules)
+from amkg.cli.common import (  # noqa: F401  (re-exported for the command modules)
     EXIT_INVALID,
     EXIT_LOAD_ERROR,
     data_dir_option,
@@ -30,6 +23,10 @@ from webui.cli_common import (  # noqa: F401  (re-exported for the command modul
     lang_option,
     load_kg,
 )
+from amkg.graph.errors import GraphLoadError
+from amkg.graph.export import FORMATS, export
+from amkg.graph.stats import format_table, stats
+from amkg.graph.validate import format_report, validate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -119,33 +116,13 @@ def stats_command(fmt: str, lang: str, data_dir: Path | None) -> None:
         click.echo(format_table(result, lang))
 
 
-# Commands written by other modules. Each ``webui/cli_<name>.py`` exposes ``COMMANDS``, a list
-# of click commands, and may import the helpers above (``load_kg``, ``data_dir_option``, ...).
-# A module that does not exist (yet) is skipped; one that exists but fails to import, or has
-# no ``COMMANDS``, is an error and is not hidden.
-COMMAND_MODULES = ("webui.cli_queries", "webui.cli_sparql", "webui.cli_serve", "webui.cli_trace")
+# The commands of the other modules, by plain import (each module imports only click at its top,
+# so ``amkg --help`` stays fast; heavy imports wait inside the commands).
+from amkg.cli import queries as _queries  # noqa: E402
+from amkg.cli import serve as _serve  # noqa: E402
+from amkg.cli import sparql as _sparql  # noqa: E402
+from amkg.cli import trace as _trace  # noqa: E402
 
-
-def register_command_modules(group: click.Group) -> None:
-    """Add the ``COMMANDS`` of every module in :data:`COMMAND_MODULES` that exists."""
-    for module_name in COMMAND_MODULES:
-        if importlib.util.find_spec(module_name) is None:
-            continue
-        module = importlib.import_module(module_name)
-        commands = getattr(module, "COMMANDS", None)
-        if commands is None:
-            raise RuntimeError(f"{module_name} must define COMMANDS, a list of click commands")
-        for command in commands:
-            group.add_command(command)
-
-
-if __name__ == "__main__":
-    # ``python -m webui.cli``: run the importable module's group, so that the command modules
-    # (which import helpers from ``webui.cli``) and this group are one and the same copy.
-    from webui.cli import main as importable_main
-
-    sys.exit(importable_main())
-elif __name__ != "__mp_main__":
-    # A worker process started with "spawn" re-imports the parent's main module as
-    # ``__mp_main__``; registering there would import the command modules half-way.
-    register_command_modules(main)
+for _module in (_queries, _sparql, _serve, _trace):
+    for _command in _module.COMMANDS:
+        main.add_command(_command)

@@ -19,14 +19,14 @@ import click
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from graph.errors import GraphLoadError
-from graph.kg import KnowledgeGraph
-from graph.paths import DATA_DIR_ENV
-from graph.store import ENGINES, QueryResult
-from queries.executor import run_parsed, stop_process
-from queries.formats import FORMAT_NAMES, Format, formats_for, negotiate, serialise
-from queries.guard import Limits, ParsedQuery, QueryRejected, check_query, parser_headroom
-from webui import settings
+from amkg.graph.errors import GraphLoadError
+from amkg.graph.kg import KnowledgeGraph
+from amkg.graph.paths import DATA_DIR_ENV
+from amkg.graph.store import ENGINES, QueryResult
+from amkg.queries.executor import run_parsed, stop_process
+from amkg.queries.formats import FORMAT_NAMES, Format, formats_for, negotiate, serialise
+from amkg.queries.guard import Limits, ParsedQuery, QueryRejected, check_query, parser_headroom
+from amkg.webui import settings
 
 EXIT_REFUSED = 2
 EXIT_TIMEOUT = 3

@@ -31,13 +31,13 @@ import click
 from flask import Flask
 from waitress import create_server
 
-from graph.errors import GraphLoadError
-from graph.paths import DATA_DIR_ENV
-from webui.app import create_app
-from webui.cli_common import fail_load
-from webui.explorer import warm_up
-from webui.sparql import start_pool
-from webui.views import validation
+from amkg.cli.common import fail_load
+from amkg.graph.errors import GraphLoadError
+from amkg.graph.paths import DATA_DIR_ENV
+from amkg.webui.app import create_app
+from amkg.webui.explorer import warm_up
+from amkg.webui.sparql import start_pool
+from amkg.webui.views import validation
 
 #: Threads per web process that run the app: at least this many, so slow queries (each holds
 #: a thread while a worker evaluates it) do not block the pages.
@@ -102,7 +102,7 @@ GRANIAN_LOGGING: dict[str, Any] = {
 
 
 def run_granian(host: str, port: int, workers: int, threads: int,
-                target: str = "webui.cli_serve:served_app") -> None:  # fmt: skip
+                target: str = "amkg.cli.serve:served_app") -> None:  # fmt: skip
     """Serve the app that the factory ``target`` makes with Granian until Ctrl+C (or
     SIGTERM). The benchmark serves its baseline app the same way."""
     from granian import Granian

@@ -16,7 +16,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from queries.catalogue import (
+from amkg.cli.common import data_dir_option, lang_option, load_kg
+from amkg.queries.catalogue import (
     AUDIENCES,
     Catalogue,
     ParameterError,
@@ -25,8 +26,7 @@ from queries.catalogue import (
     default_catalogue,
     run,
 )
-from queries.formats import CSV, TSV, serialise
-from webui.cli_common import data_dir_option, lang_option, load_kg
+from amkg.queries.formats import CSV, TSV, serialise
 
 CELL_WIDTH = 60
 _WORDS = {

@@ -2,7 +2,7 @@
 :func:`load_kg`, which turns a syntax error in any Turtle file into exit status 2 with a
 ``path:line: message`` line on stderr.
 
-A module of its own so that ``webui/cli.py`` (the group, which imports the command modules to
+A module of its own so that ``amkg.cli.main`` (the group, which imports the command modules to
 register them) and the command modules can all import it without importing each other.
 """
 
@@ -13,9 +13,9 @@ from typing import NoReturn
 
 import click
 
-from graph.errors import GraphLoadError
-from graph.kg import KnowledgeGraph
-from graph.paths import DATA_DIR_ENV
+from amkg.graph.errors import GraphLoadError
+from amkg.graph.kg import KnowledgeGraph
+from amkg.graph.paths import DATA_DIR_ENV
 
 #: Exit status when a file of the graph cannot be read (click uses 2 for usage errors too).
 EXIT_LOAD_ERROR = 2

@@ -4,8 +4,8 @@ Exit status: 0 with a result (also when no path exists), 1 for a name that match
 more than one entity (the message lists the suggestions or candidates), 2 for a usage error
 or a Turtle file that cannot be read.
 
-The shared options and :func:`~webui.cli_common.load_kg` come from ``webui/cli_common.py``, so
-this module can be imported before or after ``webui.cli`` (which imports it to register
+The shared options and :func:`~amkg.cli.common.load_kg` come from ``amkg.cli.common``, so
+this module can be imported before or after ``amkg.cli.main`` (which imports it to register
 :data:`COMMANDS`).
 """
 
@@ -17,8 +17,9 @@ from typing import Any
 
 import click
 
-from graph.kg import KnowledgeGraph
-from graph.trace import (
+from amkg.cli.common import data_dir_option, lang_option, load_kg
+from amkg.graph.kg import KnowledgeGraph
+from amkg.graph.trace import (
     MAX_PATHS,
     MAX_STEPS,
     AmbiguousName,
@@ -31,7 +32,6 @@ from graph.trace import (
     resolve,
     trace,
 )
-from webui.cli_common import data_dir_option, lang_option, load_kg
 
 TEXTS = {
     "nl": {
