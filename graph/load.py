@@ -113,9 +113,10 @@ def load_graph(ontology_files: Iterable[str | Path], data_files: Iterable[str | 
     return merge(parsed)
 
 
-def load_shapes(path: str | Path) -> Graph:
-    """The SHACL shapes graph."""
-    path = Path(path)
-    if not path.is_file():
-        raise GraphLoadError(path, None, "shapes file not found")
-    return merge([parse_file(path)])
+def load_shapes(path: str | Path, *more: str | Path) -> Graph:
+    """The SHACL shapes graph: ``path`` and any further shapes files, merged."""
+    files = [Path(path), *(Path(p) for p in more)]
+    for file in files:
+        if not file.is_file():
+            raise GraphLoadError(file, None, "shapes file not found")
+    return merge([parse_file(file) for file in files])

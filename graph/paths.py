@@ -34,13 +34,20 @@ def resolve_data_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
 def ontology_files(ontology_dir: str | os.PathLike[str] | None = None) -> list[Path]:
     """The ontology's Turtle files in a stable order, without the SHACL shapes."""
     directory = Path(ontology_dir) if ontology_dir is not None else ONTOLOGY_DIR
-    return sorted(p for p in directory.glob("*.ttl") if p.name != SHAPES_PATH.name)
+    return sorted(p for p in directory.glob("*.ttl") if not p.name.startswith("shapes"))
 
 
 def shapes_file(ontology_dir: str | os.PathLike[str] | None = None) -> Path:
     """The SHACL shapes file that belongs to an ontology directory."""
     directory = Path(ontology_dir) if ontology_dir is not None else ONTOLOGY_DIR
     return directory / SHAPES_PATH.name
+
+
+def shapes_files(ontology_dir: str | os.PathLike[str] | None = None) -> list[Path]:
+    """Every SHACL shapes file of an ontology directory: ``shapes.ttl`` and ``shapes-*.ttl``
+    (a topic's shapes may live in a file of their own), in a stable order."""
+    directory = Path(ontology_dir) if ontology_dir is not None else ONTOLOGY_DIR
+    return sorted(directory.glob("shapes*.ttl"))
 
 
 def data_files(data_dir: str | os.PathLike[str] | None = None) -> list[Path]:
