@@ -101,6 +101,10 @@ class Store(Protocol):
         """The number of triples in the store."""
         ...
 
+    def dump(self) -> bytes:
+        """Every triple of the graph (ontology and data) as N-Triples, in no fixed order."""
+        ...
+
 
 def canonical_lexical(lexical: str, datatype: str) -> str | None:
     """The canonical lexical form of a numeric or boolean literal (``datatype`` is the IRI as
@@ -231,9 +235,9 @@ class OxigraphStore:
             )
         return cls(store)
 
-    def dump(self, fmt: ox.RdfFormat = ox.RdfFormat.N_TRIPLES) -> bytes:
-        """The default graph (ontology and data) serialised by pyoxigraph."""
-        return bytes(self._store.dump(format=fmt, from_graph=ox.DefaultGraph()))
+    def dump(self) -> bytes:
+        """The default graph (ontology and data) as N-Triples, written by pyoxigraph."""
+        return bytes(self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()))
 
     def triples(self) -> Iterator[ox.Triple]:
         """Every triple of the default graph, as pyoxigraph terms (for exports)."""
@@ -308,6 +312,9 @@ class RdflibStore:
 
     def triple_count(self) -> int:
         return len(self._graph)
+
+    def dump(self) -> bytes:
+        return self._graph.serialize(format="nt", encoding="utf-8")
 
     def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
         result = self._graph.query(sparql, initBindings=dict(bindings or {}))
