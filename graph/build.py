@@ -37,11 +37,11 @@ import pyoxigraph as ox
 
 from amkg.graph.errors import GraphLoadError
 from amkg.graph.load import PREFIXES
+from amkg.graph.paths import STORE_ENV
 from amkg.graph.report import ValidationReport, read_report, write_report
 from amkg.graph.sources import SourceFile, Sources, fingerprint, scan
 from amkg.graph.store import SHAPES_GRAPH
 
-STORE_ENV = "AMKG_STORE"
 #: Builds kept per root (the newest by modification time), so a few data copies can coexist.
 KEEP_BUILDS = 8
 FORMAT_VERSION = 1
@@ -193,9 +193,16 @@ def build(
     files: list[SourceFile] | None = None,
 ) -> BuildResult:
     """Parse, check and write a new build of ``sources`` under ``root``; replace an existing
-    build of the same fingerprint only once the new one is complete."""
-    started = time.perf_counter()
+    build of the same fingerprint only once the new one is complete. One build at a time per
+    root (a lock file); an earlier build that a running process may still read is retired,
+    not deleted, and removed later by :func:`_prune`."""
     root = root or default_root()
+    with _locked(root):
+        return _build(sources, root, files)
+
+
+def _build(sources: Sources, root: Path, files: list[SourceFile] | None) -> BuildResult:
+    started = time.perf_counter()
     files = files if files is not None else scan(sources)
     print_ = fingerprint(files)
     prefixes = {name: str(ns) for name, ns in PREFIXES.items()}
@@ -231,13 +238,10 @@ def build(
         # The manifest is written last: a directory without one is never opened.
         (temporary / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         target = _build_dir(root, print_)
-        with _locked(root):
-            if target.exists():
-                retired = target.with_name(f".retired-{target.name}-{os.getpid()}")
-                target.rename(retired)
-                shutil.rmtree(retired, ignore_errors=True)
-            temporary.rename(target)
-            _prune(root, keep=target)
+        if target.exists():
+            target.rename(target.with_name(f".retired-{target.name}-{time.time_ns()}"))
+        temporary.rename(target)
+        _prune(root, keep=target)
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
         raise
@@ -257,9 +261,10 @@ def _validate(
 def _prune(root: Path, keep: Path) -> None:
     """Remove all but the newest :data:`KEEP_BUILDS` builds (and leftovers of failed ones)."""
     builds = root / "builds"
-    for stale in builds.glob(".building-*"):
-        if time.time() - stale.stat().st_mtime > 3600:
-            shutil.rmtree(stale, ignore_errors=True)
+    for stale in [*builds.glob(".building-*"), *builds.glob(".retired-*")]:
+        with contextlib.suppress(OSError):
+            if time.time() - stale.stat().st_mtime > 3600:  # no reader holds it that long
+                shutil.rmtree(stale, ignore_errors=True)
     complete = sorted(
         (d for d in builds.iterdir() if d.is_dir() and not d.name.startswith(".")),
         key=lambda d: d.stat().st_mtime,
@@ -291,11 +296,11 @@ def current_build(
         return found
     with _locked(root):
         found = find_build(root, print_)  # another process may have built it meanwhile
-    if found is not None:
-        return found
-    if on_rebuild is not None:
-        on_rebuild("build")
-    result = build(sources, root, files)
+        if found is not None:
+            return found
+        if on_rebuild is not None:
+            on_rebuild("build")
+        result = _build(sources, root, files)
     if on_rebuild is not None:
         on_rebuild(f"built {result.build.manifest['triples']} {result.seconds:.1f}")
     return result.build

@@ -3,7 +3,8 @@
 Every format is read from the store (:meth:`~amkg.graph.store.Store.dump`) and written in a
 fixed order, so two exports of the same sources are byte for byte identical, in linear time:
 
-- N-Triples: the store's triples, sorted, one per line. Blank nodes (only the ontology's
+- N-Triples: the store's triples, sorted, one per line, numbers and booleans in canonical form
+  (as in query results). Blank nodes (only the ontology's
   ``owl:unionOf`` lists have them) keep the labels the build gave them, which depend only on
   the source file and the order of appearance (:func:`amkg.graph.build.parse_source`), so no
   canonicalisation (exponential on some inputs) is needed.
@@ -23,10 +24,12 @@ import networkx as nx
 import pyoxigraph as ox
 from rdflib import URIRef
 
+from amkg.graph.formats import EXPORT_FORMATS
 from amkg.graph.kg import KnowledgeGraph
 from amkg.graph.projection import project
+from amkg.graph.store import canonical_lexical
 
-FORMATS = ("ttl", "nt", "jsonld", "graphml")
+FORMATS = EXPORT_FORMATS
 MEDIA_TYPES = {
     "ttl": "text/turtle",
     "nt": "application/n-triples",
@@ -35,10 +38,22 @@ MEDIA_TYPES = {
 }
 
 
+def _canonical(term: Any) -> Any:
+    """Numbers and booleans in the canonical lexical form the query results use too (the store
+    keeps their values, not their spellings: ``23.0`` and ``23`` as xsd:decimal are one value)."""
+    if isinstance(term, ox.Literal) and not term.language:
+        canonical = canonical_lexical(term.value, term.datatype.value)
+        if canonical is not None and canonical != term.value:
+            return ox.Literal(canonical, datatype=term.datatype)
+    return term
+
+
 def canonical_ntriples(kg: KnowledgeGraph) -> bytes:
     """Sorted, de-duplicated N-Triples of the whole graph."""
-    lines = sorted({line for line in kg.store.dump().decode("utf-8").splitlines() if line.strip()})
-    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+    triples = ox.parse(kg.store.dump(), format=ox.RdfFormat.N_TRIPLES)
+    lines = {str(ox.Triple(q.subject, q.predicate, _canonical(q.object))) + " ." for q in triples}
+    ordered = sorted(lines)
+    return ("\n".join(ordered) + "\n").encode("utf-8") if ordered else b""
 
 
 def _sorted_triples(kg: KnowledgeGraph) -> list[ox.Triple]:

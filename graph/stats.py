@@ -60,23 +60,3 @@ def stats(kg: KnowledgeGraph) -> GraphStats:
     rows = DOMAIN.select(kg.store, "typed-count")
     typed = int(str(rows[0]["n"])) if rows else 0
     return GraphStats(triples=kg.triple_count(), resources=typed, classes=class_counts(kg))
-
-
-def format_table(result: GraphStats, lang: str = "nl") -> str:
-    """A plain-text table: class, label, instances; then the totals."""
-    head = ("klasse", "naam", "aantal") if lang == "nl" else ("class", "label", "instances")
-    rows = [
-        (c.prefixed, c.label_nl if lang == "nl" else c.label_en, str(c.instances))
-        for c in result.classes
-    ]
-    widths = [max([len(head[i]), *(len(r[i]) for r in rows)]) for i in range(3)]
-
-    def line(cells: tuple[str, str, str]) -> str:
-        return f"{cells[0]:<{widths[0]}}  {cells[1]:<{widths[1]}}  {cells[2]:>{widths[2]}}"
-
-    out = [line(head), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
-    if lang == "nl":
-        out.append(f"\n{result.triples} triples, {result.resources} getypeerde entiteiten.")
-    else:
-        out.append(f"\n{result.triples} triples, {result.resources} typed resources.")
-    return "\n".join(out)

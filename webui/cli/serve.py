@@ -15,7 +15,6 @@ of their own (the benchmark's comparison run); the tests run ``amkg serve`` itse
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import json
 import logging
@@ -31,13 +30,12 @@ import click
 from flask import Flask
 from waitress import create_server
 
-from amkg.cli.common import fail_load
+from amkg.cli.common import data_dir_option, fail_load, store_root
 from amkg.graph.errors import GraphLoadError
 from amkg.graph.paths import DATA_DIR_ENV
 from amkg.webui.app import create_app
 from amkg.webui.explorer import warm_up
 from amkg.webui.sparql import start_pool
-from amkg.webui.views import validation
 
 #: Threads per web process that run the app: at least this many, so slow queries (each holds
 #: a thread while a worker evaluates it) do not block the pages.
@@ -153,18 +151,18 @@ def _signals_without_deadlock(server: Any) -> None:
               help="Threads per webproces die de app draaien.")  # fmt: skip
 @click.option("--workers", default=DEFAULT_WORKERS, show_default=True, type=click.IntRange(1, 64),
               help="Webprocessen; elk heeft zijn eigen querywerkers (QUERY_WORKERS).")  # fmt: skip
-@click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              envvar=DATA_DIR_ENV, default=None,
-              help=DATA_DIR_HELP)  # fmt: skip
+@data_dir_option
 def serve(host: str, port: int, threads: int, workers: int, data_dir: Path | None) -> None:
     """Start de webinterface en het SPARQL-endpoint (serve the web UI and /sparql).
 
-    The graph is loaded here first (a broken file stops the command with file:line); then
-    each web process loads it, starts its query workers and builds the default graph view
-    before it takes a request. Settings: webui/settings.py, overridden by the file in
-    $AMKG_SETTINGS.
+    The store is opened here first (built first if the sources changed; a broken file stops
+    the command with file:line), and the default graph view is built; then each web process
+    opens the same store read-only and starts its query workers. Settings: webui/settings.py,
+    overridden by the file in $AMKG_SETTINGS.
     """
-    overrides = {"DATA_DIR": str(data_dir.resolve())} if data_dir else {}
+    overrides: dict[str, str] = {"DATA_DIR": str(data_dir.resolve())} if data_dir else {}
+    if store_root() is not None:
+        overrides["STORE_PATH"] = str(Path(store_root() or "").resolve())
     try:
         app = create_app(overrides or None)
     except GraphLoadError as error:
@@ -175,10 +173,8 @@ def serve(host: str, port: int, threads: int, workers: int, data_dir: Path | Non
     except OSError as error:
         reason = error.strerror or str(error)
         raise click.ClickException(f"cannot listen on {host}:{port}: {reason}") from None
-    # Done here, once: the web processes are forked from this one and find the graph, its
-    # SHACL report and the default graph view in memory (/validatie and /graph answer at once).
-    with contextlib.suppress(GraphLoadError):
-        validation.report(app.extensions["amkg"])
+    # Done here, once: the web processes are forked from this one and find the default graph
+    # view in memory (/graph answers at once); the SHACL report was written by the build.
     warm_up(app)
     del app  # each web process builds its own app, over the same loaded graph
     os.environ[CONFIG_ENV] = json.dumps(overrides)
