@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any, Protocol
+from collections.abc import Iterable
+from typing import Any, TypeAlias
 
-from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
+from rdflib import RDFS, BNode, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 from rdflib.term import Node
+
+from amkg.graph.kg import KnowledgeGraph
+from amkg.queries import internal
 
 from .standard_labels import STANDARD_LABELS
 
@@ -27,19 +30,8 @@ PREFIX dcterms: <http://purl.org/dc/terms/>
 """
 
 
-class _Result(Protocol):
-    rows: list[dict[str, Node]]
-
-
-class _Store(Protocol):
-    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> _Result: ...
-
-
-class KG_(Protocol):
-    """What the builders need from graph.kg.KnowledgeGraph."""
-
-    graph: Graph
-    store: _Store
+KG_: TypeAlias = KnowledgeGraph
+"""What the builders take: the knowledge graph (read through its store and named methods)."""
 
 
 def select(kg: KG_, sparql: str, **bindings: Node) -> list[dict[str, Node]]:
@@ -98,12 +90,16 @@ def pick_texts(values: Iterable[Node], lang: str) -> list[dict[str, str | None]]
 
 
 class Labeler:
-    """Readable labels in one language with fallback to the other (cached per instance)."""
+    """Readable labels in one language with fallback to the other (cached per instance).
+
+    Reads only through the knowledge graph: the label index (``kg.values``) for the naming
+    predicates and ``kg.describe`` for any other property."""
 
     ORDER = (RDFS.label, SKOS.prefLabel, DCTERMS.title, SKOS.notation)
+    NAMING = frozenset((RDFS.label, SKOS.prefLabel, SKOS.altLabel, DCTERMS.title, SKOS.notation))
 
-    def __init__(self, graph: Graph, lang: str) -> None:
-        self.graph = graph
+    def __init__(self, kg: KG_, lang: str) -> None:
+        self.kg = kg
         self.lang = lang
         self._cache: dict[Node, str] = {}
 
@@ -117,25 +113,29 @@ class Labeler:
         return self._cache[node]
 
     def _find(self, node: Node) -> str:
-        own = [
-            o
-            for o in self.graph.objects(node, RDFS.label)
-            if isinstance(o, Literal) and o.language == self.lang
-        ]
+        own = [o for o in self.kg.values(node, RDFS.label) if o.language == self.lang]
         if own:
             return str(min(own))
         if node in STANDARD_LABELS:
             return STANDARD_LABELS[node][self.lang]  # type: ignore[index]
         for prop in self.ORDER:
-            text = pick_text(self.graph.objects(node, prop), self.lang)
+            text = pick_text(self.kg.values(node, prop), self.lang)
             if text:
                 return text
         if isinstance(node, BNode):
             return "(" + str(node)[:8] + ")"
         return local_name(str(node))
 
-    def text(self, node: Node, prop: URIRef) -> str | None:
-        return pick_text(self.graph.objects(node, prop), self.lang)
+    def objects(self, node: Node, prop: Node) -> list[Node]:
+        """The values of ``prop`` on ``node`` (the label index for naming predicates, else
+        the resource's description)."""
+        if prop in self.NAMING:
+            return list(self.kg.values(node, prop))
+        return self.kg.describe(node).objects(prop)
+
+    def text(self, node: Node, prop: Node) -> str | None:
+        """One text of ``prop`` on ``node`` in this language (see :func:`pick_text`)."""
+        return pick_text(self.objects(node, prop), self.lang)
 
     def ref(self, node: Node) -> dict[str, Any]:
         """A link to a resource: {iri, label, url}."""
@@ -146,19 +146,16 @@ class Labeler:
         return sorted((self.ref(n) for n in uniq), key=lambda r: r["label"].casefold())
 
     def types(self, node: Node) -> list[dict[str, Any]]:
-        return self.refs(self.graph.objects(node, RDF.type))
+        return self.refs(self.kg.describe(node).types)
 
 
-def inferred_triples(graph: Graph) -> set[tuple[Node, Node, Node]]:
-    """Triples that an rdf:Statement marks `amkg:inferred true`."""
-    out: set[tuple[Node, Node, Node]] = set()
-    for st in graph.subjects(AMKG.inferred, Literal(True)):
-        s = graph.value(st, RDF.subject)
-        p = graph.value(st, RDF.predicate)
-        o = graph.value(st, RDF.object)
-        if s is not None and p is not None and o is not None:
-            out.add((s, p, o))
-    return out
+def inferred_triples(kg: KG_) -> set[tuple[Node, Node, Node]]:
+    """Triples that an rdf:Statement marks ``amkg:inferred true`` (built once per graph)."""
+    return kg.derived("inferred-triples", lambda: _inferred_triples(kg))
+
+
+def _inferred_triples(kg: KG_) -> set[tuple[Node, Node, Node]]:
+    return {(r["s"], r["p"], r["o"]) for r in internal.select(kg, "inferred-triples")}
 
 
 def is_true(value: Node | None) -> bool:
