@@ -12,26 +12,12 @@ import textwrap
 from typing import Any
 
 from rdflib import Literal
-from rdflib.namespace import SKOS
 from rdflib.term import Node
 
-from .common import AMKG, KG_, Labeler, is_true, local_name, select
+from amkg.queries import internal
 
-TRAJECTORIES = """
-SELECT ?trajectory ?annexRow ?planning ?start ?end ?pm ?endInferred WHERE {
-  ?trajectory a amkg:Trajectory .
-  OPTIONAL { ?trajectory amkg:annexRow ?annexRow }
-  OPTIONAL {
-    ?trajectory amkg:planning ?planning .
-    OPTIONAL { ?planning amkg:periodStart ?start }
-    OPTIONAL { ?planning amkg:periodEnd ?end }
-    OPTIONAL { ?planning amkg:notYetPlanned ?pm }
-    BIND(EXISTS { ?st rdf:subject ?planning ; rdf:predicate amkg:periodEnd ;
-                    amkg:inferred true } AS ?endInferred)
-  }
-}
-ORDER BY ?start ?end ?annexRow ?trajectory
-"""
+from .common import AMKG, KG_, Labeler, is_true
+from .matrix import notation, trajectory_ministries
 
 WIDTH = 1000
 LABEL_W = 400
@@ -69,29 +55,31 @@ def _lines(text: str) -> list[str]:
 
 
 def build(kg: KG_, lang: str) -> dict[str, Any]:
-    lab = Labeler(kg.graph, lang)
-    g = kg.graph
+    lab = Labeler(kg, lang)
+    named = trajectory_ministries(kg)
     rows: dict[Node, dict[str, Any]] = {}
-    for r in select(kg, TRAJECTORIES):
+    for r in internal.select(kg, "timeline"):
         t = r["trajectory"]
         if t in rows:
             continue
-        coordinators = sorted(g.objects(t, AMKG.coordinatedBy), key=lambda m: _notation(g, m))
+        by_role = named.get(t, {})
+        coordinators = sorted(
+            by_role.get(AMKG.coordinatedBy, []), key=lambda m: (notation(kg, m), str(m))
+        )
+        partners = sorted(
+            by_role.get(AMKG.inCooperationWith, []), key=lambda m: (notation(kg, m), str(m))
+        )
         rows[t] = {
             **lab.ref(t),
             "annex_row": int(r["annexRow"].toPython()) if r.get("annexRow") else None,
             "planning": lab.ref(r["planning"]) if r.get("planning") is not None else None,
             "start": _date(r.get("start")),
             "end": _date(r.get("end")),
-            "not_planned": is_true(r.get("pm")) or r.get("planning") is None,
+            "not_planned": is_true(r.get("notYetPlanned")) or r.get("planning") is None,
             "end_inferred": is_true(r.get("endInferred")),
-            "coordinators": [{**lab.ref(m), "notation": _notation(g, m)} for m in coordinators],
-            "partners": [
-                {**lab.ref(m), "notation": _notation(g, m)}
-                for m in g.objects(t, AMKG.inCooperationWith)
-            ],
-            "coordinator_not_stated": is_true(g.value(t, AMKG.coordinatorNotStated))
-            or not coordinators,
+            "coordinators": [{**lab.ref(m), "notation": notation(kg, m)} for m in coordinators],
+            "partners": [{**lab.ref(m), "notation": notation(kg, m)} for m in partners],
+            "coordinator_not_stated": is_true(r.get("coordinatorNotStated")) or not coordinators,
         }
     dated = [r for r in rows.values() if not r["not_planned"] and (r["start"] or r["end"])]
     unplanned = [r for r in rows.values() if r not in dated]
@@ -120,11 +108,6 @@ def build(kg: KG_, lang: str) -> dict[str, Any]:
         "unplanned": unplanned,
         "no_coordinator": [r for r in rows.values() if r["coordinator_not_stated"]],
     }
-
-
-def _notation(g: Any, m: Node) -> str:
-    value = g.value(m, SKOS.notation)
-    return str(value) if value is not None else local_name(str(m))
 
 
 def _chart(dated: list[dict[str, Any]], colour: dict[str, str], lang: str) -> dict[str, Any]:
