@@ -12,6 +12,7 @@ from typing import Any
 from rdflib import URIRef
 from rdflib.term import Node
 
+from amkg.queries import internal
 from amkg.queries.catalogue import run
 
 from .charts import bar_chart, fmt
@@ -19,7 +20,7 @@ from .charts import entity_url as _url
 from .charts import num_value as _v
 from .charts import row_label as _lbl
 from .charts import table_cell as _cell
-from .common import KG_, Labeler, is_true, select
+from .common import KG_, Labeler, is_true
 
 
 def eu_stocks(kg: KG_, lang: str, t: Callable[[str], str]) -> dict[str, Any]:
@@ -349,17 +350,9 @@ def family(kg: KG_, lang: str, t: Callable[[str], str]) -> dict[str, Any]:
     }
 
 
-RANKS = """
-SELECT ?dataset ?item ?rank ?printed WHERE {
-  ?obs qb:dataSet ?dataset ; amkg:value ?rank ; amkg:printedValue ?printed ;
-       amkg:occupationGroup|amkg:sector|amkg:occupation ?item .
-} ORDER BY ?rank ?item
-"""
-
-
 def ranks(kg: KG_, lab: Labeler, dataset: URIRef, t: Callable[[str], str]) -> dict[str, Any]:
     """A ranking (top-5 tables): a table only; a chart of ranks would suggest amounts."""
-    rows = select(kg, "PREFIX qb: <http://purl.org/linked-data/cube#>\n" + RANKS, dataset=dataset)
+    rows = internal.select(kg, "dataset-ranks", dataset=dataset)
     table = {
         "columns": [t("an.fig.rank"), t("an.fig.name")],
         "rows": [[_cell(_v(r, "printed")), _cell(lab(r["item"]), _url(r["item"]))] for r in rows],
