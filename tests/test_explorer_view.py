@@ -1,4 +1,4 @@
-"""The graph explorer's view (graph/explorer_*.py) and its routes (webui/explorer.py).
+"""The graph explorer (``webui/explorer/``): its view, layouts, side panel and routes.
 
 The filters are checked on a small hand-made projection whose answer is known; the rest on
 the real graph, with expectations computed from the graph itself (the data keeps growing).
@@ -13,11 +13,15 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from amkg.graph.explorer_details import node_details
-from amkg.graph.explorer_layout import force_layout, layered_layout, radial_layout
-from amkg.graph.explorer_pyvis import STABILIZATION_ITERATIONS
-from amkg.graph.explorer_source import Source, source_for_kg, synthetic_graph
-from amkg.graph.explorer_view import (
+from amkg.graph.kg import KnowledgeGraph
+from amkg.graph.load import KG
+from amkg.webui.app import create_app
+from amkg.webui.explorer.details import node_details
+from amkg.webui.explorer.drawing import STABILIZATION_ITERATIONS
+from amkg.webui.explorer.layout import force_layout, layered_layout, radial_layout
+from amkg.webui.explorer.source import Source, source_for_kg
+from amkg.webui.explorer.synthetic import synthetic_graph
+from amkg.webui.explorer.view import (
     DEFAULT_HIDDEN,
     UnknownEntity,
     ViewState,
@@ -26,9 +30,6 @@ from amkg.graph.explorer_view import (
     select,
     territory,
 )
-from amkg.graph.kg import KnowledgeGraph
-from amkg.graph.load import KG
-from amkg.webui.app import create_app
 
 # A tiny projection: two ministries, each coordinating a trajectory that touches a domain
 # that corresponds to a track; each track has a measure for a target group; one observation.
@@ -386,7 +387,7 @@ def test_serve_warms_the_default_view_in_both_languages() -> None:
     app = create_app({"TESTING": True, "GRAPH_EXPLORER_GRAPH": synthetic_graph(40, seed=3)})
     warm_up(app)
     with app.app_context():
-        from amkg.webui.explorer import _source
+        from amkg.webui.explorer.routes import _source
 
         cached = {key[3] for key in _source()._views if key[0] == "view"}
     assert cached == {"nl", "en"}
