@@ -62,9 +62,8 @@ def _sorted_triples(kg: KnowledgeGraph) -> list[ox.Triple]:
 
 def turtle(kg: KnowledgeGraph) -> bytes:
     """Turtle with the graph's prefixes, subjects in sorted order."""
-    return bytes(
-        ox.serialize(_sorted_triples(kg), format=ox.RdfFormat.TURTLE, prefixes=kg.prefixes)
-    )
+    written = ox.serialize(_sorted_triples(kg), format=ox.RdfFormat.TURTLE, prefixes=kg.prefixes)
+    return written or b""
 
 
 def _compact(kg: KnowledgeGraph, iri: str) -> str:

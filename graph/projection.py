@@ -80,7 +80,7 @@ def reified_flags(kg: KnowledgeGraph) -> dict[tuple[Node, Node, Node], tuple[boo
     return flags
 
 
-def project(kg: KnowledgeGraph, lang: str = "nl") -> nx.MultiDiGraph:
+def project(kg: KnowledgeGraph, lang: str = "nl") -> nx.MultiDiGraph[str]:
     """The network of domain entities; see the module docstring for what is left out.
 
     Node attributes: ``iri``, ``label`` (in ``lang``), ``label_nl``, ``label_en``, ``cls``.
@@ -97,7 +97,7 @@ def project(kg: KnowledgeGraph, lang: str = "nl") -> nx.MultiDiGraph:
     for row in DOMAIN.select(kg.store, "subclasses"):
         superclasses.setdefault(row["sub"], set()).add(row["super"])
     nodes = {node for node, kinds in types.items() if not kinds & LEFT_OUT_CLASSES}
-    network = nx.MultiDiGraph(lang=lang)
+    network: nx.MultiDiGraph[str] = nx.MultiDiGraph(lang=lang)
     for node in sorted(nodes, key=str):
         labels = _rdfs_labels(kg, node)
         cls = most_specific_class(types[node], superclasses)

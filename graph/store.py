@@ -125,8 +125,8 @@ def canonical_lexical(lexical: str, datatype: str) -> str | None:
             whole, fraction = text.split(".")
             return f"{whole}.{fraction.rstrip('0') or '0'}"
         if datatype in _FLOAT_TYPES:
-            value = float(text)  # "INF", "NaN" and exponents all parse
-            return repr(value) if value == value and abs(value) != float("inf") else text
+            number = float(text)  # "INF", "NaN" and exponents all parse
+            return repr(number) if number == number and abs(number) != float("inf") else text
         if datatype == _BOOLEAN:
             return {"true": "true", "1": "true", "false": "false", "0": "false"}.get(text)
     except (ValueError, InvalidOperation):
@@ -237,7 +237,8 @@ class OxigraphStore:
 
     def dump(self) -> bytes:
         """The default graph (ontology and data) as N-Triples, written by pyoxigraph."""
-        return bytes(self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()))
+        written = self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+        return written or b""
 
     def triples(self) -> Iterator[ox.Triple]:
         """Every triple of the default graph, as pyoxigraph terms (for exports)."""
@@ -278,7 +279,9 @@ class OxigraphStore:
         return self._store.query(sparql)
 
     def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
-        substitutions = (
+        substitutions: (
+            dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] | None
+        ) = (
             {ox.Variable(name): to_oxigraph(term) for name, term in bindings.items()}
             if bindings
             else None
@@ -317,7 +320,7 @@ class RdflibStore:
         return self._graph.serialize(format="nt", encoding="utf-8")
 
     def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
-        result = self._graph.query(sparql, initBindings=dict(bindings or {}))
+        result = self._graph.query(sparql, initBindings=dict(bindings or {}))  # type: ignore[arg-type]
         if result.type == "ASK":
             return QueryResult(kind="ASK", boolean=bool(result.askAnswer))
         if result.type == "SELECT":
@@ -328,12 +331,14 @@ class RdflibStore:
             rows = []
             for solution in result:
                 row = {}
+                assert isinstance(solution, tuple)
                 for name, value in zip(names, solution, strict=True):
                     if value is not None:
                         row[name] = normalize_term(value)
                 rows.append(row)
             return QueryResult(kind="SELECT", vars=names, rows=rows)
-        return QueryResult(kind=result.type, graph=_graph_of(result))
+        triples = (t for t in result if isinstance(t, tuple) and len(t) == 3)
+        return QueryResult(kind=result.type, graph=_graph_of(triples))
 
 
 _COMMENT_LINE = re.compile(r"^\s*#.*$", re.MULTILINE)

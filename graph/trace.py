@@ -33,6 +33,7 @@ from itertools import pairwise
 import networkx as nx
 
 from amkg.graph.kg import KnowledgeGraph
+from amkg.graph.limits import MAX_PATHS, MAX_STEPS
 from amkg.graph.load import AMKG
 from amkg.graph.resolve import resolve
 from amkg.graph.trace_network import Network, network
@@ -62,8 +63,6 @@ __all__ = [
     "network", "resolve", "trace",
 ]  # fmt: skip
 
-MAX_STEPS = 6
-MAX_PATHS = 50
 #: Paths pulled from the search at most (then the result says ``truncated``).
 SEARCH_LIMIT = 1000
 #: Predicates that impact also follows against their direction (see the module docstring).

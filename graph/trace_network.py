@@ -55,7 +55,7 @@ class Network:
                 for value in kg.values(URIRef(iri), predicate):
                     self.by_label.setdefault(fold(str(value)), set()).add(iri)
         self.statistical = {str(o) for o in kg.instances(QB.Observation)}
-        self._views: dict[bool, nx.Graph] = {}
+        self._views: dict[bool, nx.Graph[str]] = {}
         self._centrality: dict[bool, tuple[dict[str, float], dict[str, float]]] = {}
         self._lock = threading.Lock()
 
@@ -69,11 +69,11 @@ class Network:
         found = {v.language: str(v) for v in self.kg.values(subject, RDFS.label)}
         return Text(found.get("nl", found.get("en", "")), found.get("en", found.get("nl", "")))
 
-    def view(self, statistics: bool) -> nx.Graph:
+    def view(self, statistics: bool) -> nx.Graph[str]:
         """The undirected simple graph (parallel and opposite links collapsed)."""
         with self._lock:
             if statistics not in self._views:
-                simple = nx.Graph(self.multi)
+                simple: nx.Graph[str] = nx.Graph(self.multi)
                 if not statistics:
                     simple.remove_nodes_from(self.statistical)
                 self._views[statistics] = nx.freeze(simple)
