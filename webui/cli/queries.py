@@ -10,23 +10,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rdflib import Literal, URIRef
-from rdflib.namespace import XSD
-from rdflib.term import Node
 
 from amkg.cli.common import data_dir_option, lang_option, load_kg
-from amkg.queries.catalogue import (
-    AUDIENCES,
-    Catalogue,
-    ParameterError,
-    RunResult,
-    UnknownQuery,
-    default_catalogue,
-    run,
-)
-from amkg.queries.formats import CSV, TSV, serialise
+from amkg.queries.names import AUDIENCES
+
+if TYPE_CHECKING:  # the catalogue imports rdflib and pyoxigraph: only inside the commands
+    from rdflib.term import Node
+
+    from amkg.queries.catalogue import Catalogue, RunResult
 
 CELL_WIDTH = 60
 _WORDS = {
@@ -38,6 +32,8 @@ _WORDS = {
 
 
 def _catalogue() -> Catalogue:
+    from amkg.queries.catalogue import default_catalogue
+
     return default_catalogue()
 
 
@@ -70,6 +66,9 @@ def _columns(names: list[str], lang: str) -> list[str]:
 
 
 def _cell(kg: object, name: str, term: Node | None, lang: str) -> str:
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import XSD
+
     words = _WORDS[lang]
     if term is None:
         return ""
@@ -143,6 +142,8 @@ def query(name: str, params: tuple[str, ...], fmt: str, lang: str, data_dir: Pat
 
     Exit 2 bij een onbekende vraag of een ongeldige parameter (unknown query or bad value).
     """  # fmt: skip
+    from amkg.queries.catalogue import ParameterError, UnknownQuery, run
+
     catalogue = _catalogue()
     try:
         named = catalogue.get(name)
@@ -159,6 +160,8 @@ def query(name: str, params: tuple[str, ...], fmt: str, lang: str, data_dir: Pat
     elif fmt == "json":
         click.echo(json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2))
     else:
+        from amkg.queries.formats import CSV, TSV, serialise
+
         body = serialise(outcome.result, CSV if fmt == "csv" else TSV).body
         click.echo(body.decode("utf-8"), nl=False)
 
