@@ -12,9 +12,12 @@ from typing import Any
 
 import networkx as nx
 import pytest
+import rdflib
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDFS
 
 from amkg.graph.kg import KnowledgeGraph
-from amkg.graph.load import KG
+from amkg.graph.load import AMKG, KG
 from amkg.webui.app import create_app
 from amkg.webui.explorer.details import node_details
 from amkg.webui.explorer.drawing import STABILIZATION_ITERATIONS
@@ -313,6 +316,48 @@ def test_real_graph_view_and_panel(kg: KnowledgeGraph) -> None:
     assert details["properties"]
     assert details["links"]
     assert node_details(source, kg, "kg:bestaat-niet") is None
+
+
+def expected_panel(graph: rdflib.Graph, node: URIRef) -> tuple[set[str], list[dict[str, Any]]]:
+    """The literal properties and the citations of ``node``, computed from the Turtle."""
+    properties = {
+        str(p)
+        for p, o in graph.predicate_objects(node)
+        if isinstance(o, Literal) and p not in (RDFS.label, AMKG.citation)
+    }
+    citations = []
+    for citation in graph.objects(node, AMKG.citation):
+        slide = graph.value(citation, AMKG.slide)
+        index = graph.value(slide, AMKG.slideIndex) if slide is not None else None
+        section = graph.value(citation, AMKG.section)
+        citations.append(
+            {
+                "quote": " ".join(sorted(str(q) for q in graph.objects(citation, AMKG.quote))),
+                "slide": next(
+                    (str(x) for x in graph.objects(slide, RDFS.label) if x.language == "nl"), ""
+                ),
+                "slide_index": int(index) if index is not None else None,
+                "section": str(section) if section is not None else "",
+            }
+        )
+    citations.sort(key=lambda c: (c["slide_index"] or 0, c["section"], c["quote"]))
+    return properties, citations
+
+
+def test_panel_properties_and_citations_match_the_turtle(
+    small_kg: KnowledgeGraph, small_graph: rdflib.Graph
+) -> None:
+    source = source_for_kg(small_kg)
+    cited = 0
+    for node in source.graph:
+        details = node_details(source, small_kg, node, "nl")
+        assert details is not None
+        properties, citations = expected_panel(small_graph, URIRef(node))
+        shown = {small_kg.expand(p["predicate"]) for p in details["properties"]}
+        assert {str(p) for p in shown} == properties, node
+        assert details["provenance"] == citations, node
+        cited += bool(citations)
+    assert cited >= 5
 
 
 def test_synthetic_graph_is_seeded() -> None:
