@@ -182,9 +182,12 @@ def _rdflib_graph(triples: list[ox.Triple], prefixes: dict[str, str]) -> Any:
 
 @dataclass(frozen=True)
 class BuildResult:
+    """A finished build, with where its time went (parsing, SHACL, writing the store)."""
+
     build: Build
     seconds: float
     report: ValidationReport
+    timings: dict[str, float]
 
 
 def build(
@@ -211,7 +214,9 @@ def _build(sources: Sources, root: Path, files: list[SourceFile] | None) -> Buil
     for index, file in enumerate(files):
         triples = parse_source(file.path, index, prefixes)
         (shapes if file.role == "shapes" else data).extend(triples)
+    timings = {"parse": time.perf_counter() - started}
     report = _validate(data, shapes, prefixes)
+    timings["shacl"] = time.perf_counter() - started - timings["parse"]
     (root / "builds").mkdir(parents=True, exist_ok=True)
     temporary = Path(tempfile.mkdtemp(prefix=".building-", dir=root / "builds"))
     try:
@@ -247,7 +252,9 @@ def _build(sources: Sources, root: Path, files: list[SourceFile] | None) -> Buil
         raise
     built = find_build(root, print_)
     assert built is not None
-    return BuildResult(built, time.perf_counter() - started, report)
+    total = time.perf_counter() - started
+    timings["store"] = total - timings["parse"] - timings["shacl"]
+    return BuildResult(built, total, report, timings)
 
 
 def _validate(
