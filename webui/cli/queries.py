@@ -37,6 +37,18 @@ def _catalogue() -> Catalogue:
     return default_catalogue()
 
 
+def _catalogue_of(name: str) -> Catalogue:
+    """A catalogue of the one query ``name``, from its file alone (the whole catalogue parses
+    every query with rdflib: seconds), or :class:`~amkg.queries.catalogue.UnknownQuery`."""
+    from amkg.queries.catalogue import CATALOGUE_DIR, Catalogue, UnknownQuery, load_query
+
+    files = {path.stem: path for path in CATALOGUE_DIR.glob("*.rq")}
+    if name not in files:
+        raise UnknownQuery(name)
+    named = load_query(files[name])
+    return Catalogue({named.name: named})
+
+
 def _fit(text: str, width: int = CELL_WIDTH) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -144,8 +156,8 @@ def query(name: str, params: tuple[str, ...], fmt: str, lang: str, data_dir: Pat
     """  # fmt: skip
     from amkg.queries.catalogue import ParameterError, UnknownQuery, run
 
-    catalogue = _catalogue()
     try:
+        catalogue = _catalogue_of(name)
         named = catalogue.get(name)
     except UnknownQuery as error:
         raise click.UsageError(f"{error}; see 'amkg queries'") from None
