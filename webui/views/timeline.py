@@ -15,6 +15,7 @@ from rdflib import Literal
 from rdflib.term import Node
 
 from amkg.queries import internal
+from amkg.webui.i18n import t
 
 from .common import AMKG, KG_, Labeler, is_true
 from .matrix import notation, trajectory_ministries
@@ -27,10 +28,6 @@ BAR_H = 18
 AXIS_H = 48
 WRAP = 50
 TAIL_W = 190  # room for the planning text after a bar
-MONTHS = {
-    "nl": ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
-    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
-}
 PALETTE = 6  # CSS classes .tl-c0 .. .tl-c5 (analysis.css)
 
 
@@ -59,18 +56,18 @@ def build(kg: KG_, lang: str) -> dict[str, Any]:
     named = trajectory_ministries(kg)
     rows: dict[Node, dict[str, Any]] = {}
     for r in internal.select(kg, "timeline"):
-        t = r["trajectory"]
-        if t in rows:
+        traj = r["trajectory"]
+        if traj in rows:
             continue
-        by_role = named.get(t, {})
+        by_role = named.get(traj, {})
         coordinators = sorted(
             by_role.get(AMKG.coordinatedBy, []), key=lambda m: (notation(kg, m), str(m))
         )
         partners = sorted(
             by_role.get(AMKG.inCooperationWith, []), key=lambda m: (notation(kg, m), str(m))
         )
-        rows[t] = {
-            **lab.ref(t),
+        rows[traj] = {
+            **lab.ref(traj),
             "annex_row": int(r["annexRow"].toPython()) if r.get("annexRow") else None,
             "planning": lab.ref(r["planning"]) if r.get("planning") is not None else None,
             "start": _date(r.get("start")),
@@ -132,7 +129,7 @@ def _chart(dated: list[dict[str, Any]], colour: dict[str, str], lang: str) -> di
             {
                 "x": round(LABEL_W + i * unit, 2),
                 "mid": round(LABEL_W + (i + 0.5) * unit, 2),
-                "label": MONTHS[lang][month],
+                "label": t(f"an.timeline.month.{month + 1}", lang),
                 "year": year if month == 0 else None,
             }
         )
