@@ -109,7 +109,7 @@ def _labels(kg: Any) -> dict[str, set[URIRef]]:
                     index.setdefault(_fold(str(label)), set()).add(subject)
         return index
 
-    return kg.derived("binding-labels", make)  # type: ignore[no-any-return]
+    return kg.derived("binding-labels", make)
 
 
 def _has_class(kg: Any, iri: URIRef, cls: URIRef) -> bool:

@@ -55,7 +55,8 @@ def _problem(error: _Problem) -> Response:
 
 
 def _kg() -> KnowledgeGraph:
-    return current_app.extensions["amkg"]  # type: ignore[no-any-return]
+    kg: KnowledgeGraph = current_app.extensions["amkg"]
+    return kg
 
 
 def _lang() -> str:

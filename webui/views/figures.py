@@ -54,7 +54,7 @@ def build(kg: KG_, lang: str, t: Callable[[str], str]) -> dict[str, Any]:
         if "p" in r:
             values.setdefault(r["p"], []).append(r["o"])
     figures: dict[str, dict[str, Any]] = {}
-    for ds in sorted(datasets):  # a stable order
+    for ds in sorted(datasets, key=str):  # a stable order
         values = datasets[ds]
         name = local_name(str(ds))
         cites = citations_of(kg, lab, ds)
@@ -75,7 +75,9 @@ def build(kg: KG_, lang: str, t: Callable[[str], str]) -> dict[str, Any]:
             {
                 **lab.ref(ds),
                 "lost": any(is_true(v) for v in values.get(AMKG.dataLost, [])),
-                "description": pick_text(sorted(values.get(DCTERMS.description, [])), lang),
+                "description": pick_text(
+                    sorted(values.get(DCTERMS.description, []), key=repr), lang
+                ),
                 "sources": lab.refs(values.get(AMKG.sourceOrganisation, [])),
             }
         )

@@ -51,7 +51,7 @@ def _counts(kg: KG_, name: str, key: str) -> dict[Node, int]:
 
 
 def _joined(values: list[Node], lang: str) -> str | None:
-    return " ".join(t["text"] for t in pick_texts(values, lang)) or None
+    return " ".join(str(t["text"]) for t in pick_texts(values, lang)) or None
 
 
 def _entry(lab: Labeler, term: Node, values: dict[Node, list[Node]]) -> dict[str, Any]:
@@ -64,7 +64,7 @@ def _entry(lab: Labeler, term: Node, values: dict[Node, list[Node]]) -> dict[str
 
 
 def build(kg: KG_, lang: str) -> dict[str, Any]:
-    return kg.derived("ontology-" + lang, lambda: _build(kg, lang))  # type: ignore[no-any-return]
+    return kg.derived("ontology-" + lang, lambda: _build(kg, lang))
 
 
 def _build(kg: KG_, lang: str) -> dict[str, Any]:

@@ -113,7 +113,7 @@ def _ref(lab: Labeler, node: Node | None) -> dict[str, Any] | None:
 
 
 def _messages(sg: ShapesIndex, node: Node, lang: str) -> list[str]:
-    return [t["text"] for t in pick_texts(sg.objects(node, SH.message), lang)]
+    return [str(t["text"]) for t in pick_texts(sg.objects(node, SH.message), lang)]
 
 
 def _name(value: Node | None) -> str | None:
@@ -154,7 +154,7 @@ def _shape(sg: ShapesIndex, lab: Labeler, shape: Node) -> dict[str, Any]:
         "iri": str(shape),
         "label": _label(sg, shape, lab.lang),
         "comment": " ".join(
-            t["text"] for t in pick_texts(sg.objects(shape, RDFS.comment), lab.lang)
+            str(t["text"]) for t in pick_texts(sg.objects(shape, RDFS.comment), lab.lang)
         )
         or None,
         "targets": targets,

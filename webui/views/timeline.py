@@ -33,7 +33,7 @@ PALETTE = 6  # CSS classes .tl-c0 .. .tl-c5 (analysis.css)
 
 def _date(value: Node | None) -> datetime.date | None:
     if isinstance(value, Literal) and isinstance(value.toPython(), datetime.date):
-        return value.toPython()  # type: ignore[no-any-return]
+        return value.toPython()
     return None
 
 
