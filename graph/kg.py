@@ -95,11 +95,16 @@ class KnowledgeGraph:
         *,
         store: str | os.PathLike[str] | None = None,
         on_rebuild: Callable[[str], None] | None = None,
+        store_url: str | None = None,
     ) -> KnowledgeGraph:
         """The graph of ``data_dir`` and ``ontology_dir`` (defaults: ``$AMKG_DATA_DIR`` or
         ``graph/data``, and ``ontology/``) from its store under ``store`` (default: see
         :func:`amkg.graph.build.default_root`), built first when the sources changed.
-        Raises :class:`~amkg.graph.errors.GraphLoadError` for a file that cannot be read."""
+        Raises :class:`~amkg.graph.errors.GraphLoadError` for a file that cannot be read.
+        With ``store_url`` the graph is the one loaded into that SPARQL server instead
+        (:meth:`remote`; the sources are not read)."""
+        if store_url:
+            return cls.remote(store_url)
         sources = Sources.resolve(data_dir, ontology_dir)
         built = current_build(
             sources, Path(store) if store is not None else None, on_rebuild=on_rebuild
@@ -115,6 +120,18 @@ class KnowledgeGraph:
         )
 
     load = open  # the older name
+
+    @classmethod
+    def remote(cls, url: str | Any, **settings: Any) -> KnowledgeGraph:
+        """The graph that ``amkg load --into`` put into the SPARQL server at ``url`` (its query
+        endpoint; ``settings`` are :class:`~amkg.graph.remote.RemoteConfig` fields, or ``url``
+        is a whole config). Prefixes and the SHACL report are read from the server's metadata
+        graph on first use, so an unreachable server does not stop the app from starting."""
+        from amkg.graph.remote import RemoteConfig, RemoteStore
+
+        config = url if isinstance(url, RemoteConfig) else RemoteConfig(url, **settings)
+        backend = RemoteStore(config.with_auth_from_env())
+        return cls(backend, prefixes=_remote_prefixes(backend), report=backend.report)
 
     @classmethod
     def from_graph(
@@ -281,6 +298,16 @@ def _rdflib_copy(built: Build) -> Graph:
     graph = new_graph()
     graph.parse(data=store.dump().decode("utf-8"), format="nt")
     return graph
+
+
+def _remote_prefixes(store: Any) -> dict[str, str]:
+    """The prefixes the load stored, or none when the server cannot say (the defaults stay)."""
+    from amkg.graph.remote import RemoteQueryError, StoreUnavailable
+
+    try:
+        return dict(store.prefixes())
+    except (StoreUnavailable, RemoteQueryError):
+        return {}
 
 
 @functools.cache

@@ -212,46 +212,16 @@ def bind(query: NamedQuery, raw: Mapping[str, str | None], kg: Any) -> dict[str,
     return {p.name: bindings[p.name] for p in query.params if p.name in bindings}
 
 
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-def _values_rows(node: Any) -> list[dict[Any, Node]] | None:
-    """The rows of the first ``VALUES`` block in an rdflib algebra tree."""
-    if getattr(node, "name", None) == "values":
-        return list(node["res"])
-    children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
-    for child in children:
-        found = _values_rows(child)
-        if found is not None:
-            return found
-    return None
-
-
 def values_clause(bindings: Mapping[str, Node]) -> str:
     """Bound terms written out as a SPARQL ``VALUES`` clause, for a client that has to send
-    text: the editor's "open in editor" link and the HTTP benchmark's requests. Nothing runs
-    a query this way; the store binds (:func:`bind`, ``substitutions`` / ``initBindings``).
-
-    Each term is written by rdflib (``n3()``) and the clause is parsed back: rdflib expands
-    ``\\uXXXX`` before it reads escapes, so a string holding such a sequence would come back
-    as another value. Unless the clause reads as exactly these terms, :class:`ParameterError`.
+    text: the editor's "open in editor" link, the HTTP benchmark's requests and the remote
+    store (:mod:`amkg.graph.values`, which writes each term with ``n3()`` and parses the
+    clause back). Unless the clause reads as exactly these terms, :class:`ParameterError`.
     """
-    from rdflib import Variable
-    from rdflib.plugins.sparql import prepareQuery
+    from amkg.graph.values import UnfaithfulValues
+    from amkg.graph.values import values_clause as checked
 
-    if not bindings:
-        return ""
-    for name in bindings:
-        if not _NAME.match(name):
-            raise ParameterError(name, "not a SPARQL variable name")
-    names = " ".join(f"?{name}" for name in bindings)
-    values = " ".join(term.n3() for term in bindings.values())
-    clause = f"VALUES ({names}) {{ ({values}) }}"
-    expected = [{Variable(name): term for name, term in bindings.items()}]
     try:
-        rows = _values_rows(prepareQuery(f"SELECT * WHERE {{ {clause} }}").algebra)
-    except Exception:  # pyparsing's ParseException and friends: not a faithful clause
-        rows = None
-    if rows != expected:
-        raise ParameterError(", ".join(bindings), "cannot be written as query text faithfully")
-    return clause
+        return checked(bindings)
+    except UnfaithfulValues as error:
+        raise ParameterError(error.names, error.reason) from None

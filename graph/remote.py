@@ -1,0 +1,433 @@
+"""A SPARQL 1.1 server as the graph's store: :class:`RemoteStore`.
+
+The data lives in a named graph of the server (:data:`DATA_GRAPH` unless configured), the SHACL
+shapes in :data:`~amkg.graph.store.SHAPES_GRAPH` and what ``amkg load --into`` wrote about the
+load (prefixes, SHACL report, fingerprint) in :data:`META_GRAPH`. Every read is a SPARQL 1.1
+Protocol request with ``default-graph-uri`` set to the data graph (and ``named-graph-uri`` to
+the shapes graph), so the catalogue's queries run unchanged. Bound values become a ``VALUES``
+block checked by :mod:`amkg.graph.values`; nothing else is ever pasted into query text.
+
+Results come back as SPARQL JSON (or N-Triples for CONSTRUCT) and go through the same
+:func:`~amkg.graph.store.normalize_term` as the embedded engines' (lexical forms, language
+tags), so answers compare equal whatever the engine.
+
+One pooled HTTP client per store (urllib3), with a connect and a read timeout, retries with
+back-off on connection errors, and credentials from ``$AMKG_STORE_USER`` /
+``$AMKG_STORE_PASSWORD`` or the file named by ``$AMKG_STORE_CREDENTIALS`` (``user:password`` on
+its first line), never from the command line. An unreachable server or an answer that is no
+SPARQL result raises :class:`StoreUnavailable` with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import pyoxigraph as ox
+import urllib3
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+from amkg.graph.load import new_graph
+from amkg.graph.store import (
+    SHAPES_GRAPH,
+    BindingError,
+    QueryResult,
+    _graph_of,
+    _graph_query_kind,
+    normalize_term,
+)
+from amkg.graph.values import UnfaithfulValues, where_brace, with_values
+
+#: The named graph that holds the data (ontology and instances) in a remote store.
+DATA_GRAPH = "https://w3id.org/amkg/graph"
+#: The named graph with what the last load wrote: prefixes, SHACL report, fingerprint.
+META_GRAPH = "https://w3id.org/amkg/meta"
+META = "https://w3id.org/amkg/meta#"
+STORE_URL_ENV = "AMKG_STORE_URL"
+USER_ENV, PASSWORD_ENV, CREDENTIALS_ENV = (
+    "AMKG_STORE_USER",
+    "AMKG_STORE_PASSWORD",
+    "AMKG_STORE_CREDENTIALS",
+)
+_RESULTS = "application/sparql-results+json"
+_ACCEPT = f"{_RESULTS}, application/n-triples;q=0.9, text/plain;q=0.8, text/turtle;q=0.7"
+_RDF_FORMATS = {
+    "application/n-triples": "nt",
+    "text/plain": "nt",
+    "text/ntriples": "nt",
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/rdf+xml": "xml",
+    "application/ld+json": "json-ld",
+}
+
+
+class StoreUnavailable(Exception):
+    """The remote store cannot be reached, or answered something that is no SPARQL result."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"the SPARQL store at {url} is unavailable: {reason}")
+        self.url = url
+        self.reason = reason
+
+
+class RemoteQueryError(Exception):
+    """The server refused or failed the query itself (its status and first line of reason)."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(f"the SPARQL store refused the query ({status}): {reason}")
+        self.status = status
+        self.reason = reason
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def credentials(environ: Mapping[str, str] | None = None) -> tuple[str, str] | None:
+    """(user, password) from the environment or the credentials file it names, if any."""
+    env = os.environ if environ is None else environ
+    if env.get(USER_ENV):
+        return env[USER_ENV], env.get(PASSWORD_ENV, "")
+    path = env.get(CREDENTIALS_ENV)
+    if path:
+        first = Path(path).read_text(encoding="utf-8").splitlines()[:1]
+        user, colon, password = (first[0] if first else "").partition(":")
+        if not colon:
+            raise ValueError(f"{path}: the first line must be user:password")
+        return user.strip(), password.strip()
+    return None
+
+
+def default_update_url(url: str) -> str:
+    """The update endpoint beside a query endpoint: ``.../query`` -> ``.../update``, ``.../sparql``
+    of Fuseki's dataset -> ``.../update``; otherwise the same URL (Virtuoso's ``/sparql``)."""
+    path = urlsplit(url).path
+    if path.endswith("/query"):
+        return url[: -len("query")] + "update"
+    return url
+
+
+@dataclass(frozen=True)
+class RemoteConfig:
+    """Where a remote store is and how to talk to it."""
+
+    url: str
+    update_url: str | None = None
+    gsp_url: str | None = None
+    graph: str = DATA_GRAPH
+    shapes_graph: str = SHAPES_GRAPH
+    meta_graph: str = META_GRAPH
+    timeout: float = 30.0
+    connect_timeout: float = 5.0
+    retries: int = 3
+    backoff: float = 0.2
+    #: Send the server our time limit as ``timeout=`` in ``seconds`` (Fuseki) or
+    #: ``milliseconds`` (Virtuoso); ``None``: send none (Oxigraph server has no such parameter).
+    server_timeout: str | None = None
+    auth: tuple[str, str] | None = field(default=None, repr=False)
+
+    @property
+    def update_endpoint(self) -> str:
+        return self.update_url or default_update_url(self.url)
+
+    def with_auth_from_env(self) -> RemoteConfig:
+        from dataclasses import replace
+
+        return replace(self, auth=self.auth or credentials())
+
+
+class RemoteStore:
+    """A SPARQL 1.1 server (query, optionally update and Graph Store Protocol endpoints)."""
+
+    name = "remote"
+
+    def __init__(self, config: RemoteConfig, *, pool_size: int = 8) -> None:
+        self.config = config
+        headers: dict[str, str] = {"User-Agent": "amkg"}
+        if config.auth is not None:
+            headers.update(urllib3.make_headers(basic_auth=":".join(config.auth)))
+        self._headers = headers
+        retry = urllib3.Retry(
+            total=config.retries,
+            connect=config.retries,
+            read=0,
+            status=0,
+            other=1,
+            redirect=2,
+            backoff_factor=config.backoff,
+            allowed_methods=None,
+            raise_on_status=False,
+        )
+        self._http = urllib3.PoolManager(
+            num_pools=4,
+            maxsize=pool_size,
+            block=False,
+            retries=retry,
+            timeout=urllib3.Timeout(connect=config.connect_timeout, read=config.timeout),
+            headers=headers,
+        )
+
+    def __repr__(self) -> str:
+        return f"<RemoteStore {self.config.url} graph {self.config.graph}>"
+
+    # --- HTTP ---------------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        body: bytes | None = None,
+        fields: Sequence[tuple[str, str]] | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> urllib3.BaseHTTPResponse:
+        """One HTTP request; connection errors and timeouts raise :class:`StoreUnavailable`."""
+        all_headers = {**self._headers, **(headers or {})}
+        if fields is not None:
+            body = urlencode(list(fields)).encode("ascii")
+            all_headers["Content-Type"] = "application/x-www-form-urlencoded"
+        kwargs: dict[str, Any] = {}
+        if timeout is not None:
+            kwargs["timeout"] = urllib3.Timeout(connect=self.config.connect_timeout, read=timeout)
+        try:
+            return self._http.request(method, url, body=body, headers=all_headers, **kwargs)
+        except urllib3.exceptions.MaxRetryError as error:
+            raise StoreUnavailable(url, _one_line(str(error.reason))) from None
+        except urllib3.exceptions.HTTPError as error:
+            raise StoreUnavailable(url, _one_line(f"{type(error).__name__}: {error}")) from None
+
+    def _check(self, url: str, response: urllib3.BaseHTTPResponse) -> None:
+        status = response.status
+        if status < 300:
+            return
+        text = _one_line(response.data.decode("utf-8", "replace") or response.reason or "")
+        if status in (502, 503, 504) or status == 401 or status == 403:
+            raise StoreUnavailable(url, f"HTTP {status}: {text}")
+        raise RemoteQueryError(status, text)
+
+    # --- queries ------------------------------------------------------------------------------
+
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Node] | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> QueryResult:
+        """Evaluate ``sparql`` on the data graph with ``bindings`` bound by a checked VALUES
+        block (see :mod:`amkg.graph.values`); a bound SELECT variable must be projected."""
+        return self._query(sparql, bindings, [self.config.shapes_graph], timeout=timeout)
+
+    def _query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Node] | None,
+        named: Iterable[str],
+        *,
+        timeout: float | None = None,
+    ) -> QueryResult:
+        if bindings:
+            unprojected = _unprojected(sparql, bindings)
+            if unprojected:
+                raise BindingError(unprojected)
+            try:
+                sparql = with_values(sparql, bindings)
+            except UnfaithfulValues as error:
+                raise ValueError(str(error)) from None
+        fields = [("query", sparql), ("default-graph-uri", self.config.graph)]
+        fields += [("named-graph-uri", g) for g in named]
+        limit = timeout if timeout is not None else self.config.timeout
+        if self.config.server_timeout == "seconds":
+            fields.append(("timeout", f"{limit:g}"))
+        elif self.config.server_timeout == "milliseconds":
+            fields.append(("timeout", str(int(limit * 1000))))
+        url = self.config.url
+        response = self.request(
+            "POST", url, fields=fields, headers={"Accept": _ACCEPT}, timeout=limit
+        )
+        self._check(url, response)
+        media = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        try:
+            if media in (_RESULTS, "application/json"):
+                return _from_json(json.loads(response.data))
+            if media in _RDF_FORMATS:
+                graph = new_graph()
+                graph.parse(data=response.data.decode("utf-8"), format=_RDF_FORMATS[media])
+                return QueryResult(kind=_graph_query_kind(sparql), graph=_graph_of(graph))
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            reason = f"not a SPARQL result ({_one_line(str(error), 120)})"
+            raise StoreUnavailable(url, reason) from None
+        except Exception as error:  # rdflib's parsers raise their own kinds
+            raise StoreUnavailable(url, f"not RDF ({type(error).__name__})") from None
+        raise StoreUnavailable(url, f"answered {media or 'no content type'}, not a SPARQL result")
+
+    def triple_count(self) -> int:
+        from amkg.graph.rq import DOMAIN
+
+        rows = self.query(DOMAIN.text("triple-count")).rows
+        return int(str(rows[0]["n"])) if rows else 0
+
+    def dump(self) -> bytes:
+        """The data graph as N-Triples: a Graph Store Protocol GET where configured, else a
+        CONSTRUCT of every triple."""
+        if self.config.gsp_url:
+            url = _gsp(self.config.gsp_url, self.config.graph)
+            response = self.request("GET", url, headers={"Accept": "application/n-triples"})
+            self._check(url, response)
+            media = (response.headers.get("Content-Type") or "").split(";")[0].strip()
+            if media in ("application/n-triples", "text/plain"):
+                return bytes(response.data)
+            graph = new_graph()
+            graph.parse(data=response.data.decode("utf-8"), format=_RDF_FORMATS.get(media, "nt"))
+            return graph.serialize(format="nt", encoding="utf-8")
+        from amkg.graph.rq import DOMAIN
+
+        result = self.query(DOMAIN.text("all-triples"))
+        assert result.graph is not None
+        return result.graph.serialize(format="nt", encoding="utf-8")
+
+    # --- what the load wrote --------------------------------------------------------------------
+
+    def metadata(self) -> dict[str, str]:
+        """The load's metadata of the data graph (local name -> text); empty if none."""
+        from amkg.graph.rq import DOMAIN
+
+        bindings = {"meta": URIRef(self.config.meta_graph), "graph": URIRef(self.config.graph)}
+        rows = self._query(DOMAIN.text("remote-meta"), bindings, [self.config.meta_graph]).rows
+        return {str(r["p"])[len(META) :]: str(r["o"]) for r in rows if str(r["p"]).startswith(META)}
+
+    def prefixes(self) -> dict[str, str]:
+        text = self.metadata().get("prefixes")
+        return dict(json.loads(text)) if text else {}
+
+    def report(self) -> Any:
+        from amkg.graph.report import report_from_json
+
+        text = self.metadata().get("report")
+        if not text:
+            raise LookupError(f"no SHACL report in {self.config.meta_graph}: run amkg load --into")
+        return report_from_json(json.loads(text))
+
+    # --- writing (amkg load --into) -----------------------------------------------------------
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL Update on the update endpoint."""
+        url = self.config.update_endpoint
+        response = self.request("POST", url, fields=[("update", sparql)])
+        self._check(url, response)
+
+    def gsp_write(self, graph: str, ntriples: bytes, *, replace: bool = False) -> None:
+        """POST (add) or PUT (replace) N-Triples into ``graph`` via the Graph Store Protocol."""
+        assert self.config.gsp_url is not None
+        url = _gsp(self.config.gsp_url, graph)
+        response = self.request(
+            "PUT" if replace else "POST",
+            url,
+            body=ntriples,
+            headers={"Content-Type": "application/n-triples"},
+        )
+        self._check(url, response)
+
+    def close(self) -> None:
+        self._http.clear()
+
+
+def _gsp(endpoint: str, graph: str) -> str:
+    joiner = "&" if "?" in endpoint else "?"
+    return f"{endpoint}{joiner}{urlencode({'graph': graph})}"
+
+
+def _term(data: Mapping[str, Any]) -> Node:
+    kind = data["type"]
+    value = data["value"]
+    if kind == "uri":
+        return URIRef(value)
+    if kind == "bnode":
+        return BNode(value)
+    if kind in ("literal", "typed-literal"):
+        language = data.get("xml:lang")
+        if language:
+            return normalize_term(Literal(value, lang=language))
+        datatype = data.get("datatype")
+        return normalize_term(Literal(value, datatype=URIRef(datatype) if datatype else None))
+    raise ValueError(f"unknown term type {kind!r}")
+
+
+def _from_json(data: Mapping[str, Any]) -> QueryResult:
+    """A SPARQL 1.1 JSON result as a :class:`QueryResult` of normalised rdflib terms."""
+    if "boolean" in data:
+        return QueryResult(kind="ASK", boolean=bool(data["boolean"]))
+    names = [str(v) for v in data["head"]["vars"]]
+    rows = [
+        {name: _term(value) for name, value in binding.items() if name in names}
+        for binding in data["results"]["bindings"]
+    ]
+    return QueryResult(kind="SELECT", vars=names, rows=rows)
+
+
+_SELECT = re.compile(r"\bSELECT\b", re.IGNORECASE)
+_VAR = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _unprojected(sparql: str, bindings: Mapping[str, Node]) -> str | None:
+    """The first bound variable a SELECT query does not project (``SELECT *``: none), the
+    embedded store's rule (:class:`~amkg.graph.store.BindingError`)."""
+    brace = where_brace(sparql)
+    head = sparql[:brace]
+    match = _SELECT.search(head)
+    if match is None:
+        return None
+    clause = head[match.end() :]
+    clause = re.sub(r"\bWHERE\b\s*$", "", clause.strip(), flags=re.IGNORECASE)
+    if re.search(r"^\s*(DISTINCT|REDUCED)?\s*\*", clause, re.IGNORECASE):
+        return None
+    projected = set(_VAR.findall(clause))
+    return next((name for name in bindings if name not in projected), None)
+
+
+def ntriples_batches(triples: Iterable[Any], size: int) -> list[bytes]:
+    """pyoxigraph triples as N-Triples batches of about ``size`` lines, every blank node's
+    triples in one batch (a blank node label is scoped to one request)."""
+    parent: dict[str, str] = {}
+
+    def find(label: str) -> str:
+        while parent.get(label, label) != label:
+            label = parent[label]
+        return label
+
+    items = list(triples)
+    for t in items:
+        if isinstance(t.subject, ox.BlankNode) and isinstance(t.object, ox.BlankNode):
+            a, b = find(t.subject.value), find(t.object.value)
+            if a != b:
+                parent[a] = b
+    groups: dict[str, list[str]] = {}
+    chunks: list[list[str]] = []
+    for t in items:
+        line = f"{t.subject} {t.predicate} {t.object} .\n"
+        anchor = t.subject if isinstance(t.subject, ox.BlankNode) else t.object
+        if isinstance(anchor, ox.BlankNode):
+            groups.setdefault(find(anchor.value), []).append(line)
+        else:
+            chunks.append([line])
+    chunks.extend(groups.values())
+    batches: list[bytes] = []
+    current: list[str] = []
+    for chunk in chunks:
+        if current and len(current) + len(chunk) > size:
+            batches.append("".join(current).encode("utf-8"))
+            current = []
+        current.extend(chunk)
+    if current:
+        batches.append("".join(current).encode("utf-8"))
+    return batches

@@ -1,0 +1,163 @@
+"""``amkg load --into URL``: check the sources with SHACL, then put them into a remote store.
+
+The data, the shapes and the metadata (prefixes, SHACL report, fingerprint) are written into
+three *new* named graphs (``<graph>/loading`` and so on), in batches: Graph Store Protocol
+``POST`` where an endpoint is configured, SPARQL Update ``INSERT DATA`` otherwise. Only when all
+three are complete does one update request ``MOVE`` them onto the live graphs, so readers see
+the old graphs or the new ones, never half. A failure before the swap drops the new graphs and
+leaves the live ones as they were; running the load twice leaves the same triples.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from amkg.graph.build import _validate, parse_source
+from amkg.graph.load import PREFIXES
+from amkg.graph.remote import (
+    META,
+    RemoteQueryError,
+    RemoteStore,
+    StoreUnavailable,
+    ntriples_batches,
+)
+from amkg.graph.report import ValidationReport, report_to_json
+from amkg.graph.sources import Sources, fingerprint, scan
+
+#: Lines of N-Triples per request.
+BATCH_LINES = 2000
+LOADING = "/loading"
+
+
+class LoadFailed(Exception):
+    """The load stopped; the message says at which step and that the live graph is unchanged."""
+
+
+class NotConforming(Exception):
+    """The sources break SHACL rules: nothing was sent."""
+
+    def __init__(self, report: ValidationReport) -> None:
+        super().__init__(f"{len(report.violations)} SHACL violations: nothing was loaded")
+        self.report = report
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    triples: int
+    shape_triples: int
+    batches: int
+    seconds: float
+    report: ValidationReport
+    method: str
+
+
+def read_sources(sources: Sources) -> tuple[list[ox.Triple], list[ox.Triple], dict[str, str], str]:
+    """The data and shapes triples, the prefixes and the fingerprint of ``sources``."""
+    files = scan(sources)
+    prefixes = {name: str(ns) for name, ns in PREFIXES.items()}
+    data: list[ox.Triple] = []
+    shapes: list[ox.Triple] = []
+    for index, file in enumerate(files):
+        triples = parse_source(Path(file.path), index, prefixes)
+        (shapes if file.role == "shapes" else data).extend(triples)
+    return data, shapes, prefixes, fingerprint(files)
+
+
+def _meta_triples(graph: str, **values: str) -> list[ox.Triple]:
+    subject = ox.NamedNode(graph)
+    return [ox.Triple(subject, ox.NamedNode(META + key), ox.Literal(text)) for key, text in
+            values.items()]  # fmt: skip
+
+
+def load_into(
+    store: RemoteStore,
+    sources: Sources,
+    *,
+    batch_lines: int = BATCH_LINES,
+    progress: Callable[[str], None] | None = None,
+) -> LoadResult:
+    """Check ``sources`` with SHACL, write them into new graphs of ``store`` and swap them in.
+
+    Raises :class:`~amkg.graph.errors.GraphLoadError` for an unreadable file,
+    :class:`NotConforming` when SHACL finds violations (nothing is sent) and
+    :class:`LoadFailed` when the server fails (the live graphs are left as they were)."""
+    started = time.perf_counter()
+    say = progress or (lambda _message: None)
+    data, shapes, prefixes, print_ = read_sources(sources)
+    report = _validate(data, shapes, prefixes)
+    if not report.conforms and report.violations:
+        raise NotConforming(report)
+    config = store.config
+    meta = _meta_triples(
+        config.graph,
+        prefixes=json.dumps(prefixes, sort_keys=True),
+        report=json.dumps(report_to_json(report), ensure_ascii=False, sort_keys=True),
+        fingerprint=print_,
+        loaded=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    )
+    targets = [
+        (config.graph, data),
+        (config.shapes_graph, shapes),
+        (config.meta_graph, meta),
+    ]
+    method = "gsp" if config.gsp_url else "update"
+    staged = [(target + LOADING, target, triples) for target, triples in targets]
+    step = "preparing the new graphs"
+    sent = 0
+    try:
+        store.update(" ;\n".join(f"DROP SILENT GRAPH <{new}>" for new, _t, _x in staged))
+        for new, _target, triples in staged:
+            batches = ntriples_batches(triples, batch_lines)
+            for number, batch in enumerate(batches, 1):
+                step = f"writing batch {number}/{len(batches)} into <{new}>"
+                say(step)
+                if config.gsp_url:
+                    store.gsp_write(new, batch)
+                else:
+                    store.update(_insert(new, batch))
+                sent += 1
+        step = "checking the new data graph"
+        _check_count(store, staged[0][0], len({(t.subject, t.predicate, t.object) for t in data}))
+        step = "swapping the new graphs in"
+        say(step)
+        store.update(" ;\n".join(f"MOVE SILENT GRAPH <{new}> TO GRAPH <{target}>"
+                                 for new, target, _x in staged))  # fmt: skip
+    except (StoreUnavailable, RemoteQueryError, LoadFailed) as error:
+        with contextlib.suppress(StoreUnavailable, RemoteQueryError):
+            store.update(" ;\n".join(f"DROP SILENT GRAPH <{new}>" for new, _t, _x in staged))
+        raise LoadFailed(
+            f"loading into {config.url} failed while {step}: {error}; "
+            f"the graph <{config.graph}> is left as it was"
+        ) from None
+    return LoadResult(len(data), len(shapes), sent, time.perf_counter() - started, report, method)
+
+
+def _insert(graph: str, batch: bytes) -> str:
+    """The SPARQL Update that adds ``batch`` (N-Triples) to ``graph``: ``INSERT DATA``, or for
+    a batch with blank nodes ``INSERT {..} WHERE {}`` (Virtuoso refuses blank nodes in
+    ``INSERT DATA``; in a template they are new nodes, one per label, as in the file)."""
+    text = batch.decode("utf-8")
+    if "_:" in text:
+        return f"INSERT {{ GRAPH <{graph}> {{\n{text}}} }} WHERE {{}}"
+    return f"INSERT DATA {{ GRAPH <{graph}> {{\n{text}}} }}"
+
+
+def _check_count(store: RemoteStore, graph: str, expected: int) -> None:
+    from dataclasses import replace
+
+    from amkg.graph.rq import DOMAIN
+
+    staged = RemoteStore(replace(store.config, graph=graph, retries=1))
+    try:
+        found = int(str(staged.query(DOMAIN.text("triple-count")).rows[0]["n"]))
+    finally:
+        staged.close()
+    if found != expected:
+        raise LoadFailed(f"the new graph holds {found} triples, not {expected}")

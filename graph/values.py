@@ -1,0 +1,154 @@
+"""Bound values written out as SPARQL text, faithfully or not at all.
+
+A client that can only send text (a remote SPARQL server, the editor's "open in editor" link,
+the HTTP benchmark) binds values with a ``VALUES`` block. :func:`values_clause` writes each
+term with rdflib (``n3()``) and parses the clause back: rdflib expands ``\\uXXXX`` before it reads
+escapes, so a string holding such a sequence would come back as another value. Unless the
+clause reads as exactly these terms it raises :class:`UnfaithfulValues`. No other way of
+putting a value into query text exists in this code.
+
+:func:`with_values` puts that block first in the query's outermost ``WHERE`` group, so the
+values are bound before the rest of the group is evaluated, the nearest SPARQL 1.1 has to the
+embedded store's substitution.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from rdflib.term import Node
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_IRI_REF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class UnfaithfulValues(ValueError):
+    """Values that cannot be written as query text that reads back as the same terms."""
+
+    def __init__(self, names: str, reason: str) -> None:
+        super().__init__(f"{names}: {reason}")
+        self.names = names
+        self.reason = reason
+
+
+def _values_rows(node: Any) -> list[dict[Any, Node]] | None:
+    """The rows of the first ``VALUES`` block in an rdflib algebra tree."""
+    if getattr(node, "name", None) == "values":
+        return list(node["res"])
+    children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+    for child in children:
+        found = _values_rows(child)
+        if found is not None:
+            return found
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _checked_clause(pairs: tuple[tuple[str, Node], ...]) -> str:
+    from rdflib import Variable
+    from rdflib.plugins.sparql import prepareQuery
+
+    for name, _term in pairs:
+        if not _NAME.match(name):
+            raise UnfaithfulValues(name, "not a SPARQL variable name")
+    names = " ".join(f"?{name}" for name, _ in pairs)
+    values = " ".join(term.n3() for _, term in pairs)
+    clause = f"VALUES ({names}) {{ ({values}) }}"
+    expected = [{Variable(name): term for name, term in pairs}]
+    try:
+        rows = _values_rows(prepareQuery(f"SELECT * WHERE {{ {clause} }}").algebra)
+    except Exception:  # pyparsing's ParseException and friends: not a faithful clause
+        rows = None
+    if rows != expected:
+        raise UnfaithfulValues(
+            ", ".join(n for n, _ in pairs), "cannot be written as query text faithfully"
+        )
+    return clause
+
+
+def values_clause(bindings: Mapping[str, Node]) -> str:
+    """``VALUES (?a ?b) { (term term) }`` for ``bindings``, checked by parsing it back."""
+    if not bindings:
+        return ""
+    return _checked_clause(tuple(bindings.items()))
+
+
+def _skip(text: str, i: int) -> int:
+    """The index after the string, comment or IRI starting at ``i`` (else ``i``)."""
+    char = text[i]
+    if char == "#":
+        end = text.find("\n", i)
+        return len(text) if end < 0 else end
+    if char in "\"'":
+        triple = text[i : i + 3]
+        if triple in ('"""', "'''"):
+            end = text.find(triple, i + 3)
+            while end > 0 and _escaped(text, end):
+                end = text.find(triple, end + 1)
+            return len(text) if end < 0 else end + 3
+        j = i + 1
+        while j < len(text) and text[j] != char:
+            j += 2 if text[j] == "\\" else 1
+        return j + 1
+    if char == "<":
+        match = _IRI_REF.match(text, i)
+        if match:
+            return match.end()
+    return i
+
+
+def _escaped(text: str, i: int) -> bool:
+    backslashes = 0
+    while i - 1 - backslashes >= 0 and text[i - 1 - backslashes] == "\\":
+        backslashes += 1
+    return backslashes % 2 == 1
+
+
+def where_brace(sparql: str) -> int:
+    """The index of the ``{`` that opens the query's outermost ``WHERE`` group.
+
+    That is the first ``{`` at nesting depth 0 after the keyword ``WHERE``; without the
+    keyword (``ASK {``, ``SELECT * {``) the first group at depth 0, or for ``CONSTRUCT`` the
+    second (the first is the template). Strings, comments and IRIs are skipped.
+    """
+    depth, groups, seen_where, construct = 0, 0, False, False
+    i = 0
+    while i < len(sparql):
+        after = _skip(sparql, i)
+        if after != i:
+            i = after
+            continue
+        char = sparql[i]
+        if char == "{":
+            if depth == 0:
+                groups += 1
+                if seen_where or not construct or groups == 2:
+                    return i
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif depth == 0 and (char.isalpha() or char == "_"):
+            word = _WORD.match(sparql, i)
+            assert word is not None
+            upper = word.group(0).upper()
+            if (i == 0 or sparql[i - 1] not in "?$:") and upper in ("WHERE", "CONSTRUCT"):
+                seen_where = seen_where or upper == "WHERE"
+                construct = construct or upper == "CONSTRUCT"
+            i = word.end()
+            continue
+        i += 1
+    raise ValueError("the query has no WHERE group to bind values in")
+
+
+def with_values(sparql: str, bindings: Mapping[str, Node] | None) -> str:
+    """``sparql`` with ``bindings`` as a checked ``VALUES`` block first in its outermost
+    ``WHERE`` group (unchanged without bindings)."""
+    if not bindings:
+        return sparql
+    clause = values_clause(bindings)
+    brace = where_brace(sparql)
+    return f"{sparql[: brace + 1]}\n  {clause}\n{sparql[brace + 1 :]}"
