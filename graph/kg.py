@@ -101,8 +101,9 @@ class KnowledgeGraph:
         ``graph/data``, and ``ontology/``) from its store under ``store`` (default: see
         :func:`amkg.graph.build.default_root`), built first when the sources changed.
         Raises :class:`~amkg.graph.errors.GraphLoadError` for a file that cannot be read.
-        With ``store_url`` the graph is the one loaded into that SPARQL server instead
-        (:meth:`remote`; the sources are not read)."""
+        With ``store_url`` (else ``$AMKG_STORE_URL``) the graph is the one loaded into that
+        SPARQL server instead (:meth:`remote`; the sources are not read)."""
+        store_url = store_url or os.environ.get("AMKG_STORE_URL")
         if store_url:
             return cls.remote(store_url)
         sources = Sources.resolve(data_dir, ontology_dir)
@@ -127,9 +128,9 @@ class KnowledgeGraph:
         endpoint; ``settings`` are :class:`~amkg.graph.remote.RemoteConfig` fields, or ``url``
         is a whole config). Prefixes and the SHACL report are read from the server's metadata
         graph on first use, so an unreachable server does not stop the app from starting."""
-        from amkg.graph.remote import RemoteConfig, RemoteStore
+        from amkg.graph.remote import RemoteConfig, RemoteStore, config_from_env
 
-        config = url if isinstance(url, RemoteConfig) else RemoteConfig(url, **settings)
+        config = url if isinstance(url, RemoteConfig) else config_from_env(url, **settings)
         backend = RemoteStore(config.with_auth_from_env())
         return cls(backend, prefixes=_remote_prefixes(backend), report=backend.report)
 

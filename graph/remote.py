@@ -145,6 +145,27 @@ class RemoteConfig:
         return replace(self, auth=self.auth or credentials())
 
 
+#: Environment variables of the other endpoint settings (``amkg`` commands read them).
+ENDPOINT_ENV = {
+    "update_url": "AMKG_STORE_UPDATE_URL",
+    "gsp_url": "AMKG_STORE_GSP_URL",
+    "graph": "AMKG_STORE_GRAPH",
+    "server_timeout": "AMKG_STORE_SERVER_TIMEOUT",
+}
+
+
+def config_from_env(url: str, **settings: Any) -> RemoteConfig:
+    """A config for the query endpoint ``url``: ``settings`` first, then the environment
+    (:data:`ENDPOINT_ENV`)."""
+    values = {k: v for k, v in settings.items() if v is not None}
+    for key, name in ENDPOINT_ENV.items():
+        if key not in values and os.environ.get(name):
+            values[key] = os.environ[name]
+    if values.get("server_timeout") not in (None, "seconds", "milliseconds"):
+        raise ValueError("the server timeout unit must be 'seconds' or 'milliseconds'")
+    return RemoteConfig(url, **values)
+
+
 class RemoteStore:
     """A SPARQL 1.1 server (query, optionally update and Graph Store Protocol endpoints)."""
 
@@ -236,14 +257,27 @@ class RemoteStore:
         *,
         timeout: float | None = None,
     ) -> QueryResult:
+        blanks: dict[str, Node] = {}
         if bindings:
             unprojected = _unprojected(sparql, bindings)
             if unprojected:
                 raise BindingError(unprojected)
+            # A blank node cannot be written into a query (a label there is a new node): its
+            # variable is left free and the rows are filtered on it (it is projected).
+            blanks = {k: v for k, v in bindings.items() if isinstance(v, BNode)}
+            rest = {k: v for k, v in bindings.items() if k not in blanks}
             try:
-                sparql = with_values(sparql, bindings)
+                sparql = with_values(sparql, rest)
             except UnfaithfulValues as error:
                 raise ValueError(str(error)) from None
+        result = self._send(sparql, named, timeout)
+        if blanks:
+            if result.kind != "SELECT" or any(n not in result.vars for n in blanks):
+                raise ValueError("a blank node can be bound only to a projected SELECT variable")
+            result.rows = [r for r in result.rows if all(r.get(k) == v for k, v in blanks.items())]
+        return result
+
+    def _send(self, sparql: str, named: Iterable[str], timeout: float | None) -> QueryResult:
         fields = [("query", sparql), ("default-graph-uri", self.config.graph)]
         fields += [("named-graph-uri", g) for g in named]
         limit = timeout if timeout is not None else self.config.timeout

@@ -75,10 +75,15 @@ class StoreSpec:
     ontology_dir: str | None = None
     engine: str = "oxigraph"
     store: str | None = None
+    #: A remote store's :class:`~amkg.graph.remote.RemoteConfig` (then nothing else counts).
+    remote: Any = None
 
     @classmethod
     def for_kg(cls, kg: Any) -> StoreSpec:
         """The spec that opens the same build as ``kg`` (an opened KnowledgeGraph)."""
+        config = getattr(kg.store, "config", None)
+        if kg.store.name == "remote" and config is not None:
+            return cls(engine="remote", remote=config)
         sources, build = kg.sources, kg.build
         root = str(build.directory.parent.parent) if build is not None else None
         return cls(
@@ -106,6 +111,10 @@ def load_store(spec: StoreSpec) -> Store:
     (the web process that starts the worker has built it already)."""
     from amkg.graph.kg import KnowledgeGraph
 
+    if spec.remote is not None:
+        from amkg.graph.remote import RemoteStore
+
+        return RemoteStore(spec.remote, pool_size=1)
     return KnowledgeGraph.open(
         spec.data_dir, spec.ontology_dir, spec.engine, store=spec.store
     ).store
@@ -114,10 +123,16 @@ def load_store(spec: StoreSpec) -> Store:
 @contextlib.contextmanager
 def _engine_syntax_is_400() -> Iterator[None]:
     """The engine's own syntax errors as a 400 (pyoxigraph's parser is stricter in places)."""
+    from amkg.graph.remote import RemoteQueryError, StoreUnavailable
+
     try:
         yield
     except SyntaxError as error:
         raise QueryRejected(400, f"SPARQL error: {error}") from None
+    except RemoteQueryError as error:  # the server refused the query itself
+        raise QueryRejected(400 if error.status < 500 else 502, str(error)) from None
+    except StoreUnavailable as error:
+        raise QueryRejected(503, str(error)) from None
 
 
 def run_parsed(store: Store, parsed: ParsedQuery) -> QueryResult:
@@ -160,6 +175,27 @@ def _no_network(event: str, args: tuple[Any, ...]) -> None:
         raise PermissionError(f"query workers make no network requests ({event})")
 
 
+def _only_to(host: str, port: int) -> Any:
+    """An audit hook that lets a worker connect to the remote store's host and port only."""
+    allowed: set[str] = {host}
+    try:
+        import socket
+
+        allowed.update(str(info[4][0]) for info in socket.getaddrinfo(host, port))
+    except OSError:
+        pass
+
+    def hook(event: str, args: tuple[Any, ...]) -> None:
+        if event == "socket.getaddrinfo" and args and str(args[0]) in allowed:
+            return
+        address = args[1] if event == "socket.connect" and len(args) > 1 else None
+        if isinstance(address, tuple) and str(address[0]) in allowed and address[1] == port:
+            return
+        _no_network(event, args)
+
+    return hook
+
+
 def _limit_memory(megabytes: int | None) -> None:
     """Cap this process's address space, so a runaway answer fails here, not on the host."""
     try:
@@ -181,8 +217,16 @@ def _worker_main(conn: Connection, spec: StoreSpec, limits: Limits, memory_mb: i
     except Exception as error:  # reported to the parent, which refuses to start
         conn.send(("failed", f"{type(error).__name__}: {error}"))
         return
-    sys.addaudithook(_no_network)  # cannot be removed: this process stays offline
-    conn.send(("ready", store.triple_count()))
+    if spec.remote is not None:  # talks to the store's host only, never elsewhere
+        from urllib.parse import urlsplit
+
+        target = urlsplit(spec.remote.url)
+        default = 443 if target.scheme == "https" else 80
+        sys.addaudithook(_only_to(target.hostname or "", target.port or default))
+    else:
+        sys.addaudithook(_no_network)  # cannot be removed: this process stays offline
+    # A remote store is not asked anything before the first query (it may be down for now).
+    conn.send(("ready", store.triple_count() if spec.remote is None else 0))
     while True:
         try:
             request = conn.recv()
@@ -235,6 +279,10 @@ class WorkerPool:
                  start_timeout: float = 120.0, memory_mb: int | None = 1024) -> None:  # fmt: skip
         if size < 1:
             raise ValueError("a worker pool needs at least one worker")
+        if spec.remote is not None:  # the server is told our time limit (where it takes one)
+            from dataclasses import replace
+
+            spec = replace(spec, remote=replace(spec.remote, timeout=timeout))
         self.spec, self.size, self.timeout = spec, size, timeout
         self.row_limit, self.limits = row_limit, limits or Limits()
         self.queue_wait, self.start_timeout, self.memory_mb = queue_wait, start_timeout, memory_mb

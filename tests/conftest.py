@@ -62,6 +62,7 @@ def _stores_of_this_run(tmp_path_factory: pytest.TempPathFactory) -> None:
 def _no_data_dir_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """A developer's own ``$AMKG_DATA_DIR`` must not change what the tests load."""
     monkeypatch.delenv(DATA_DIR_ENV, raising=False)
+    monkeypatch.delenv("AMKG_STORE_URL", raising=False)  # nor a SPARQL server of theirs
 
 
 @pytest.fixture(scope="session")

@@ -106,8 +106,9 @@ def _wait_http(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
 
 
 def _popen(args: list[str], directory: Path, log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(args, cwd=directory, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL)  # fmt: skip
+    with log.open("wb") as out:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(args, cwd=directory, stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL)  # fmt: skip
 
 
 def oxigraph_command() -> str:

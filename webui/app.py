@@ -2,9 +2,10 @@
 
 Configuration comes in three layers, later ones winning: the defaults in ``webui/settings.py``;
 the file named by the environment variable ``AMKG_SETTINGS`` (Python, ``.json`` or ``.toml``);
-``test_config``. The knowledge graph is opened once, when the app is created, from its on-disk store (built
-first if the sources changed), and kept in ``app.extensions["amkg"]`` (an
-``amkg.graph.kg.KnowledgeGraph``); apps over the same build share one. The SPARQL endpoint's worker pool starts on the first query, or up front with
+``test_config``. The knowledge graph is opened once, when the app is created, from its on-disk
+store (built first if the sources changed) or from the SPARQL server ``STORE_URL`` names, and
+kept in ``app.extensions["amkg"]`` (an ``amkg.graph.kg.KnowledgeGraph``); apps over the same
+build share one. The SPARQL endpoint's worker pool starts on the first query, or up front with
 :func:`webui.sparql.start_pool` (``amkg serve`` does that before it accepts connections).
 """
 
@@ -65,7 +66,11 @@ def _load_settings_file(app: Flask, path: str) -> None:
 
 def load_knowledge_graph(config: Mapping[str, Any]) -> KnowledgeGraph:
     """The knowledge graph the settings name: its store, built first if the sources changed,
-    opened once per build (apps over the same build share one graph and what it derived)."""
+    opened once per build (apps over the same build share one graph and what it derived).
+    With ``STORE_URL`` (or ``$AMKG_STORE_URL``) it is the graph in that SPARQL server."""
+    url = config.get("STORE_URL") or os.environ.get("AMKG_STORE_URL")
+    if url:
+        return _remote_graph(str(url), config)
     sources = Sources.resolve(config.get("DATA_DIR"), config.get("ONTOLOGY_DIR") or ONTOLOGY_DIR)
     root = Path(config["STORE_PATH"]) if config.get("STORE_PATH") else None
     engine = config.get("QUERY_ENGINE", "oxigraph")
@@ -80,6 +85,22 @@ def load_knowledge_graph(config: Mapping[str, Any]) -> KnowledgeGraph:
             _kg_cache[key] = kg
             while len(_kg_cache) > 4:  # keep the latest few
                 del _kg_cache[next(iter(_kg_cache))]
+    return kg
+
+
+def _remote_graph(url: str, config: Mapping[str, Any]) -> KnowledgeGraph:
+    settings_ = {
+        "update_url": config.get("STORE_UPDATE_URL"),
+        "gsp_url": config.get("STORE_GSP_URL"),
+        "graph": config.get("STORE_GRAPH"),
+        "timeout": config.get("STORE_TIMEOUT"),
+        "server_timeout": config.get("STORE_SERVER_TIMEOUT"),
+    }
+    key = ("remote", url, *sorted((k, str(v)) for k, v in settings_.items()))
+    with _kg_lock:
+        kg = _kg_cache.get(key)
+        if kg is None:
+            kg = _kg_cache[key] = KnowledgeGraph.remote(url, **settings_)
     return kg
 
 

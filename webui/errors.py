@@ -34,6 +34,8 @@ JSON_PREFIXES = ("/api", "/sparql")
 OPTIONAL_ERRORS = {
     "amkg.queries.catalogue:ParameterError": 400,
     "amkg.queries.catalogue:UnknownQuery": 404,
+    "amkg.graph.remote:StoreUnavailable": 503,
+    "amkg.graph.remote:RemoteQueryError": 502,
 }
 _OPTIONAL: dict[type[Exception], int] = {}
 STANDALONE = """<!doctype html>
@@ -122,6 +124,12 @@ def _ours(error: Exception) -> Response:
     if isinstance(error, WorkerFailed):
         return render_error(503, str(error), {"Retry-After": "5"})
     status = next((code for cls, code in _OPTIONAL.items() if isinstance(error, cls)), 400)
+    if status in (502, 503):  # the remote store: said in the reader's language, logged in full
+        from amkg.webui.i18n import t
+
+        log.warning("%s %s: %s", request.method, request.path, error)
+        key = "remote.unavailable" if status == 503 else "remote.refused"
+        return render_error(status, t(key), {"Retry-After": "5"} if status == 503 else None)
     return render_error(status, str(error))
 
 

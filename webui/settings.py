@@ -12,6 +12,21 @@ DATA_DIR: str | None = None
 ONTOLOGY_DIR: str | None = None
 #: Directory of the store (``None``: ``$AMKG_STORE``, else the user's data directory).
 STORE_PATH: str | None = None
+#: A SPARQL 1.1 server that holds the graph instead (its query endpoint; ``None``:
+#: ``$AMKG_STORE_URL``, else the embedded store). Load it with ``amkg load --into URL``.
+STORE_URL: str | None = None
+#: Its SPARQL Update endpoint (``None``: ``.../query`` -> ``.../update``, else the same URL).
+STORE_UPDATE_URL: str | None = None
+#: Its Graph Store Protocol endpoint (``None``: loads use SPARQL Update, dumps a CONSTRUCT).
+STORE_GSP_URL: str | None = None
+#: The named graph of the server that holds the data.
+STORE_GRAPH = "https://w3id.org/amkg/graph"
+#: Seconds a page's query to the server may take (then 503); also the connect timeout's cap.
+STORE_TIMEOUT = 30.0
+#: Send the server our time limit as ``timeout=`` in ``seconds`` (Fuseki) or ``milliseconds``
+#: (Virtuoso); ``None``: not sent. Credentials come only from ``$AMKG_STORE_USER`` /
+#: ``$AMKG_STORE_PASSWORD`` or the file named by ``$AMKG_STORE_CREDENTIALS``.
+STORE_SERVER_TIMEOUT: str | None = None
 #: Query engine of the store: ``oxigraph`` (embedded, default) or ``rdflib``.
 QUERY_ENGINE = "oxigraph"
 

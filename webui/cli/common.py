@@ -8,6 +8,7 @@ register them) and the command modules can all import it without importing each 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -15,6 +16,8 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from amkg.graph.paths import DATA_DIR_ENV, STORE_ENV
+
+STORE_URL_ENV = "AMKG_STORE_URL"
 
 if TYPE_CHECKING:
     from amkg.graph.errors import GraphLoadError
@@ -54,9 +57,29 @@ _store = click.option(
 )
 
 
+def _remember_store_url(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    # Through the environment, so the processes a command starts (query workers, a time-limited
+    # query) open the same server; KnowledgeGraph.open reads it.
+    if value:
+        os.environ[STORE_URL_ENV] = value
+
+
+_store_url = click.option(
+    "--store-url",
+    metavar="URL",
+    envvar=STORE_URL_ENV,
+    default=None,
+    expose_value=False,
+    callback=_remember_store_url,
+    help=f"SPARQL-server als store (query-endpoint; ook via ${STORE_URL_ENV}). Andere "
+    "instellingen en inloggegevens alleen via de omgeving (zie README).",
+)
+
+
 def data_dir_option(command: F) -> F:
-    """``--data-dir`` (the Turtle sources) and ``--store`` (where their store lives)."""
-    return _data_dir(_store(command))
+    """``--data-dir`` (the Turtle sources), ``--store`` (where their store lives) and
+    ``--store-url`` (a SPARQL server that holds the graph instead)."""
+    return _data_dir(_store(_store_url(command)))
 
 
 def store_root() -> Path | None:
