@@ -144,11 +144,56 @@ def where_brace(sparql: str) -> int:
     raise ValueError("the query has no WHERE group to bind values in")
 
 
+_STAR = re.compile(r"\s*((DISTINCT|REDUCED)\s+)?\*", re.IGNORECASE)
+_PROJECTED = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def subselect_groups(sparql: str) -> list[tuple[int, str]]:
+    """(index of the ``{`` of its WHERE group, its projection text) of every sub-``SELECT``
+    (a ``SELECT`` inside braces), strings, comments and IRIs skipped."""
+    found: list[tuple[int, str]] = []
+    pending: list[tuple[int, int]] = []  # (depth, start of the projection) of open SELECTs
+    depth = 0
+    i = 0
+    while i < len(sparql):
+        after = _skip(sparql, i)
+        if after != i:
+            i = after
+            continue
+        char = sparql[i]
+        if char == "{":
+            if pending and pending[-1][0] == depth:
+                _depth, start = pending.pop()
+                found.append((i, sparql[start:i]))
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char.isalpha() or char == "_":
+            word = _WORD.match(sparql, i)
+            assert word is not None
+            if depth > 0 and word.group(0).upper() == "SELECT" and sparql[i - 1] not in "?$:":
+                pending.append((depth, word.end()))
+            i = word.end()
+            continue
+        i += 1
+    return found
+
+
 def with_values(sparql: str, bindings: Mapping[str, Node] | None) -> str:
     """``sparql`` with ``bindings`` as a checked ``VALUES`` block first in its outermost
-    ``WHERE`` group (unchanged without bindings)."""
+    ``WHERE`` group, and first in each sub-``SELECT`` that projects one of them (a sub-select
+    is evaluated on its own, so a value bound outside only would reach it too late); unchanged
+    without bindings. The embedded store binds every occurrence; this is the nearest SPARQL 1.1
+    has."""
     if not bindings:
         return sparql
-    clause = values_clause(bindings)
-    brace = where_brace(sparql)
-    return f"{sparql[: brace + 1]}\n  {clause}\n{sparql[brace + 1 :]}"
+    inserts = [(where_brace(sparql), values_clause(bindings))]
+    for brace, projection in subselect_groups(sparql):
+        star = _STAR.match(projection) is not None
+        names = set(_PROJECTED.findall(projection))
+        inner = {k: v for k, v in bindings.items() if star or k in names}
+        if inner:
+            inserts.append((brace, values_clause(inner)))
+    for brace, clause in sorted(inserts, reverse=True):
+        sparql = f"{sparql[: brace + 1]}\n  {clause}\n{sparql[brace + 1 :]}"
+    return sparql
