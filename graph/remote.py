@@ -58,6 +58,10 @@ USER_ENV, PASSWORD_ENV, CREDENTIALS_ENV = (
 )
 _RESULTS = "application/sparql-results+json"
 _ACCEPT = f"{_RESULTS}, application/n-triples;q=0.9, text/plain;q=0.8, text/turtle;q=0.7"
+#: For CONSTRUCT and DESCRIBE only RDF (Virtuoso would otherwise send a table of s, p, o).
+_ACCEPT_RDF = "application/n-triples, text/plain;q=0.9, text/turtle;q=0.8"
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+_COMMENT = re.compile(r"^\s*#.*$", re.MULTILINE)
 _RDF_FORMATS = {
     "application/n-triples": "nt",
     "text/plain": "nt",
@@ -286,8 +290,11 @@ class RemoteStore:
         elif self.config.server_timeout == "milliseconds":
             fields.append(("timeout", str(int(limit * 1000))))
         url = self.config.url
+        form = _FORM.search(_COMMENT.sub("", sparql))
+        graph_form = form is not None and form.group(1).upper() in ("CONSTRUCT", "DESCRIBE")
+        accept = _ACCEPT_RDF if graph_form else _ACCEPT
         response = self.request(
-            "POST", url, fields=fields, headers={"Accept": _ACCEPT}, timeout=limit
+            "POST", url, fields=fields, headers={"Accept": accept}, timeout=limit
         )
         self._check(url, response)
         media = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
@@ -402,6 +409,9 @@ def _from_json(data: Mapping[str, Any]) -> QueryResult:
     if "boolean" in data:
         return QueryResult(kind="ASK", boolean=bool(data["boolean"]))
     names = [str(v) for v in data["head"]["vars"]]
+    if names == ["__ASK_RETVAL"]:  # Virtuoso answers ASK as a one-column table (none: false)
+        values = [b.get("__ASK_RETVAL", {}).get("value") for b in data["results"]["bindings"]]
+        return QueryResult(kind="ASK", boolean=any(v in ("1", "true") for v in values))
     rows = [
         {name: _term(value) for name, value in binding.items() if name in names}
         for binding in data["results"]["bindings"]

@@ -1,0 +1,159 @@
+"""The app on a remote SPARQL server: what the app's layer costs, and what loading costs.
+
+For each server that is installed (Oxigraph server, Virtuoso, Fuseki; started on loopback by
+``tests/servers.py``):
+
+- **queries**: every catalogue query with its default parameters, through the app
+  (``GET /api/queries/<name>`` on the Flask app with ``STORE_URL`` set: binding, the request,
+  converting and normalising the answer, JSON) against the same text sent straight to the server
+  (one pooled urllib3 request, the answer read but not parsed). Per query the median of
+  ``--repeat`` runs; printed: the median over the catalogue of the per-query ratio app/server
+  (issue 10's target: at most 1.2), and the worst query.
+- **loading**: ``amkg load --into`` (SHACL check, batches, swap) against the server's own bulk
+  loader on the same triples (``oxigraph load``; Virtuoso's ``TTLP_MT`` via isql), and the part
+  of ours that is the SHACL check.
+
+``python -m benchmarks.bench_remote [--repeat N] [--servers oxigraph virtuoso]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import urllib3
+
+from amkg.graph.kg import KnowledgeGraph
+from amkg.graph.remote import RemoteStore
+from amkg.graph.remote_load import load_into
+from amkg.graph.sources import Sources
+from amkg.graph.values import with_values
+from amkg.queries.binding import bind
+from amkg.queries.catalogue import default_catalogue
+from tests.servers import SERVERS, Server, ServerMissing, oxigraph_command, start
+
+
+def _median_seconds(call: Any, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def bench_queries(server: Server, repeat: int) -> dict[str, tuple[float, float]]:
+    """Per query: (median seconds through the app, median seconds straight to the server)."""
+    from amkg.webui.app import create_app
+
+    app = create_app({"TESTING": True, **server.settings()})
+    client = app.test_client()
+    embedded = KnowledgeGraph.open()
+    http = urllib3.PoolManager(maxsize=2)
+    fields_base = [("default-graph-uri", server.config().graph),
+                   ("named-graph-uri", server.config().shapes_graph)]  # fmt: skip
+    out = {}
+    for query in default_catalogue():
+        text = with_values(query.sparql, bind(query, {}, embedded))
+        fields = [("query", text), *fields_base]
+
+        def direct(fields: list[tuple[str, str]] = fields) -> None:
+            response = http.request_encode_body(
+                "POST", server.url, fields=fields, encode_multipart=False,
+                headers={"Accept": "application/sparql-results+json"},
+            )  # fmt: skip
+            assert response.status == 200, response.data[:200]
+
+        def through_app(name: str = query.name) -> None:
+            response = client.get(f"/api/queries/{name}")
+            assert response.status_code == 200, response.get_data(as_text=True)[:200]
+
+        through_app()
+        direct()  # warm both
+        out[query.name] = (_median_seconds(through_app, repeat), _median_seconds(direct, repeat))
+    return out
+
+
+def bench_load(server: Server) -> dict[str, float]:
+    """Seconds: ``amkg load --into`` (and its SHACL part) vs the server's own bulk loader."""
+    store = RemoteStore(server.config())
+    started = time.perf_counter()
+    result = load_into(store, Sources.resolve())
+    ours = time.perf_counter() - started
+    ntriples = store.dump()
+    store.close()
+    with tempfile.TemporaryDirectory() as folder:
+        data = Path(folder) / "data.nt"
+        data.write_bytes(ntriples)
+        if server.name == "oxigraph":
+            command = [oxigraph_command(), "load", "--location", str(Path(folder) / "db"),
+                       "--file", str(data), "--graph", "urn:bench"]  # fmt: skip
+            started = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True)
+            native = time.perf_counter() - started
+        elif server.name == "virtuoso":
+            copy = server.directory / "bench.nt"
+            shutil.copy(data, copy)
+            isql = shutil.which("isql-vt") or "isql-vt"
+            script = f"DB.DBA.TTLP_MT(file_to_string_output('{copy}'), '', 'urn:bench', 0);"
+            started = time.perf_counter()
+            subprocess.run([isql, str(server.ports[0]), "dba", "dba", f"exec={script}"],
+                           check=True, capture_output=True)  # fmt: skip
+            native = time.perf_counter() - started
+        else:
+            native = float("nan")
+    shacl_only = result.seconds  # replaced below by the check alone
+    from amkg.graph.build import _validate
+    from amkg.graph.remote_load import read_sources
+
+    data_, shapes, prefixes, _print = read_sources(Sources.resolve())
+    started = time.perf_counter()
+    _validate(data_, shapes, prefixes)
+    shacl_only = time.perf_counter() - started
+    return {"ours": ours, "shacl": shacl_only, "native": native, "triples": result.triples}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--servers", nargs="*", default=list(SERVERS))
+    args = parser.parse_args(argv)
+    for name in args.servers:
+        try:
+            server = start(name)
+        except ServerMissing as error:
+            print(f"## {name}: skipped ({error})\n")
+            continue
+        try:
+            load = bench_load(server)
+            times = bench_queries(server, args.repeat)
+        finally:
+            server.stop()
+            shutil.rmtree(server.directory, ignore_errors=True)
+        ratios = {n: app / direct for n, (app, direct) in times.items()}
+        worst = max(ratios, key=ratios.__getitem__)
+        app_ms = statistics.median(a for a, _ in times.values()) * 1000
+        direct_ms = statistics.median(d for _, d in times.values()) * 1000
+        print(f"## {name}\n")
+        print(
+            f"- catalogue ({len(times)} queries, median of {args.repeat} each): through the "
+            f"app {app_ms:.1f} ms, straight to the server {direct_ms:.1f} ms (medians over "
+            f"the catalogue); per-query ratio app/server: median "
+            f"{statistics.median(ratios.values()):.2f}, worst {ratios[worst]:.2f} ({worst})"
+        )
+        print(f"- amkg load --into: {load['ours']:.1f} s for {load['triples']} triples "
+              f"(of which SHACL {load['shacl']:.1f} s); the server's own bulk loader "
+              f"{load['native']:.2f} s; ratio without SHACL "
+              f"{(load['ours'] - load['shacl']) / load['native']:.1f}\n")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
