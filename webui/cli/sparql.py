@@ -154,8 +154,9 @@ def _load_and_run(parsed: ParsedQuery, chosen: Format | None, engine: str,
     return "ok", serialise(result, chosen).body
 
 
-def _child(conn: Connection, *args: object) -> None:
-    conn.send(_load_and_run(*args, loaded=conn))  # type: ignore[arg-type]
+def _child(conn: Connection, parsed: ParsedQuery, chosen: Format | None, engine: str,
+           data_dir: Path | None, store: Path | None) -> None:  # fmt: skip
+    conn.send(_load_and_run(parsed, chosen, engine, data_dir, store, loaded=conn))
 
 
 def _run_with_limit(parsed: ParsedQuery, chosen: Format | None, engine: str,
