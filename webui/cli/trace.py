@@ -109,6 +109,7 @@ def _entity_line(entity: Any, lang: str) -> str:
 
 def _fail(error: TraceError, lang: str) -> click.ClickException:
     from amkg.graph.trace import AmbiguousName, EntityNotFound
+    from amkg.webui.i18n import t
 
     words = TEXTS[lang]
     if isinstance(error, AmbiguousName):
@@ -116,7 +117,7 @@ def _fail(error: TraceError, lang: str) -> click.ClickException:
         lines = [f"{head}. {words['candidates']}:"]
     elif isinstance(error, EntityNotFound):
         head, listed = words["unknown"].format(name=error.name), error.suggestions
-        lines = [f"{head}: {error.reason(lang)}."]
+        lines = [f"{head}: {t(f'trace.reason.{error.kind}', lang)}."]
         if listed:
             lines.append(f"{words['suggest']}:")
     else:
