@@ -1,4 +1,4 @@
-"""Shared helpers for the page-data builders: namespaces, labels, links, query rows."""
+"""Shared helpers for the page-data builders: namespaces, labels, links."""
 
 from __future__ import annotations
 
@@ -21,22 +21,8 @@ ID_BASE = str(KG)
 DEF_BASE = str(AMKG)
 LANGS = ("nl", "en")
 
-PREFIXES = """PREFIX amkg: <https://w3id.org/amkg/def#>
-PREFIX kg: <https://w3id.org/amkg/id/>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-"""
-
-
 KG_: TypeAlias = KnowledgeGraph
 """What the builders take: the knowledge graph (read through its store and named methods)."""
-
-
-def select(kg: KG_, sparql: str, **bindings: Node) -> list[dict[str, Node]]:
-    """Run a SELECT (PREFIXES prepended) with bound variables; rows of rdflib terms."""
-    return list(kg.store.query(PREFIXES + sparql, bindings or None).rows)
 
 
 def other_lang(lang: str) -> str:
