@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypedDict
 
 from rdflib import RDFS, BNode, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, SKOS
@@ -23,6 +23,13 @@ LANGS = ("nl", "en")
 
 KG_: TypeAlias = KnowledgeGraph
 """What the builders take: the knowledge graph (read through its store and named methods)."""
+
+
+class Text(TypedDict):
+    """A text and its language tag (``None`` when untagged)."""
+
+    text: str
+    lang: str | None
 
 
 def other_lang(lang: str) -> str:
@@ -66,13 +73,13 @@ def pick_text(values: Iterable[Node], lang: str) -> str | None:
     return str(vals[0]) if vals else None
 
 
-def pick_texts(values: Iterable[Node], lang: str) -> list[dict[str, str | None]]:
+def pick_texts(values: Iterable[Node], lang: str) -> list[Text]:
     """All texts in `lang` (plus untagged), or else those in the other language."""
     vals = [v for v in values if isinstance(v, Literal)]
     chosen = [v for v in vals if v.language in (lang, None)]
     if not any(v.language == lang for v in vals):
         chosen = [v for v in vals if v.language in (other_lang(lang), None)] or vals
-    return [{"text": str(v), "lang": v.language} for v in chosen]
+    return [Text(text=str(v), lang=v.language) for v in chosen]
 
 
 class Labeler:

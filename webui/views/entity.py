@@ -103,7 +103,7 @@ def _properties(kg: KG_, lab: Labeler, node: URIRef) -> list[dict[str, Any]]:
     for p, o in kg.describe(node).pairs():
         if p not in HIDDEN_OUT:
             by_prop[p].extend(_union_members(kg, o) if isinstance(o, BNode) else [o])
-    out = []
+    out: list[dict[str, Any]] = []
     for p, objs in by_prop.items():
         lits = [o for o in objs if isinstance(o, Literal)]
         if p in ALL_LANGS:

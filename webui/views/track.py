@@ -220,7 +220,8 @@ def _arguments(kg: KG_, lab: Labeler, track: URIRef, measures: dict[Node, dict])
         if "description" in r and r["description"] not in descriptions[r["arg"]]:
             descriptions[r["arg"]].append(r["description"])
     for r in rows:
-        stance = STANCES.get(r.get("stance"), "other")  # type: ignore[arg-type]
+        given = r.get("stance")
+        stance = STANCES.get(given, "other") if isinstance(given, URIRef) else "other"
         arg = r["arg"]
         if any(a["iri"] == str(arg) for a in measures[r["m"]]["arguments"]):
             continue
@@ -261,7 +262,7 @@ def _relations(kg: KG_, lab: Labeler, track: URIRef) -> tuple[list[dict], list[d
             item["citations"] += [c for c in info["citations"] if c not in item["citations"]]
     merged: dict[tuple[Any, ...], dict[str, Any]] = {}
     for item in items.values():
-        key = (
+        same = (
             item["property"]["iri"],
             item["direction"],
             item["is_track"],
@@ -269,10 +270,10 @@ def _relations(kg: KG_, lab: Labeler, track: URIRef) -> tuple[list[dict], list[d
             tuple(c["iri"] for c in item["citations"]),
             tuple(item["notes"]),
         )
-        if key in merged:
-            merged[key]["targets"] += item["targets"]
+        if same in merged:
+            merged[same]["targets"] += item["targets"]
         else:
-            merged[key] = item
+            merged[same] = item
     for item in merged.values():
         item["targets"].sort(key=lambda t: t["label"].casefold())
     ordered = sorted(merged.values(), key=lambda i: (i["direction"], i["targets"][0]["label"]))
