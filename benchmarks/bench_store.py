@@ -133,7 +133,7 @@ def serve_figures(data_dir: Path, env: dict[str, str]) -> dict[str, float]:
 
 
 #: Pages visited once each after start-up (first visit: includes building what they derive).
-PAGES = ("/", "/spoor/3", "/matrix", "/tijdlijn", "/validatie", "/zoek?q=spoor", "/graph",
+PAGES = ("/", "/spoor/3", "/matrix", "/tijdlijn", "/validatie", "/zoeken?q=spoor", "/graph",
          "/api/hubs")  # fmt: skip
 
 

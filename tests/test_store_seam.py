@@ -86,7 +86,7 @@ PAGES = [
     "/cijfers", "/queries", "/queries/trajecten-per-spoor?track=kg:spoor-3", "/validatie",
     "/validatie.json", "/ontologie", "/graph", "/graph.json", "/id/spoor-3", "/id/spoor-3.ttl",
     "/pad?from=kg:spoor-1&to=kg:spoor-3", "/api/queries", "/api/impact?entity=kg:spoor-3",
-    "/api/hubs", "/zoek?q=spoor",
+    "/api/hubs", "/zoeken?q=spoor",
 ]  # fmt: skip
 
 
