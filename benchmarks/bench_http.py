@@ -85,8 +85,7 @@ def ceiling_app() -> Any:
     from flask import Flask, Response, request
 
     store = ox.Store()
-    graph = KnowledgeGraph.load().graph
-    store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    store.load(KnowledgeGraph.load().store.dump(), format=ox.RdfFormat.N_TRIPLES)
     app = Flask("ceiling")
 
     @app.get("/sparql")
@@ -174,7 +173,7 @@ def _store(kg: KnowledgeGraph) -> Any:
     import pyoxigraph as ox
 
     store = ox.Store()
-    store.load(kg.graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    store.load(kg.store.dump(), format=ox.RdfFormat.N_TRIPLES)
     return store
 
 
@@ -260,7 +259,7 @@ def run(duration: float = 10.0, runs: int = 3, connections: int = 8,
         if virtuoso and binaries() is None:
             print(f"virtuoso: skipped, virtuoso-t or isql-vt not found ({INSTALL})")
         elif virtuoso:
-            ntriples = kg.graph.serialize(format="nt", encoding="utf-8")
+            ntriples = kg.store.dump()
             other = stack.enter_context(Virtuoso(ntriples, http_threads=max(16, 2 * connections)))
             ports["virtuoso"] = other.port
         plan = _plan(kg, chosen, other, only, list(ours))

@@ -82,7 +82,8 @@ class KnowledgeGraph:
         self.sources = sources
         self.build = build
         self._derived: dict[str, Any] = {}
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
+        self._key_locks: dict[str, threading.RLock] = {}
 
     # --- opening ------------------------------------------------------------------------------
 
@@ -142,10 +143,14 @@ class KnowledgeGraph:
     def derived(self, key: str, make: Callable[[], T]) -> T:
         """``make()`` for this graph, computed once (the label index, the projection, the
         search index: whatever a layer derives from the graph hangs here)."""
-        with self._lock:
+        if key in self._derived:
+            return self._derived[key]  # type: ignore[no-any-return]
+        with self._lock:  # one lock per key: a slow one does not hold up the others
+            lock = self._key_locks.setdefault(key, threading.RLock())
+        with lock:
             if key not in self._derived:
                 self._derived[key] = make()
-            return self._derived[key]  # type: ignore[no-any-return]
+        return self._derived[key]  # type: ignore[no-any-return]
 
     @property
     def report(self) -> ValidationReport:

@@ -109,7 +109,8 @@ def _labels(kg: Any) -> dict[str, set[URIRef]]:
                     index.setdefault(_fold(str(label)), set()).add(subject)
         return index
 
-    return kg.derived("binding-labels", make)
+    index: dict[str, set[URIRef]] = kg.derived("binding-labels", make)
+    return index
 
 
 def _has_class(kg: Any, iri: URIRef, cls: URIRef) -> bool:

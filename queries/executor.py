@@ -238,6 +238,7 @@ class WorkerPool:
         self.spec, self.size, self.timeout = spec, size, timeout
         self.row_limit, self.limits = row_limit, limits or Limits()
         self.queue_wait, self.start_timeout, self.memory_mb = queue_wait, start_timeout, memory_mb
+        self._ready = threading.Event()  # set once start() has finished, well or badly
         self._slots = threading.BoundedSemaphore(max_concurrent or size)
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._live: set[_Worker] = set()
@@ -275,13 +276,24 @@ class WorkerPool:
         worker.stop()
 
     def start(self) -> WorkerPool:
-        """Start every worker (in parallel) and wait until all are ready."""
+        """Start every worker (in parallel) and wait until all are ready; a second caller while
+        they start waits for the same start."""
         with self._lock:
             if self._closed:
                 raise WorkerFailed(self._failure)
-            if self._started:
-                return self
+            starting_elsewhere = self._started
             self._started = True
+        if starting_elsewhere:  # another thread is starting the workers: wait for them
+            self._ready.wait(self.start_timeout)
+            if self._closed:
+                raise WorkerFailed(self._failure)
+            return self
+        try:
+            return self._start_workers()
+        finally:
+            self._ready.set()
+
+    def _start_workers(self) -> WorkerPool:
         results: list[BaseException | _Worker] = []
         threads = [threading.Thread(target=lambda: results.append(self._try_spawn()))
                    for _ in range(self.size)]  # fmt: skip

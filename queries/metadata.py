@@ -95,7 +95,7 @@ def _scalar(value: Any) -> str | None:
     if value is None:
         return None
     if hasattr(value, "isoformat"):  # YAML reads 2023-01-01 as a date
-        return value.isoformat()
+        return str(value.isoformat())
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)

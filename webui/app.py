@@ -2,10 +2,11 @@
 
 Configuration comes in three layers, later ones winning: the defaults in ``webui/settings.py``;
 the file named by the environment variable ``AMKG_SETTINGS`` (Python, ``.json`` or ``.toml``);
-``test_config``. The knowledge graph is opened once, when the app is created, from its on-disk store (built
-first if the sources changed), and kept in ``app.extensions["amkg"]`` (an
-``amkg.graph.kg.KnowledgeGraph``); apps over the same build share one. The SPARQL endpoint's worker pool starts on the first query, or up front with
-:func:`webui.sparql.start_pool` (``amkg serve`` does that before it accepts connections).
+``test_config``. The knowledge graph is opened once, when the app is created, from its on-disk
+store (built first if the sources changed), and kept in ``app.extensions["amkg"]`` (an
+``amkg.graph.kg.KnowledgeGraph``); apps over the same build share one. The SPARQL endpoint's
+worker pool starts on the first query, or up front with :func:`amkg.webui.sparql.start_pool`
+(``amkg serve`` starts it in each web process beside the first requests).
 """
 
 from __future__ import annotations

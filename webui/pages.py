@@ -28,7 +28,7 @@ def current_kg() -> KnowledgeGraph:
 
 @bp.after_app_request
 def _security_headers(response: Response) -> Response:
-    return i18n.remember(secure(response))
+    return i18n.remember(secure(response))  # type: ignore[arg-type]
 
 
 bp.app_context_processor(i18n.template_globals)

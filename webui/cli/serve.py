@@ -15,6 +15,7 @@ of their own (the benchmark's comparison run); the tests run ``amkg serve`` itse
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -57,17 +58,23 @@ def url_of(host: str, port: int) -> str:
 
 
 def served_app() -> Flask:
-    """The app as one web process of ``amkg serve`` serves it (Granian's factory): the graph
-    loaded, the query workers started and the default graph view built, all before the first
-    request. Settings come from the layers of ``create_app`` plus the command's options."""
+    """The app as one web process of ``amkg serve`` serves it (Granian's factory): the store
+    opened; the query workers and the default graph view are prepared in a thread beside the
+    first requests (a query or /graph that comes sooner waits for them). Settings come from the
+    layers of ``create_app`` plus the command's options."""
     from amkg.webui.app import create_app
     from amkg.webui.explorer import warm_up
     from amkg.webui.sparql import start_pool
 
     overrides = json.loads(os.environ.get(CONFIG_ENV) or "{}")
     app = create_app(overrides or None)
-    start_pool(app)
-    warm_up(app)  # a cache hit when amkg serve built the view before forking
+
+    def prepare() -> None:  # beside the first requests: the process answers at once
+        with contextlib.suppress(Exception):  # a failure shows on the request that needs it
+            start_pool(app)
+        warm_up(app)
+
+    threading.Thread(target=prepare, name="amkg-prepare", daemon=True).start()
     return app
 
 
@@ -164,7 +171,6 @@ def serve(host: str, port: int, threads: int, workers: int, data_dir: Path | Non
     overridden by the file in $AMKG_SETTINGS.
     """
     from amkg.webui.app import create_app
-    from amkg.webui.explorer import warm_up
 
     overrides: dict[str, str] = {"DATA_DIR": str(data_dir.resolve())} if data_dir else {}
     if store_root() is not None:
@@ -179,9 +185,8 @@ def serve(host: str, port: int, threads: int, workers: int, data_dir: Path | Non
     except OSError as error:
         reason = error.strerror or str(error)
         raise click.ClickException(f"cannot listen on {host}:{port}: {reason}") from None
-    # Done here, once: the web processes are forked from this one and find the default graph
-    # view in memory (/graph answers at once); the SHACL report was written by the build.
-    warm_up(app)
+    # The SHACL report was written by the build; each web process opens the store, starts its
+    # query workers and builds the default graph view beside its first requests.
     del app  # each web process builds its own app, over the same loaded graph
     os.environ[CONFIG_ENV] = json.dumps(overrides)
     url = url_of(host, port)
