@@ -4,9 +4,14 @@ with its source."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
+from click.testing import CliRunner
 from rdflib import Literal, URIRef
 
+from amkg.cli.main import main
 from amkg.graph.kg import KnowledgeGraph
 from amkg.queries.internal import select
 
@@ -101,3 +106,20 @@ def test_a_node_inferred_as_a_whole_makes_its_facts_readings(kg: KnowledgeGraph)
         PREFIXES + "SELECT ?obs ?v WHERE { ?obs amkg:inferred true ; amkg:printedValue ?v } LIMIT 1"
     ).rows[0]
     assert kind(kg, str(row["obs"]), AMKG + "printedValue", row["v"]) == "amkg:factRead"
+
+
+def test_an_enrichment_without_its_source_fails_validation(
+    make_data_copy: Callable[..., Path], runner: CliRunner
+) -> None:
+    data = make_data_copy()
+    path = data / "organisaties.ttl"
+    text = path.read_text(encoding="utf-8")
+    statement = "kg:stmt-verrijking-szw-1 a rdf:Statement ;"
+    assert statement in text
+    head, tail = text.split(statement, 1)
+    tail = tail.replace("    prov:wasDerivedFrom kg:identificatielijst ;\n", "", 1)
+    path.write_text(head + statement + tail, encoding="utf-8")
+    result = runner.invoke(main, ["validate", "--data-dir", str(data)])
+    assert result.exit_code == 1, result.output
+    assert "kg:stmt-verrijking-szw-1" in result.output
+    assert "prov:wasDerivedFrom" in result.output

@@ -9,6 +9,7 @@ CONSTRUCT in ``queries/internal/dataset-description.rq`` (``?base`` bound to the
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS
@@ -80,6 +81,7 @@ def build(graph: Graph, lang: str) -> dict[str, Any]:
             "format": _iri(graph, d, DCTERMS["format"]),
             "media_type": str(graph.value(d, DCAT.mediaType) or "") or None,
             "access_url": str(graph.value(d, DCAT.accessURL) or "") or None,
+            "access_path": urlsplit(str(graph.value(d, DCAT.accessURL) or "")).path or None,
         }
         for d in sorted(graph.objects(DATASET, DCAT.distribution), key=str)
         if isinstance(d, URIRef)
