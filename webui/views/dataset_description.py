@@ -42,6 +42,15 @@ NAMES = {
 }
 
 
+#: The order of the distributions on the page: the RDF files, the projection, the endpoint.
+ORDER = ("turtle", "n-triples", "json-ld", "graphml", "sparql-distributie")
+
+
+def _order(node: object) -> tuple[int, str]:
+    name = str(node).rsplit("/", 1)[-1]
+    return (ORDER.index(name) if name in ORDER else len(ORDER), str(node))
+
+
 def description(kg: KG_, base: str) -> Graph:
     """The description as an rdflib graph; ``base`` is the app's root URL ending in ``/``."""
     result = kg.store.query(text("dataset-description"), {"base": Literal(base)})
@@ -83,7 +92,7 @@ def build(graph: Graph, lang: str) -> dict[str, Any]:
             "access_url": str(graph.value(d, DCAT.accessURL) or "") or None,
             "access_path": urlsplit(str(graph.value(d, DCAT.accessURL) or "")).path or None,
         }
-        for d in sorted(graph.objects(DATASET, DCAT.distribution), key=str)
+        for d in sorted(graph.objects(DATASET, DCAT.distribution), key=_order)
         if isinstance(d, URIRef)
     ]
     partitions = sorted(
