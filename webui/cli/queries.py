@@ -10,23 +10,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rdflib import Literal, URIRef
-from rdflib.namespace import XSD
-from rdflib.term import Node
 
 from amkg.cli.common import data_dir_option, lang_option, load_kg
-from amkg.queries.catalogue import (
-    AUDIENCES,
-    Catalogue,
-    ParameterError,
-    RunResult,
-    UnknownQuery,
-    default_catalogue,
-    run,
-)
-from amkg.queries.formats import CSV, TSV, serialise
+from amkg.queries.names import AUDIENCES
+
+if TYPE_CHECKING:  # the catalogue imports rdflib and pyoxigraph: only inside the commands
+    from rdflib.term import Node
+
+    from amkg.queries.catalogue import Catalogue, RunResult
 
 CELL_WIDTH = 60
 _WORDS = {
@@ -38,7 +32,21 @@ _WORDS = {
 
 
 def _catalogue() -> Catalogue:
+    from amkg.queries.catalogue import default_catalogue
+
     return default_catalogue()
+
+
+def _catalogue_of(name: str) -> Catalogue:
+    """A catalogue of the one query ``name``, from its file alone (the whole catalogue parses
+    every query with rdflib: seconds), or :class:`~amkg.queries.catalogue.UnknownQuery`."""
+    from amkg.queries.catalogue import CATALOGUE_DIR, Catalogue, UnknownQuery, load_query
+
+    files = {path.stem: path for path in CATALOGUE_DIR.glob("*.rq")}
+    if name not in files:
+        raise UnknownQuery(name)
+    named = load_query(files[name])
+    return Catalogue({named.name: named})
 
 
 def _fit(text: str, width: int = CELL_WIDTH) -> str:
@@ -70,6 +78,9 @@ def _columns(names: list[str], lang: str) -> list[str]:
 
 
 def _cell(kg: object, name: str, term: Node | None, lang: str) -> str:
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import XSD
+
     words = _WORDS[lang]
     if term is None:
         return ""
@@ -143,8 +154,10 @@ def query(name: str, params: tuple[str, ...], fmt: str, lang: str, data_dir: Pat
 
     Exit 2 bij een onbekende vraag of een ongeldige parameter (unknown query or bad value).
     """  # fmt: skip
-    catalogue = _catalogue()
+    from amkg.queries.catalogue import ParameterError, UnknownQuery, run
+
     try:
+        catalogue = _catalogue_of(name)
         named = catalogue.get(name)
     except UnknownQuery as error:
         raise click.UsageError(f"{error}; see 'amkg queries'") from None
@@ -159,6 +172,8 @@ def query(name: str, params: tuple[str, ...], fmt: str, lang: str, data_dir: Pat
     elif fmt == "json":
         click.echo(json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2))
     else:
+        from amkg.queries.formats import CSV, TSV, serialise
+
         body = serialise(outcome.result, CSV if fmt == "csv" else TSV).body
         click.echo(body.decode("utf-8"), nl=False)
 

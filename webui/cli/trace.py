@@ -13,25 +13,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from amkg.cli.common import data_dir_option, lang_option, load_kg
-from amkg.graph.kg import KnowledgeGraph
-from amkg.graph.trace import (
-    MAX_PATHS,
-    MAX_STEPS,
-    AmbiguousName,
-    EntityNotFound,
-    ImpactResult,
-    TraceError,
-    TraceResult,
-    hubs,
-    impact,
-    resolve,
-    trace,
-)
+from amkg.graph.limits import MAX_PATHS, MAX_STEPS
+
+if TYPE_CHECKING:  # the analyses import networkx and rdflib: only inside the commands
+    from amkg.graph.kg import KnowledgeGraph
+    from amkg.graph.trace import ImpactResult, TraceError, TraceResult
 
 TEXTS = {
     "nl": {
@@ -117,13 +108,16 @@ def _entity_line(entity: Any, lang: str) -> str:
 
 
 def _fail(error: TraceError, lang: str) -> click.ClickException:
+    from amkg.graph.trace import AmbiguousName, EntityNotFound
+    from amkg.webui.i18n import t
+
     words = TEXTS[lang]
     if isinstance(error, AmbiguousName):
         head, listed = words["ambiguous"].format(name=error.name), error.candidates
         lines = [f"{head}. {words['candidates']}:"]
     elif isinstance(error, EntityNotFound):
         head, listed = words["unknown"].format(name=error.name), error.suggestions
-        lines = [f"{head}: {error.reason(lang)}."]
+        lines = [f"{head}: {t(f'trace.reason.{error.kind}', lang)}."]
         if listed:
             lines.append(f"{words['suggest']}:")
     else:
@@ -133,6 +127,8 @@ def _fail(error: TraceError, lang: str) -> click.ClickException:
 
 
 def _resolve(kg: KnowledgeGraph, name: str, lang: str) -> Any:
+    from amkg.graph.trace import TraceError, resolve
+
     try:
         return resolve(kg, name)
     except TraceError as error:
@@ -207,6 +203,8 @@ def trace_command(
 
     SOURCE en TARGET: een IRI, prefixed name (kg:spoor-1) of eenduidig label (nl of en).
     """
+    from amkg.graph.trace import TraceError, trace
+
     kg = _load(data_dir)
     a, b = _resolve(kg, source, lang), _resolve(kg, target, lang)
     try:
@@ -241,6 +239,8 @@ def impact_command(
     data_dir: Path | None,
 ) -> None:
     """Wat een entiteit raakt, per afstand en klasse (what an entity touches)."""
+    from amkg.graph.trace import impact
+
     kg = _load(data_dir)
     start = _resolve(kg, entity, lang)
     result = impact(kg, start, max_steps, undirected=undirected, statistics=statistics)
@@ -267,6 +267,8 @@ def hubs_command(
     top: int, by: str, lang: str, fmt: str, statistics: bool, data_dir: Path | None
 ) -> None:
     """De knooppunten van de graaf: graad- en tussenheidscentraliteit (the hubs)."""
+    from amkg.graph.trace import hubs
+
     kg = _load(data_dir)
     found = hubs(kg, top, by=by, statistics=statistics)
     if fmt == "json":
