@@ -95,20 +95,20 @@ def build(graph: Graph, lang: str) -> dict[str, Any]:
         for d in sorted(graph.objects(DATASET, DCAT.distribution), key=_order)
         if isinstance(d, URIRef)
     ]
-    partitions = sorted(
+    counted = sorted(
         (
-            {
-                "class": str(graph.value(p, VOID["class"])),
-                "entities": _int(graph, p, VOID.entities),
-            }
+            (_int(graph, p, VOID.entities) or 0, str(graph.value(p, VOID["class"])))
             for p in graph.objects(DATASET, VOID.classPartition)
             if isinstance(p, URIRef)
         ),
-        key=lambda p: (-(p["entities"] or 0), p["class"]),
+        key=lambda pair: (-pair[0], pair[1]),
     )
+    partitions = [{"class": cls, "entities": n} for n, cls in counted]
     sources = [
         {"iri": str(s), "label": txt(s, RDFS.label) or str(s), "title": txt(s, DCTERMS.title)}
-        for s in sorted(graph.objects(DATASET, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")))
+        for s in sorted(
+            graph.objects(DATASET, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")), key=str
+        )
         if isinstance(s, URIRef)
     ]
     return {
