@@ -28,6 +28,7 @@ from amkg.graph.sources import Sources
 from amkg.webui import (
     api,
     api_trace,
+    dataset,
     explorer,
     pages,
     pages_analysis,
@@ -47,6 +48,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     api_trace.bp,  # /api/trace, /api/impact, /api/hubs
     pages_analysis.bp,  # matrix, path finder, timeline, figures, catalogue, editor
     explorer.bp,  # the graph explorer
+    dataset.bp,  # /dataset, /.well-known/void: the DCAT and VoID description
 )
 
 _kg_cache: dict[tuple[Any, ...], KnowledgeGraph] = {}

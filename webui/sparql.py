@@ -33,6 +33,8 @@ from amkg.webui.headers import SECURITY_HEADERS
 bp = Blueprint("sparql", __name__)
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+#: The dataset this endpoint serves, as the DCAT/VoID description names it.
+DATASET_IRI = URIRef("https://w3id.org/amkg/dataset")
 ENTAILMENT_SIMPLE = URIRef("http://www.w3.org/ns/entailment/Simple")
 POOL_KEY = "amkg_sparql_pool"
 READ_ONLY = "updates are not allowed: this endpoint is read-only"
@@ -175,6 +177,12 @@ def service_description(endpoint: str, triples: int, config: Any) -> Graph:
     graph.add((dataset, SD.defaultGraph, default_graph))
     graph.add((default_graph, RDF.type, SD.Graph))
     graph.add((default_graph, VOID.triples, Literal(triples)))
+    # The DCAT/VoID description of the dataset this endpoint serves (webui/dataset.py).
+    base = endpoint.rsplit("/sparql", 1)[0] + "/"
+    graph.add((dataset, DCTERMS.source, DATASET_IRI))
+    graph.add((dataset, RDFS.seeAlso, URIRef(base + ".well-known/void")))
+    graph.add((DATASET_IRI, VOID.sparqlEndpoint, URIRef(endpoint)))
+    graph.add((DATASET_IRI, RDFS.seeAlso, URIRef(base + "dataset")))
     return graph
 
 
