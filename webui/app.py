@@ -26,6 +26,7 @@ from amkg.webui import (
     api,
     api_trace,
     explorer,
+    levers,
     pages,
     pages_analysis,
     settings,
@@ -44,6 +45,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     api_trace.bp,  # /api/trace, /api/impact, /api/hubs
     pages_analysis.bp,  # matrix, path finder, timeline, figures, catalogue, editor
     explorer.bp,  # the graph explorer
+    levers.bp,  # levers x effects, scenarios, signals, ministry lens, briefings, calculator
 )
 
 _kg_cache: dict[tuple[Any, ...], KnowledgeGraph] = {}
