@@ -87,7 +87,7 @@ def cycle(kg: LeverKG, c: scenario.Cycle, lang: str) -> dict[str, Any]:
     return {
         "factors": [ref(kg, f, lang) for f in c.factors],
         "sign": SIGN_TEXT[c.sign],
-        "kind": "reinforcing" if c.sign == 1 else "balancing",
+        "loop": "reinforcing" if c.sign == 1 else "balancing",
         "inferred": any(s.inferred for s in c.steps),
         "steps": [step(kg, s, lang) for s in c.steps],
     }
