@@ -61,9 +61,7 @@ class KnowledgeGraph:
     @functools.cached_property
     def shapes(self) -> Graph:
         """The SHACL shapes (``ontology/shapes.ttl``), parsed on first use."""
-        extra = [
-            p for p in paths.shapes_files(self.shapes_path.parent) if p != self.shapes_path
-        ]
+        extra = [p for p in paths.shapes_files(self.shapes_path.parent) if p != self.shapes_path]
         return load_shapes(self.shapes_path, *extra)
 
     @functools.cached_property

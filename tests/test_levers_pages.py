@@ -46,11 +46,14 @@ def test_levers_matrix_page_json_and_csv(client: FlaskClient) -> None:
     page = client.get("/knoppen")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert 'role="tooltip"' in html and "cite-button" in html and "effect-inferred" in html
+    assert 'role="tooltip"' in html
+    assert "cite-button" in html
+    assert "effect-inferred" in html
     data = client.get("/knoppen.json").get_json()
     counts = data["counts"]
     assert counts["effects"] == counts["up"] + counts["down"] + counts["unknown"]
-    assert counts["up"] > counts["down"] > counts["unknown"] > 0 and counts["inferred"] > 0
+    assert counts["up"] > counts["down"] > counts["unknown"] > 0
+    assert counts["inferred"] > 0
     assert {r["kind"] for r in data["rows"]} == {"track", "measure"}
     rows = list(csv.DictReader(io.StringIO(client.get("/knoppen.csv").get_data(as_text=True))))
     assert len(rows) == counts["effects"]
@@ -62,9 +65,8 @@ def test_levers_filters(client: FlaskClient) -> None:
     four = client.get("/knoppen.json?spoor=4").get_json()
     assert {r["track_number"] for r in four["rows"]} == {4}
     group = client.get("/knoppen.json?groep=factor-arbeidsmarktkrapte").get_json()
-    assert group["columns"] and all(
-        c["group"]["id"] == "kg:factor-arbeidsmarktkrapte" for c in group["columns"]
-    )
+    assert group["columns"]
+    assert all(c["group"]["id"] == "kg:factor-arbeidsmarktkrapte" for c in group["columns"])
     ezk = client.get("/knoppen.json?ministerie=ezk").get_json()
     assert {r["track_number"] for r in ezk["rows"]} == {1}
     assert client.get("/knoppen?spoor=9").status_code == 400
@@ -76,7 +78,8 @@ def test_acceptance_conflict_shows_both_paths_and_a_signal_and_goes_away(
 ) -> None:
     both = client.get(f"/api/scenario?aan={VAK}&aan={EISEN}").get_json()
     innovation = _factor(both, INNOVATIE)
-    assert innovation["conflict"] and innovation["direction"] == "mixed"
+    assert innovation["conflict"]
+    assert innovation["direction"] == "mixed"
     assert [r["id"] for r in innovation["raised_by"]] == [EISEN]
     assert [r["id"] for r in innovation["lowered_by"]] == [VAK]
     signs = {(p["item"]["id"], p["sign"]) for p in innovation["paths"]}
@@ -85,7 +88,8 @@ def test_acceptance_conflict_shows_both_paths_and_a_signal_and_goes_away(
     conflicts = [s for s in signals["signals"] if s["kind"] == "conflict"]
     assert INNOVATIE in {s["factor"]["id"] for s in conflicts}
     one = client.get(f"/api/scenario?aan={EISEN}").get_json()
-    assert not _factor(one, INNOVATIE)["conflict"] and one["scenario"]["conflicts"] == []
+    assert not _factor(one, INNOVATIE)["conflict"]
+    assert one["scenario"]["conflicts"] == []
     alone = client.get(f"/signalen.json?aan={EISEN}").get_json()
     assert [s for s in alone["signals"] if s["kind"] == "conflict"] == []
 
@@ -94,19 +98,23 @@ def test_scenario_json_marks_inferred_steps_and_cites_the_deck(client: FlaskClie
     data = client.get(f"/scenario.json?aan={VAK}&aan=kg:spoor-2").get_json()
     steps = [s for f in data["scenario"]["factors"] for p in f["paths"] for s in p["steps"]]
     chains = [s for s in steps if s["kind"] == "chain"]
-    assert chains and all(s["inferred"] and s["status"] == "inferred" for s in chains)
+    assert chains
+    assert all(s["inferred"] and s["status"] == "inferred" for s in chains)
     assert all(s["note"] and s["confidence"] for s in chains)
     assert all(s["citations"] for s in steps)
     deck = _fold(DECK_PATH.read_text(encoding="utf-8"))
     quotes = _quotes(data)
-    assert quotes and all(_fold(q) in deck for q in quotes)
+    assert quotes
+    assert all(_fold(q) in deck for q in quotes)
     flags = data["scenario"]["feasibility"]
     assert [(f["item"]["id"], f["verdict_key"]) for f in flags] == [(VAK, "feasibleAsPilot")]
 
 
 def test_scenario_page_permalink_comparison_and_errors(client: FlaskClient) -> None:
     html = client.get(f"/scenario?aan=kg:spoor-2&vergelijk={VAK}").get_data(as_text=True)
-    assert 'id="compare"' in html and "badge-inferred" in html and "scenario.js" in html
+    assert 'id="compare"' in html
+    assert "badge-inferred" in html
+    assert "scenario.js" in html
     assert "aan=kg%3Aspoor-2&amp;vergelijk=kg%3Amaatregel-vakkrachtenregeling" in html
     data = client.get(f"/scenario.json?aan=kg:spoor-2&vergelijk={VAK}").get_json()
     assert data["compare"]["changes"]
@@ -120,7 +128,8 @@ def test_signals_page_lists_every_kind(client: FlaskClient) -> None:
     data = client.get("/signalen.json").get_json()
     assert data["everything_on"]
     assert data["counts"]["cycle"] == 2
-    assert data["counts"]["conflict"] > 0 and data["counts"]["feasibility"] == 2
+    assert data["counts"]["conflict"] > 0
+    assert data["counts"]["feasibility"] == 2
     kinds = {s["kind"] for s in data["signals"]}
     assert {"conflict", "feasibility", "cycle"} <= kinds
     for s in data["signals"]:
@@ -146,11 +155,13 @@ def test_ministry_lens(client: FlaskClient) -> None:
 
 def test_briefing_in_both_languages(client: FlaskClient) -> None:
     nl = client.get("/spoor/4/briefing").get_data(as_text=True)
-    assert "print.css" in nl and "Vakkrachtenregeling" in nl
+    assert "print.css" in nl
+    assert "Vakkrachtenregeling" in nl
     en = client.get("/spoor/4/briefing?lang=en").get_data(as_text=True)
     assert "Briefing track 4" in en
     data = client.get("/spoor/4/briefing.json").get_json()
-    assert data["track"]["number"] == 4 and data["signals"]
+    assert data["track"]["number"] == 4
+    assert data["signals"]
     assert client.get("/spoor/9/briefing").status_code == 404
 
 
@@ -163,9 +174,8 @@ def test_family_calculator_defaults_and_ratios(client: FlaskClient) -> None:
     assert data["ratios"]["kennis"]["printed"] == "bijna 1"
     assert data["ratios"]["overig"]["ratio"] == 0.6
     assert data["result"]["overig"] == round(6732 * 0.6)
-    assert data["result"]["kennis_high"] == 31095 and data["result"]["kennis_low"] == round(
-        31095 * 0.9
-    )
+    assert data["result"]["kennis_high"] == 31095
+    assert data["result"]["kennis_low"] == round(31095 * 0.9)
     given = client.get("/gezinsmigratie.json?kennis=1000&overig=10&laag=0,8").get_json()
     assert given["result"] == {
         "kennis_low": 800,
@@ -181,23 +191,27 @@ def test_family_calculator_defaults_and_ratios(client: FlaskClient) -> None:
 def test_cli_scenario_marks_inferred_steps_and_sources(runner: CliRunner) -> None:
     result = runner.invoke(main, ["scenario", "--aan", VAK, "--aan", EISEN])
     assert result.exit_code == 0, result.output
-    assert (
-        "CONFLICT" in result.output and "AFGELEID" in result.output and 'dia 10: "' in result.output
-    )
+    assert "CONFLICT" in result.output
+    assert "AFGELEID" in result.output
+    assert 'dia 10: "' in result.output
     en = runner.invoke(
         main, ["scenario", "--aan", "kg:spoor-2", "--vergelijk", "3", "--lang", "en"]
     )
-    assert en.exit_code == 0 and "Comparison with scenario B" in en.output
+    assert en.exit_code == 0
+    assert "Comparison with scenario B" in en.output
     as_json = runner.invoke(main, ["scenario", "--aan", VAK, "--format", "json"])
     data = json.loads(as_json.output)
     assert data["scenario"]["on"][0]["id"] == VAK
     bad = runner.invoke(main, ["scenario", "--aan", "kg:maatregel-vakkracht"])
-    assert bad.exit_code == 1 and "kg:maatregel-vakkrachtenregeling" in bad.output
+    assert bad.exit_code == 1
+    assert "kg:maatregel-vakkrachtenregeling" in bad.output
 
 
 def test_cli_ministry(runner: CliRunner) -> None:
     result = runner.invoke(main, ["ministerie", "szw"])
-    assert result.exit_code == 0 and "SZW" in result.output and "JenV" in result.output
+    assert result.exit_code == 0
+    assert "SZW" in result.output
+    assert "JenV" in result.output
     assert runner.invoke(main, ["ministerie", "xyz"]).exit_code == 1
 
 

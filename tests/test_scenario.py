@@ -113,30 +113,37 @@ def test_a_conflict_shows_both_paths_and_switching_one_off_removes_it(
 ) -> None:
     both = scenario.run(keten, ["kg:maatregel-op", "kg:maatregel-neer"])
     x = both.factors[KG_ + "factor-x"]
-    assert x.direction == "mixed" and x.conflict
+    assert x.direction == "mixed"
+    assert x.conflict
     assert [short(p.item) for p in x.paths] == ["maatregel-op", "maatregel-neer"]
-    assert x.items(1) == [KG_ + "maatregel-op"] and x.items(-1) == [KG_ + "maatregel-neer"]
+    assert x.items(1) == [KG_ + "maatregel-op"]
+    assert x.items(-1) == [KG_ + "maatregel-neer"]
     assert [short(c.factor) for c in both.conflicts] == ["factor-x", "factor-y", "factor-z"]
     assert [short(f.item) for f in both.feasibility] == ["maatregel-neer"]
     one = scenario.run(keten, ["kg:maatregel-op"])
-    assert one.conflicts == [] and one.feasibility == []
+    assert one.conflicts == []
+    assert one.feasibility == []
     assert one.factors[KG_ + "factor-x"].direction == "up"
 
 
 def test_an_effect_without_direction_gives_an_unknown_factor(keten: KnowledgeGraph) -> None:
     result = scenario.run(keten, ["kg:spoor-1"])
     w = result.factors[KG_ + "factor-w"]
-    assert w.direction == "unknown" and w.paths[0].sign == 0 and w.paths[0].inferred
+    assert w.direction == "unknown"
+    assert w.paths[0].sign == 0
+    assert w.paths[0].inferred
 
 
 def test_every_step_keeps_its_citation_and_status(keten: KnowledgeGraph) -> None:
     result = scenario.run(keten, ["kg:maatregel-neer"])
     steps = [s for r in result.factors.values() for p in r.paths for s in p.steps]
-    assert steps and all(s.citations for s in steps)
+    assert steps
+    assert all(s.citations for s in steps)
     effect = result.factors[KG_ + "factor-x"].paths[0].steps[0]
     assert (effect.kind, effect.inferred, effect.magnitude) == ("effect", False, "beperkt effect")
     chain = result.factors[KG_ + "factor-y"].paths[0].steps[1]
-    assert chain.kind == "chain" and chain.inferred
+    assert chain.kind == "chain"
+    assert chain.inferred
     assert dict(chain.notes) == {"nl": "X drijft Y.", "en": "X drives Y."}
     assert chain.confidence == "https://w3id.org/amkg/def#confidenceHigh"
 
@@ -196,7 +203,9 @@ def test_every_step_on_the_real_graph_cites_a_verbatim_quote(real: KnowledgeGrap
         for c in step.citations:
             assert _fold(c.quote) in deck, c.quote
         if step.kind == "chain":
-            assert step.inferred and step.confidence and {"nl", "en"} <= dict(step.notes).keys()
+            assert step.inferred
+            assert step.confidence
+            assert {"nl", "en"} <= dict(step.notes).keys()
 
 
 def test_every_chain_is_a_reading_and_keeps_its_sign_in_the_projection(
