@@ -38,7 +38,7 @@ TEXTS = {
         "slide": "dia",
         "note": "lezing",
         "cycles": "Kringlopen (elk één keer gevolgd):",
-        "feasibility": "LET OP {item}: juridische haalbaarheid '{verdict}'",
+        "feasibility": "LET OP {item}: '{verdict}' ({assessment})",
         "compare": "Vergelijking met scenario B ({items})",
         "flips": "SLAAT OM",
         "not_reached": "niet geraakt",
@@ -68,7 +68,7 @@ TEXTS = {
         "slide": "slide",
         "note": "reading",
         "cycles": "Loops (each followed once):",
-        "feasibility": "NOTE {item}: legal feasibility '{verdict}'",
+        "feasibility": "NOTE {item}: '{verdict}' ({assessment})",
         "compare": "Comparison with scenario B ({items})",
         "flips": "FLIPS",
         "not_reached": "not reached",
@@ -121,7 +121,11 @@ def scenario_text(data: dict[str, Any], lang: str) -> str:
         out.append(tx["truncated"])
     for flag in data["feasibility"]:
         out.append(
-            tx["feasibility"].format(item=flag["item"]["label"], verdict=flag["verdict"]["label"])
+            tx["feasibility"].format(
+                item=flag["item"]["label"],
+                verdict=flag["verdict"]["label"],
+                assessment=flag["assessment"]["label"],
+            )
         )
     for f in data["factors"]:
         out.append("")
