@@ -11,9 +11,11 @@ import re
 
 from click.testing import CliRunner
 from flask.testing import FlaskClient
+from markupsafe import escape
 
 from amkg.cli.main import main
 from amkg.graph.paths import DECK_PATH
+from tests.helpers import XSS
 
 VAK = "kg:maatregel-vakkrachtenregeling"
 EISEN = "kg:maatregel-hogere-eisen-randvoorwaarden"
@@ -216,6 +218,16 @@ def test_cli_ministry(runner: CliRunner) -> None:
 
 
 def test_lever_pages_escape_labels(xss_client: FlaskClient) -> None:
-    for url in ("/knoppen", "/scenario?aan=kg:spoor-1", "/signalen", "/ministerie/szw"):
+    # kg:maatregel-xss-test (tests/helpers.py) has a label that is HTML; switched on, it is
+    # listed by the scenario page and the signals page, and must stay text there.
+    escaped = escape(XSS)
+    for url in (
+        "/scenario?aan=kg:maatregel-xss-test",
+        "/scenario?aan=kg:spoor-1&vergelijk=kg:maatregel-xss-test",
+        "/spoor/3/briefing",
+    ):
         html = xss_client.get(url).get_data(as_text=True)
-        assert "<script>alert" not in html, url
+        assert XSS not in html, url
+        assert escaped in html, url
+    for url in ("/knoppen", "/signalen", "/ministerie/szw"):
+        assert XSS not in xss_client.get(url).get_data(as_text=True), url
