@@ -50,6 +50,9 @@ CHAIN_SIGNS = {AMKG + "raisesFactor": 1, AMKG + "lowersFactor": -1}
 FLAGGED_FEASIBILITY = (AMKG + "notFeasible", AMKG + "feasibleAsPilot")
 MAX_DEPTH = 8  # steps in one path (an effect and at most seven chains)
 MAX_PATHS = 500  # paths per scenario; beyond that the result says it was cut
+#: The confidence levels of readings, weakest first: ``run(..., min_confidence=...)`` follows
+#: only chains at least that sure.
+CONFIDENCE_ORDER = (AMKG + "confidenceLow", AMKG + "confidenceMedium", AMKG + "confidenceHigh")
 
 
 class KGLike(Protocol):
@@ -224,11 +227,27 @@ def _canonical(factors: list[str], steps: list[Step]) -> Cycle:
     )
 
 
-def run(kg: KGLike, on: Iterable[str], max_depth: int = MAX_DEPTH) -> ScenarioResult:
+def _sure_enough(step: Step, min_confidence: str | None) -> bool:
+    if min_confidence is None or not step.inferred:
+        return True
+    if step.confidence not in CONFIDENCE_ORDER:
+        return False
+    return CONFIDENCE_ORDER.index(step.confidence) >= CONFIDENCE_ORDER.index(min_confidence)
+
+
+def run(
+    kg: KGLike,
+    on: Iterable[str],
+    max_depth: int = MAX_DEPTH,
+    min_confidence: str | None = None,
+) -> ScenarioResult:
     """Switch ``on`` (names of tracks and measures) on and follow effects and chains.
 
-    Raises :class:`UnknownItem` for a name that is no track or measure.
+    ``min_confidence`` (one of :data:`CONFIDENCE_ORDER`) leaves out chains that are readings of
+    lower confidence. Raises :class:`UnknownItem` for a name that is no track or measure.
     """
+    if min_confidence is not None and min_confidence not in CONFIDENCE_ORDER:
+        raise ValueError(f"min_confidence must be one of {CONFIDENCE_ORDER}")
     lm = model(kg)
     items = list(dict.fromkeys(lm.resolve(name) for name in on))
     factors: dict[str, FactorResult] = {}
@@ -249,6 +268,8 @@ def run(kg: KGLike, on: Iterable[str], max_depth: int = MAX_DEPTH) -> ScenarioRe
             return
         visited = [s.target for s in steps]
         for chain in lm.chains.get(path.factor, []):
+            if not _sure_enough(chain, min_confidence):
+                continue
             if chain.target in visited:
                 at = visited.index(chain.target)
                 loop = _canonical(visited[at:], [*steps[at + 1 :], chain])

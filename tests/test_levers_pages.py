@@ -126,6 +126,27 @@ def test_scenario_page_permalink_comparison_and_errors(client: FlaskClient) -> N
     assert client.get("/api/scenario?aan=nope").status_code == 400
 
 
+def test_scenario_confidence_threshold(client: FlaskClient, runner: CliRunner) -> None:
+    every = client.get(f"/api/scenario?aan={VAK}").get_json()["scenario"]
+    sure = client.get(f"/api/scenario?aan={VAK}&zekerheid=hoog").get_json()
+    assert sure["min_confidence"]["id"] == "amkg:confidenceHigh"
+    assert sure["scenario"]["counts"]["paths"] < every["counts"]["paths"]
+    confidences = {
+        s["confidence"]["id"]
+        for f in sure["scenario"]["factors"]
+        for p in f["paths"]
+        for s in p["steps"]
+        if s["kind"] == "chain"
+    }
+    assert confidences <= {"amkg:confidenceHigh"}
+    assert client.get(f"/api/scenario?aan={VAK}&zekerheid=zeker").status_code == 400
+    html = client.get(f"/scenario?aan={VAK}&zekerheid=hoog").get_data(as_text=True)
+    assert "zekerheid=hoog" in html
+    cli = runner.invoke(main, ["scenario", "--aan", VAK, "--zekerheid", "hoog", "--format", "json"])
+    assert cli.exit_code == 0
+    assert json.loads(cli.output)["scenario"]["counts"] == sure["scenario"]["counts"]
+
+
 def test_signals_page_lists_every_kind(client: FlaskClient) -> None:
     data = client.get("/signalen.json").get_json()
     assert data["everything_on"]

@@ -160,6 +160,16 @@ def test_comparison_reports_what_flips(keten: KnowledgeGraph) -> None:
     assert scenario.compare(up, up) == []
 
 
+def test_a_confidence_threshold_leaves_out_less_sure_chains(keten: KnowledgeGraph) -> None:
+    high = scenario.run(keten, ["kg:maatregel-op"], min_confidence=scenario.CONFIDENCE_ORDER[2])
+    assert sorted(short(f) for f in high.factors) == ["factor-x", "factor-y"]  # y -> z is low
+    assert high.cycles == []
+    low = scenario.run(keten, ["kg:maatregel-op"], min_confidence=scenario.CONFIDENCE_ORDER[0])
+    assert sorted(short(f) for f in low.factors) == ["factor-x", "factor-y", "factor-z"]
+    with pytest.raises(ValueError, match="min_confidence"):
+        scenario.run(keten, ["kg:maatregel-op"], min_confidence="hoog")
+
+
 def test_unknown_names_are_refused_with_suggestions(keten: KnowledgeGraph) -> None:
     with pytest.raises(scenario.UnknownItem) as caught:
         scenario.run(keten, ["maatregel"])

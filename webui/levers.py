@@ -85,8 +85,9 @@ def levers_csv() -> Response:
 def _scenario_data(lang: str) -> tuple[dict[str, Any], int]:
     aan = [a[:300] for a in request.args.getlist("aan")]
     vergelijk = [a[:300] for a in request.args.getlist("vergelijk")]
+    zekerheid = request.args.get("zekerheid", "")[:20]
     try:
-        data, status = levers_scenario.build(_kg(), lang, aan, vergelijk), 200
+        data, status = levers_scenario.build(_kg(), lang, aan, vergelijk, zekerheid), 200
         data["error"] = None
     except levers_scenario.ScenarioProblem as error:
         problem = _error(error.param, error.reason, error.suggestions)
@@ -104,7 +105,7 @@ def scenario_page() -> Any:
     data, status = _scenario_data(lang)
     if not _as_json():
         data["catalogue"] = levers_scenario.catalogue(_kg(), lang)
-    qs = _qs(("aan", "vergelijk"))
+    qs = _qs(("aan", "vergelijk", "zekerheid"))
     data["permalink"] = "/scenario" + qs
     data["signals_url"] = "/signalen" + _qs(("aan",)) if data["aan"] else "/signalen"
     return _page("scenario.html", data, "/scenario.json" + qs, "scenario", status)

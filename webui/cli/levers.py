@@ -165,11 +165,23 @@ def compare_text(data: dict[str, Any], lang: str) -> str:
 @click.command("scenario")
 @click.option("--aan", "aan", multiple=True, help="Een spoor of maatregel die aan staat (herhaal).")
 @click.option("--vergelijk", "vergelijk", multiple=True, help="Scenario B om mee te vergelijken.")
+@click.option(
+    "--zekerheid",
+    type=click.Choice(["laag", "middel", "hoog"]),
+    default="laag",
+    show_default=True,
+    help="Volg alleen effectketens (lezingen) met minstens deze zekerheid.",
+)
 @lang_option
 @format_option
 @data_dir_option
 def scenario_command(
-    aan: tuple[str, ...], vergelijk: tuple[str, ...], lang: str, fmt: str, data_dir: Path | None
+    aan: tuple[str, ...],
+    vergelijk: tuple[str, ...],
+    zekerheid: str,
+    lang: str,
+    fmt: str,
+    data_dir: Path | None,
 ) -> None:
     """Zet knoppen en maatregelen aan en toon wat er beweegt, met paden en bronnen
     (switch levers and measures on and show what moves, with paths and sources)."""
@@ -177,7 +189,7 @@ def scenario_command(
 
     kg = load_kg(data_dir)
     try:
-        data = levers_scenario.build(kg, lang, list(aan), list(vergelijk))
+        data = levers_scenario.build(kg, lang, list(aan), list(vergelijk), zekerheid)
     except levers_scenario.ScenarioProblem as error:
         message = TEXTS[lang]["unknown_item"].format(name=error.reason)
         if error.suggestions:

@@ -14,6 +14,13 @@ from amkg.graph import scenario
 from .levers_common import LeverKG, cycle, path, ref, sorted_refs
 
 MAX_ITEMS = 60
+#: ``zekerheid``: follow only chains (readings) at least this sure; "" or "laag" follows all.
+CONFIDENCE = {
+    "": None,
+    "laag": None,
+    "middel": scenario.CONFIDENCE_ORDER[1],
+    "hoog": scenario.CONFIDENCE_ORDER[2],
+}
 
 
 class ScenarioProblem(ValueError):
@@ -52,11 +59,21 @@ def catalogue(kg: LeverKG, lang: str) -> list[dict[str, Any]]:
     return sorted(tracks.values(), key=lambda t: t["number"])
 
 
-def _run(kg: LeverKG, names: Sequence[str], param: str) -> scenario.ScenarioResult:
+def confidence(raw: str) -> str | None:
+    """The minimum confidence for ``zekerheid`` (laag, middel, hoog; empty: every chain)."""
+    key = raw.strip().casefold()
+    if key not in CONFIDENCE:
+        raise ScenarioProblem("zekerheid", "one of laag, middel, hoog")
+    return CONFIDENCE[key]
+
+
+def _run(
+    kg: LeverKG, names: Sequence[str], param: str, min_confidence: str | None = None
+) -> scenario.ScenarioResult:
     if len(names) > MAX_ITEMS:
         raise ScenarioProblem(param, f"at most {MAX_ITEMS} items")
     try:
-        return scenario.run(kg, [n for n in names if n.strip()])
+        return scenario.run(kg, [n for n in names if n.strip()], min_confidence=min_confidence)
     except scenario.UnknownItem as error:
         raise ScenarioProblem(param, str(error), error.suggestions) from None
 
@@ -133,13 +150,24 @@ def comparison_json(
 
 
 def build(
-    kg: LeverKG, lang: str, aan: Sequence[str], vergelijk: Sequence[str] = ()
+    kg: LeverKG,
+    lang: str,
+    aan: Sequence[str],
+    vergelijk: Sequence[str] = (),
+    zekerheid: str = "",
 ) -> dict[str, Any]:
-    """The scenario page data; raises :class:`ScenarioProblem` for an unknown item."""
-    a = _run(kg, aan, "aan")
-    data: dict[str, Any] = {"scenario": result_json(kg, a, lang), "compare": None}
+    """The scenario page data; raises :class:`ScenarioProblem` for an unknown item or a bad
+    ``zekerheid``. Both scenarios follow the same chains."""
+    minimum = confidence(zekerheid)
+    a = _run(kg, aan, "aan", minimum)
+    data: dict[str, Any] = {
+        "scenario": result_json(kg, a, lang),
+        "compare": None,
+        "zekerheid": zekerheid.strip().casefold(),
+        "min_confidence": ref(kg, minimum, lang),
+    }
     if any(v.strip() for v in vergelijk):
-        b = _run(kg, vergelijk, "vergelijk")
+        b = _run(kg, vergelijk, "vergelijk", minimum)
         data["compare"] = {
             "scenario": result_json(kg, b, lang),
             **comparison_json(kg, a, b, lang),
