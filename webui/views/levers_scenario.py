@@ -15,7 +15,7 @@ from .levers_common import LeverKG, cycle, path, ref, sorted_refs
 
 MAX_ITEMS = 60
 #: ``zekerheid``: follow only chains (readings) at least this sure; "" or "laag" follows all.
-CONFIDENCE = {
+CONFIDENCE: dict[str, str | None] = {
     "": None,
     "laag": None,
     "middel": scenario.CONFIDENCE_ORDER[1],
