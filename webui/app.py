@@ -30,6 +30,7 @@ from amkg.webui import (
     api_trace,
     dataset,
     explorer,
+    levers,
     pages,
     pages_analysis,
     settings,
@@ -49,6 +50,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     pages_analysis.bp,  # matrix, path finder, timeline, figures, catalogue, editor
     explorer.bp,  # the graph explorer
     dataset.bp,  # /dataset, /.well-known/void: the DCAT and VoID description
+    levers.bp,  # levers x effects, scenarios, signals, ministry lens, briefings, calculator
 )
 
 _kg_cache: dict[tuple[Any, ...], KnowledgeGraph] = {}
