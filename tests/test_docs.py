@@ -71,7 +71,7 @@ def test_every_route_is_in_the_architecture_table() -> None:
     missing = []
     for rule in _routes():
         base = rule.split("<")[0].rstrip("/") or "/"
-        for suffix in (".json", ".csv", ".ttl", ".jsonld"):
+        for suffix in (".json", ".csv", ".ttl", ".jsonld", ".nt"):
             base = base.removesuffix(suffix)
         if f"`{base}" not in text and f"`{rule}" not in text:
             missing.append(rule)

@@ -21,68 +21,44 @@ import click
 
 from amkg.cli.common import data_dir_option, lang_option, load_kg
 
-TEXTS = {
-    "nl": {
-        "on": "Aan",
-        "none_on": "Niets aan.",
-        "factors": "{n} factoren geraakt, {c} conflicten",
-        "up": "stijgt",
-        "down": "daalt",
-        "mixed": "beide richtingen",
-        "unknown": "richting onbekend",
-        "conflict": "CONFLICT: omhoog door {up}; omlaag door {down}",
-        "path": "pad {sign} vanuit {item}",
-        "stated": "gezegd",
-        "inferred": "AFGELEID",
-        "source": "bron",
-        "slide": "dia",
-        "note": "lezing",
-        "cycles": "Kringlopen (elk één keer gevolgd):",
-        "feasibility": "LET OP {item}: '{verdict}' ({assessment})",
-        "compare": "Vergelijking met scenario B ({items})",
-        "flips": "SLAAT OM",
-        "not_reached": "niet geraakt",
-        "same": "Geen verschil.",
-        "unknown_item": "Onbekend: {name}",
-        "suggest": "Bedoelde u",
-        "ministry": "Ministerie",
-        "coordinates": "Trajecten",
-        "tracks": "Sporen die dit raakt",
-        "shared": "Gedeeld met",
-        "depends": "Hangt af van (trajecten van anderen op dezelfde sporen)",
-        "truncated": "(niet alle paden gevolgd: grens bereikt)",
-    },
-    "en": {
-        "on": "On",
-        "none_on": "Nothing on.",
-        "factors": "{n} factors reached, {c} conflicts",
-        "up": "rises",
-        "down": "falls",
-        "mixed": "both directions",
-        "unknown": "direction unknown",
-        "conflict": "CONFLICT: raised by {up}; lowered by {down}",
-        "path": "path {sign} from {item}",
-        "stated": "stated",
-        "inferred": "INFERRED",
-        "source": "source",
-        "slide": "slide",
-        "note": "reading",
-        "cycles": "Loops (each followed once):",
-        "feasibility": "NOTE {item}: '{verdict}' ({assessment})",
-        "compare": "Comparison with scenario B ({items})",
-        "flips": "FLIPS",
-        "not_reached": "not reached",
-        "same": "No difference.",
-        "unknown_item": "Unknown: {name}",
-        "suggest": "Did you mean",
-        "ministry": "Ministry",
-        "coordinates": "Trajectories",
-        "tracks": "Tracks this touches",
-        "shared": "Shared with",
-        "depends": "Depends on (others' trajectories on the same tracks)",
-        "truncated": "(not every path followed: limit reached)",
-    },
-}
+
+def _words(lang: str) -> dict[str, str]:
+    """The output's words in ``lang`` (``webui/i18n/<lang>.cli.json``, keys ``cli.levers.*``)."""
+    from amkg.webui.i18n import t
+
+    return {key: t(f"cli.levers.{key}", lang) for key in _KEYS}
+
+
+_KEYS = (
+    "on",
+    "none_on",
+    "factors",
+    "up",
+    "down",
+    "mixed",
+    "unknown",
+    "conflict",
+    "path",
+    "stated",
+    "inferred",
+    "source",
+    "slide",
+    "note",
+    "cycles",
+    "feasibility",
+    "compare",
+    "flips",
+    "not_reached",
+    "same",
+    "unknown_item",
+    "suggest",
+    "ministry",
+    "coordinates",
+    "tracks",
+    "shared",
+    "depends",
+    "truncated",
+)
 
 format_option = click.option(
     "--format",
@@ -111,7 +87,7 @@ def _step_lines(step: dict[str, Any], tx: dict[str, str]) -> list[str]:
 
 
 def scenario_text(data: dict[str, Any], lang: str) -> str:
-    tx = TEXTS[lang]
+    tx = _words(lang)
     out: list[str] = []
     if not data["on"]:
         return tx["none_on"]
@@ -149,7 +125,7 @@ def scenario_text(data: dict[str, Any], lang: str) -> str:
 
 
 def compare_text(data: dict[str, Any], lang: str) -> str:
-    tx = TEXTS[lang]
+    tx = _words(lang)
     b = data["scenario"]
     out = ["", tx["compare"].format(items=", ".join(i["label"] for i in b["on"]))]
     for c in data["changes"]:
@@ -191,9 +167,9 @@ def scenario_command(
     try:
         data = levers_scenario.build(kg, lang, list(aan), list(vergelijk), zekerheid)
     except levers_scenario.ScenarioProblem as error:
-        message = TEXTS[lang]["unknown_item"].format(name=error.reason)
+        message = _words(lang)["unknown_item"].format(name=error.reason)
         if error.suggestions:
-            message += f"\n{TEXTS[lang]['suggest']}: " + ", ".join(error.suggestions)
+            message += f"\n{_words(lang)['suggest']}: " + ", ".join(error.suggestions)
         raise click.ClickException(message) from None
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -220,7 +196,7 @@ def ministry_command(naam: str, lang: str, fmt: str, data_dir: Path | None) -> N
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    tx = TEXTS[lang]
+    tx = _words(lang)
     m = data["ministry"]
     lines = [f"{tx['ministry']}: {m['notation']} ({m['label']})", "", f"{tx['coordinates']}:"]
     for c in data["coordinates"]:
