@@ -7,7 +7,6 @@ Nothing here holds an rdflib graph of the whole data: every read is a query on :
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import threading
@@ -286,9 +285,3 @@ def _rdflib_copy(built: Build) -> Graph:
     graph = new_graph()
     graph.parse(data=store.dump().decode("utf-8"), format="nt")
     return graph
-
-
-@functools.cache
-def default_kg() -> KnowledgeGraph:
-    """The knowledge graph of this checkout (or of ``$AMKG_DATA_DIR``), opened once."""
-    return KnowledgeGraph.open()
