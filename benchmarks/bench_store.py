@@ -171,11 +171,13 @@ def _median(call: object, runs: int) -> float:
     return statistics.median(times)
 
 
-def datasette_figures(ntriples: bytes, work: Path, env: dict[str, str]) -> dict[str, float]:
+def datasette_figures(
+    ntriples: bytes, work: Path, env: dict[str, str], name: str
+) -> dict[str, float]:
     datasette = shutil.which("datasette", path=str(Path(sys.executable).parent))
     if datasette is None:
         return {}
-    database = work / "triples.db"
+    database = work / f"triples-{name}.db"
     with sqlite3.connect(database) as connection:
         connection.execute("CREATE TABLE triples (s TEXT, p TEXT, o TEXT)")
         rows = (line.split(" ", 2) for line in ntriples.decode().splitlines() if line)
@@ -220,7 +222,7 @@ def measure(name: str, size: int, work: Path, quick: bool) -> dict[str, float]:
     from amkg.graph.store import OxigraphStore
 
     dump = OxigraphStore.open_read_only(result.build.store_dir).dump()
-    figures.update(datasette_figures(dump, work, env))
+    figures.update(datasette_figures(dump, work, env, name))
     return figures
 
 
