@@ -22,8 +22,8 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+from dataclasses import dataclass, field
+from typing import Protocol
 
 import networkx as nx
 from rdflib import Literal
@@ -42,6 +42,29 @@ from amkg.graph.scenario_types import (
 )
 from amkg.graph.store import Store
 from amkg.queries import internal
+
+__all__ = [  # the result types are re-exported: callers use ``scenario.Step`` and the like
+    "CONFIDENCE_ORDER",
+    "MAX_DEPTH",
+    "MAX_PATHS",
+    "Citation",
+    "Cycle",
+    "FactorChange",
+    "FactorResult",
+    "FeasibilityFlag",
+    "Item",
+    "KGLike",
+    "LeverModel",
+    "Path",
+    "ScenarioResult",
+    "Step",
+    "UnknownItem",
+    "chain_cycles",
+    "compare",
+    "load_model",
+    "model",
+    "run",
+]
 
 AMKG = "https://w3id.org/amkg/def#"
 KG = "https://w3id.org/amkg/id/"
@@ -125,6 +148,17 @@ def _citations(kg: KGLike) -> dict[str, tuple[Citation, ...]]:
     return {node: tuple(cs) for node, cs in found.items()}
 
 
+@dataclass
+class _ItemRows:
+    """One item as its rows come in: a row per feasibility verdict, gathered here."""
+
+    kind: str
+    track: str
+    number: int
+    parent: str | None
+    feasibility: list[tuple[str, str]] = field(default_factory=list)  # (verdict, assessment)
+
+
 def _true(value: Node | None) -> bool:
     return isinstance(value, Literal) and value.toPython() is True
 
@@ -132,23 +166,22 @@ def _true(value: Node | None) -> bool:
 def load_model(kg: KGLike) -> LeverModel:
     """Read items, effects, chains and citations from the store (no cache)."""
     citations = _citations(kg)
-    items: dict[str, dict[str, Any]] = {}
+    items: dict[str, _ItemRows] = {}
     for row in internal.select(kg, "levers-items"):
         iri = str(row["item"])
         entry = items.setdefault(
             iri,
-            {
-                "kind": str(row["kind"]),
-                "track": str(row["track"]),
-                "number": int(row["trackNumber"].toPython()),  # type: ignore[union-attr]
-                "parent": _text(row.get("parent")),
-                "feasibility": [],
-            },
+            _ItemRows(
+                kind=str(row["kind"]),
+                track=str(row["track"]),
+                number=int(str(row["trackNumber"])),  # an xsd:integer literal
+                parent=_text(row.get("parent")),
+            ),
         )
         if "feasibility" in row:
             pair = (str(row["feasibility"]), str(row["assessment"]))
-            if pair not in entry["feasibility"]:
-                entry["feasibility"].append(pair)
+            if pair not in entry.feasibility:
+                entry.feasibility.append(pair)
     effects: dict[str, list[Step]] = defaultdict(list)
     for row in internal.select(kg, "levers-effects"):
         effect = str(row["effect"])
@@ -190,11 +223,11 @@ def load_model(kg: KGLike) -> LeverModel:
         items={
             iri: Item(
                 iri=iri,
-                kind=e["kind"],
-                track=e["track"],
-                track_number=e["number"],
-                parent=e["parent"],
-                feasibility=tuple(e["feasibility"]),
+                kind=e.kind,
+                track=e.track,
+                track_number=e.number,
+                parent=e.parent,
+                feasibility=tuple(e.feasibility),
             )
             for iri, e in items.items()
         },
@@ -301,7 +334,7 @@ def run(
 def chain_cycles(kg: KGLike) -> list[Cycle]:
     """Every loop in the effect chains between factors, each once."""
     lm = model(kg)
-    network = nx.DiGraph()
+    network: nx.DiGraph[str] = nx.DiGraph()
     steps: dict[tuple[str, str], Step] = {}
     for chain_steps in lm.chains.values():
         for step in chain_steps:

@@ -7,9 +7,10 @@ Everything is read through the store (``amkg.queries.internal``) and ``kg.label`
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Iterable
+from typing import Any, Protocol, TypedDict
 
-from rdflib import URIRef
+from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from amkg.graph import scenario
@@ -32,10 +33,17 @@ class LeverKG(Protocol):
     def prefixed(self, iri: Node) -> str: ...
 
 
-def ref(kg: LeverKG, iri: str | Node | None, lang: str) -> dict[str, Any] | None:
-    """A link to a resource: iri, prefixed id, label in ``lang``, page url."""
-    if iri is None or str(iri) == "":
-        return None
+class Ref(TypedDict):
+    """A link to a resource as the pages and their ``.json`` twins show it."""
+
+    iri: str
+    id: str
+    label: str
+    url: str | None
+
+
+def link(kg: LeverKG, iri: str | Node, lang: str) -> Ref:
+    """A link to a resource that is surely there: iri, prefixed id, label in ``lang``, url."""
     node = URIRef(str(iri))
     return {
         "iri": str(node),
@@ -43,6 +51,23 @@ def ref(kg: LeverKG, iri: str | Node | None, lang: str) -> dict[str, Any] | None
         "label": kg.label(node, lang),
         "url": url_for_node(node),
     }
+
+
+def ref(kg: LeverKG, iri: str | Node | None, lang: str) -> Ref | None:
+    """A link to a resource (see :func:`link`), None when there is no resource."""
+    if iri is None or str(iri) == "":
+        return None
+    return link(kg, iri, lang)
+
+
+def integer(term: Node) -> int:
+    """The value of an integer literal (``xsd:integer`` in the data)."""
+    return int(str(term))
+
+
+def true(term: Node | None) -> bool:
+    """Whether ``term`` is the literal ``true`` (absent or any other term: False)."""
+    return isinstance(term, Literal) and term.toPython() is True
 
 
 def citation(kg: LeverKG, c: scenario.Citation, lang: str) -> dict[str, Any]:
@@ -93,5 +118,5 @@ def cycle(kg: LeverKG, c: scenario.Cycle, lang: str) -> dict[str, Any]:
     }
 
 
-def sorted_refs(refs: list[dict[str, Any] | None]) -> list[dict[str, Any]]:
+def sorted_refs(refs: Iterable[Ref | None]) -> list[Ref]:
     return sorted((r for r in refs if r), key=lambda r: r["label"].casefold())

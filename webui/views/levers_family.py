@@ -16,10 +16,11 @@ from __future__ import annotations
 from typing import Any
 
 from rdflib import Literal
+from rdflib.term import Node
 
 from amkg.queries import internal
 
-from .levers_common import LeverKG, ref
+from .levers_common import LeverKG, integer, ref, true
 
 DEFAULT_YEAR = 2022
 DEFAULT_LOW = 0.9
@@ -34,14 +35,14 @@ class CalculatorProblem(ValueError):
         self.reason = reason
 
 
-def _num(value: Any) -> float:
-    return float(value.toPython()) if isinstance(value, Literal) else float(value)
+def _num(value: Node) -> float:
+    return float(value.toPython()) if isinstance(value, Literal) else float(str(value))
 
 
 def inflow(kg: LeverKG, lang: str) -> dict[int, dict[str, Any]]:
     years: dict[int, dict[str, Any]] = {}
     for r in internal.select(kg, "levers-family-inflow"):
-        year = int(r["year"].toPython())  # type: ignore[union-attr]
+        year = integer(r["year"])
         y = years.setdefault(year, {"year": year, "decisions": None, "categories": {}})
         quote = str(r["quote"]) if "quote" in r else None
         if str(r["kind"]) == "decisions":
@@ -50,7 +51,7 @@ def inflow(kg: LeverKG, lang: str) -> dict[int, dict[str, Any]]:
                 "decisions_printed": str(r["printedValue"]),
                 "rate_printed": str(r["ratePrinted"]),
                 "approvals": int(_num(r["approvals"])),
-                "inferred": bool(r["inferred"].toPython()),  # type: ignore[union-attr]
+                "inferred": true(r["inferred"]),
                 "quotes": [],
             }
             if quote and quote not in d["quotes"]:
@@ -63,7 +64,7 @@ def inflow(kg: LeverKG, lang: str) -> dict[int, dict[str, Any]]:
                     **(ref(kg, r["category"], lang) or {}),
                     "value": int(_num(r["value"])),
                     "printed": str(r["printedValue"]),
-                    "other_purpose": bool(r["otherPurpose"].toPython()),  # type: ignore[union-attr]
+                    "other_purpose": true(r["otherPurpose"]),
                     "quotes": [],
                 },
             )
@@ -87,7 +88,7 @@ def ratios(kg: LeverKG, lang: str) -> dict[str, dict[str, Any]]:
                 "qualifier": str(q) if q is not None else None,
                 "quote": str(r["quote"]) if "quote" in r else None,
                 "slide": ref(kg, r.get("slide"), lang),
-                "slide_index": int(r["slideIndex"].toPython()) if "slideIndex" in r else None,  # type: ignore[union-attr]
+                "slide_index": integer(r["slideIndex"]) if "slideIndex" in r else None,
             },
         )
     return out

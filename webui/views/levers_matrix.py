@@ -14,9 +14,15 @@ from rdflib import URIRef
 from amkg.graph import scenario
 from amkg.queries import internal
 
-from .levers_common import SIGN_TEXT, LeverKG, citation, ref
+from .levers_common import SIGN_TEXT, LeverKG, Ref, citation, link, ref
 from .levers_ministry import UnknownMinistry, options, resolve
 from .levers_trajectories import trajectories
+
+
+class GroupOption(Ref):
+    """A factor group as a filter choice: its link and the slug ``groep`` takes."""
+
+    slug: str
 
 
 class FilterProblem(ValueError):
@@ -31,13 +37,17 @@ def factor_groups(kg: LeverKG) -> dict[str, str]:
     return {str(r["factor"]): str(r["group"]) for r in internal.select(kg, "levers-factors")}
 
 
+def _group_option(kg: LeverKG, group: str, lang: str) -> GroupOption:
+    return {**link(kg, group, lang), "slug": group.rsplit("/", 1)[-1]}
+
+
 def build(
     kg: LeverKG, lang: str, spoor: str = "", groep: str = "", ministerie: str = ""
 ) -> dict[str, Any]:
     lm = scenario.model(kg)
     groups = factor_groups(kg)
     group_options = sorted(
-        ({**(ref(kg, g, lang) or {}), "slug": g.rsplit("/", 1)[-1]} for g in set(groups.values())),
+        (_group_option(kg, g, lang) for g in set(groups.values())),
         key=lambda o: o["label"].casefold(),
     )
     track_numbers = sorted({i.track_number for i in lm.items.values()})
@@ -74,7 +84,7 @@ def build(
     ]
     items.sort(key=lambda i: (i.track_number, i.kind != "track", kg.label(_u(i.iri), lang)))
     columns: dict[str, dict[str, Any]] = {}
-    rows = []
+    rows: list[dict[str, Any]] = []  # "cells" by factor, then in column order
     for item in items:
         cells: dict[str, list[dict[str, Any]]] = {}
         for step in lm.effects[item.iri]:

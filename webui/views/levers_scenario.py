@@ -5,13 +5,13 @@ cycles, feasibility flags, and the comparison of two scenarios."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypedDict
 
 from rdflib import URIRef
 
 from amkg.graph import scenario
 
-from .levers_common import LeverKG, cycle, path, ref, sorted_refs
+from .levers_common import LeverKG, Ref, cycle, link, path, ref, sorted_refs
 
 MAX_ITEMS = 60
 #: ``zekerheid``: follow only chains (readings) at least this sure; "" or "laag" follows all.
@@ -21,6 +21,27 @@ CONFIDENCE: dict[str, str | None] = {
     "middel": scenario.CONFIDENCE_ORDER[1],
     "hoog": scenario.CONFIDENCE_ORDER[2],
 }
+
+
+class FactorJSON(TypedDict):
+    """One factor a scenario reaches: its direction, who raises and lowers it, every path."""
+
+    factor: Ref
+    direction: str
+    conflict: bool
+    inferred: bool
+    raised_by: list[Ref]
+    lowered_by: list[Ref]
+    paths: list[dict[str, Any]]
+
+
+class ChangeJSON(TypedDict):
+    """One factor whose direction differs between scenario A and B."""
+
+    factor: Ref
+    before: str | None
+    after: str | None
+    flips: bool
 
 
 class ScenarioProblem(ValueError):
@@ -80,12 +101,12 @@ def _run(
 
 def result_json(kg: LeverKG, result: scenario.ScenarioResult, lang: str) -> dict[str, Any]:
     lm = scenario.model(kg)
-    factors = []
+    factors: list[FactorJSON] = []
     for fr in result.factors.values():
         nearest = fr.nearest()
         factors.append(
             {
-                "factor": ref(kg, fr.factor, lang),
+                "factor": link(kg, fr.factor, lang),
                 "direction": fr.direction,
                 "conflict": fr.conflict,
                 "inferred": all(p.inferred for p in fr.paths),
@@ -136,9 +157,9 @@ def result_json(kg: LeverKG, result: scenario.ScenarioResult, lang: str) -> dict
 def comparison_json(
     kg: LeverKG, a: scenario.ScenarioResult, b: scenario.ScenarioResult, lang: str
 ) -> dict[str, Any]:
-    changes = [
+    changes: list[ChangeJSON] = [
         {
-            "factor": ref(kg, c.factor, lang),
+            "factor": link(kg, c.factor, lang),
             "before": c.before,
             "after": c.after,
             "flips": c.flips,

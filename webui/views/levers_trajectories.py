@@ -6,11 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from rdflib import Literal
-
 from amkg.queries import internal
 
-from .levers_common import LeverKG, ref
+from .levers_common import LeverKG, integer, ref, true
 
 
 @dataclass
@@ -39,20 +37,18 @@ def trajectories(kg: LeverKG) -> dict[str, Trajectory]:
     for row in internal.select(kg, "levers-trajectories"):
         iri = str(row["trajectory"])
         t = out.setdefault(iri, Trajectory(iri))
-        t.not_stated = t.not_stated or (
-            isinstance(row.get("notStated"), Literal) and row["notStated"].toPython() is True
-        )
+        t.not_stated = t.not_stated or true(row.get("notStated"))
         if "planning" in row:
             t.planning = str(row["planning"])
             t.start = str(row["periodStart"]) if "periodStart" in row else None
         if "annexRow" in row:
-            t.annex_row = int(row["annexRow"].toPython())  # type: ignore[union-attr]
+            t.annex_row = integer(row["annexRow"])
         if "ministry" in row:
             target = t.coordinators if str(row["role"]) == "coordinator" else t.cooperation
             if str(row["ministry"]) not in target:
                 target.append(str(row["ministry"]))
         if "track" in row:
-            inferred = isinstance(row.get("inferred"), Literal) and bool(row["inferred"].toPython())
+            inferred = true(row.get("inferred"))
             route = (str(row["route"]), str(row["via"]), inferred)
             routes = t.tracks.setdefault(str(row["track"]), [])
             if route not in routes:
@@ -65,7 +61,7 @@ def tracks(kg: LeverKG) -> list[tuple[str, int, str | None]]:
     return [
         (
             str(r["track"]),
-            int(r["trackNumber"].toPython()),  # type: ignore[union-attr]
+            integer(r["trackNumber"]),
             str(r["lever"]) if "lever" in r else None,
         )
         for r in internal.select(kg, "levers-tracks")
