@@ -178,6 +178,7 @@ def datasette_figures(
     if datasette is None:
         return {}
     database = work / f"triples-{name}.db"
+    database.unlink(missing_ok=True)
     with sqlite3.connect(database) as connection:
         connection.execute("CREATE TABLE triples (s TEXT, p TEXT, o TEXT)")
         rows = (line.split(" ", 2) for line in ntriples.decode().splitlines() if line)
@@ -185,7 +186,7 @@ def datasette_figures(
     port = free_port()
     with running([datasette, "serve", str(database), "--port", str(port)], env):
         start = wait_for(port, "/", 120)
-    query = [datasette, str(database), "--get", "/triples/triples.json?_size=10"]
+    query = [datasette, str(database), "--get", f"/{database.stem}/triples.json?_size=10"]
     return {"datasette_serve_start_s": start, "datasette_cli_query_s": wall(query, env)}
 
 
@@ -195,7 +196,7 @@ def measure(name: str, size: int, work: Path, quick: bool) -> dict[str, float]:
     from benchmarks.synthetic import write_synthetic_data
 
     data_dir = DATA_DIR if size == 0 else work / f"data-{name}"
-    if size:
+    if size and not any(data_dir.glob("*.ttl")):  # kept between runs with --work
         write_synthetic_data(data_dir, size)
     store = work / f"store-{name}"
     env = {**os.environ, "AMKG_STORE": str(store), "AMKG_DATA_DIR": str(data_dir)}
@@ -231,12 +232,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="real,100k,1M")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    parser.add_argument("--work", type=Path, help="keep the synthetic data here between runs")
     args = parser.parse_args(argv)
     results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="amkg-bench-store-") as temporary:
+        work = args.work or Path(temporary)
+        work.mkdir(parents=True, exist_ok=True)
         for name in args.sizes.split(","):
             print(f"## {name}", flush=True)
-            results[name] = measure(name, SIZES[name], Path(temporary), args.quick)
+            for stale in work.glob(f"store-{name}"):
+                shutil.rmtree(stale)  # every run builds afresh
+            results[name] = measure(name, SIZES[name], work, args.quick)
             for key, value in results[name].items():
                 print(f"  {key:38} {value:10.3f}", flush=True)
     if args.json:
