@@ -40,6 +40,7 @@ from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from amkg.graph.load import PREFIXES
+from amkg.graph.sparql_lexer import code_only
 
 KINDS = {
     "SelectQuery": "SELECT",
@@ -50,8 +51,6 @@ KINDS = {
 
 _OPEN = "([{"
 _CLOSE = ")]}"
-# An IRIREF as the SPARQL grammar defines it: '<' ([^<>"{}|^`\]-[#x00-#x20])* '>'.
-_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
 # The keyword SERVICE as a token of its own (not part of a name, a variable or a language tag).
 _SERVICE = re.compile(r"(?<![\w.:?$@\\-])SERVICE(?![\w:.-])", re.IGNORECASE)
 # One token of the SPARQL grammar, roughly but in linear time: a number (never with a following
@@ -100,36 +99,6 @@ class QueryRejected(Exception):
         return (type(self), (self.status, self.reason))
 
 
-def code_only(text: str) -> str:
-    """``text`` with its strings, IRIs, comments and backslash escapes blanked out (same length).
-
-    This is the SPARQL grammar's own lexical view, as pyoxigraph reads it: a comment ends at a
-    line feed *or* a carriage return, an escape (``\\'`` in a prefixed name, ``\\"`` in a
-    string) never opens or closes anything.
-    """
-    out: list[str] = []
-    i = start = 0
-    n = len(text)
-    while i < n:
-        c = text[i]
-        if c == "#":
-            ends = [e for e in (text.find("\n", i), text.find("\r", i)) if e >= 0]
-            end = min(ends) if ends else n
-        elif c in "'\"":
-            end = _skip_string(text, i)
-        elif c == "\\":
-            end = min(i + 2, n)
-        elif c == "<" and (match := _IRIREF.match(text, i)):
-            end = match.end()
-        else:
-            i += 1
-            continue
-        out += [text[start:i], " " * (end - i)]
-        i = start = end
-    out.append(text[start:])
-    return "".join(out)
-
-
 def nesting_depth(text: str, stop_above: int | None = None, *, blanked: bool = False) -> int:
     """The deepest nesting of ``( [ {`` outside strings, IRIs and comments.
 
@@ -148,32 +117,6 @@ def nesting_depth(text: str, stop_above: int | None = None, *, blanked: bool = F
         elif c in _CLOSE and depth:
             depth -= 1
     return deepest
-
-
-def _skip_string(text: str, start: int) -> int:
-    """The index just past the string literal that starts at ``start`` (or the text's end)."""
-    quote = text[start]
-    long_quote = quote * 3
-    if text.startswith(long_quote, start):
-        i = start + 3
-        while i < len(text):
-            if text[i] == "\\":
-                i += 2
-            elif text.startswith(long_quote, i):
-                return i + 3
-            else:
-                i += 1
-        return len(text)
-    i = start + 1
-    while i < len(text):
-        c = text[i]
-        if c == "\\":
-            i += 2
-        elif c == quote or c in "\r\n":
-            return i + 1
-        else:
-            i += 1
-    return len(text)
 
 
 @dataclass(frozen=True)

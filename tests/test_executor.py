@@ -116,7 +116,8 @@ def test_an_overrun_kills_only_its_worker(pool: WorkerPool) -> None:
     thread = threading.Thread(target=run_long)
     thread.start()
     time.sleep(0.3)
-    assert pool.execute("ASK { ?s ?p ?o }", client="quick").body.startswith(b'{"head"')  # on the other worker
+    quick = pool.execute("ASK { ?s ?p ?o }", client="quick")  # on the other worker
+    assert quick.body.startswith(b'{"head"')
     answered = time.monotonic()
     thread.join(10)
     assert answered < outcome["ended"]  # type: ignore[operator]  # while the long one ran

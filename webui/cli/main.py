@@ -28,6 +28,10 @@ from amkg.graph.export import FORMATS, export
 from amkg.graph.stats import format_table, stats
 from amkg.graph.validate import format_report, validate
 
+#: Exit status of ``amkg validate`` for a shapes graph that is malformed (pyshacl cannot load
+#: a shape) or hostile (its SPARQL could reach the network: ``graph/shapes_guard.py``).
+EXIT_BAD_SHAPES = 3
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
@@ -43,13 +47,22 @@ def main() -> None:
 def validate_command(lang: str, data_dir: Path | None) -> None:
     """Controleer de graaf met de SHACL-regels (check the graph against the shapes).
 
-    Exit 0 als de graaf voldoet, 1 bij overtredingen, 2 als een bestand niet te lezen is.
+    Exit 0 als de graaf voldoet, 1 bij overtredingen, 2 als een bestand niet te lezen is, 3 als
+    een regel (shape) niet deugt of het netwerk op zou gaan (a malformed or hostile shape).
     """
+    from pyshacl.errors import ReportableRuntimeError
+
+    from amkg.graph.shapes_guard import ShapesRefused, check_shapes
+
     kg = load_kg(data_dir)
     try:
+        check_shapes(kg.shapes)  # before pyshacl: no SERVICE, LOAD, FROM, JavaScript, imports
         report = validate(kg, lang=lang)
     except GraphLoadError as error:  # the shapes file itself is broken or missing
         fail_load(error)
+    except (ShapesRefused, ReportableRuntimeError) as error:
+        click.echo(f"refused shapes: {error}", err=True)
+        raise click.exceptions.Exit(EXIT_BAD_SHAPES) from None
     click.echo(format_report(report, lang))
     if not report.conforms:
         raise click.exceptions.Exit(EXIT_INVALID)

@@ -19,9 +19,10 @@ import contextlib
 import http.client
 import json
 import logging
-import multiprocessing
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -34,6 +35,7 @@ from waitress import create_server
 from amkg.cli.common import fail_load
 from amkg.graph.errors import GraphLoadError
 from amkg.graph.paths import DATA_DIR_ENV
+from amkg.webui import logs
 from amkg.webui.app import create_app
 from amkg.webui.explorer import warm_up
 from amkg.webui.sparql import start_pool
@@ -46,6 +48,16 @@ MIN_THREADS = 8
 DEFAULT_WORKERS = 2
 #: The settings ``amkg serve`` passes to its web processes (as ``create_app``'s test_config).
 CONFIG_ENV = "AMKG_SERVE_CONFIG"
+#: The log level ``amkg serve --log-level`` passes to its web processes.
+LOG_LEVEL_ENV = "AMKG_LOG_LEVEL"
+#: Connections one web process holds open at once (Granian's backpressure: a connection takes
+#: a permit from accept to close, idle or not); more wait in the listen backlog. Far above the
+#: threads, so idle or slow clients cannot take every permit (64 idle connections: the probe
+#: still answers), yet bounded.
+MAX_CONNECTIONS = 256
+#: Milliseconds a client has to send a request's headers, on a new connection and between the
+#: requests of a kept-alive one; then Granian closes the connection (slowloris, idle sockets).
+HEADER_TIMEOUT_MS = 10_000
 DATA_DIR_HELP = f"Map met de Turtle-data (standaard graph/data; ook via ${DATA_DIR_ENV})."
 
 
@@ -65,11 +77,20 @@ def served_app() -> Flask:
     """The app as one web process of ``amkg serve`` serves it (Granian's factory): the graph
     loaded, the query workers started and the default graph view built, all before the first
     request. Settings come from the layers of ``create_app`` plus the command's options."""
+    logs.configure(os.environ.get(LOG_LEVEL_ENV) or "info")
     overrides = json.loads(os.environ.get(CONFIG_ENV) or "{}")
     app = create_app(overrides or None)
     start_pool(app)
     warm_up(app)  # a cache hit when amkg serve built the view before forking
+    warm_api(app)
     return app
+
+
+def warm_api(app: Flask) -> None:
+    """Answer ``/api/queries`` once before the first client does, so no client waits for
+    what the first answer computes and caches (seconds on the real graph)."""
+    with contextlib.suppress(Exception):
+        app.test_client().get("/api/queries", environ_base={"REMOTE_ADDR": "warm-up"})
 
 
 def listenable_port(host: str, port: int) -> int:
@@ -102,11 +123,20 @@ GRANIAN_LOGGING: dict[str, Any] = {
 
 
 def run_granian(host: str, port: int, workers: int, threads: int,
-                target: str = "amkg.cli.serve:served_app") -> None:  # fmt: skip
+                target: str = "amkg.cli.serve:served_app", log_level: str = "warning",
+                max_connections: int = MAX_CONNECTIONS,
+                header_timeout_ms: int = HEADER_TIMEOUT_MS) -> None:  # fmt: skip
     """Serve the app that the factory ``target`` makes with Granian until Ctrl+C (or
-    SIGTERM). The benchmark serves its baseline app the same way."""
+    SIGTERM). The benchmark serves its baseline app the same way.
+
+    HTTP/1.1 only (no h2c upgrade), at most ``max_connections`` connections per web process,
+    ``header_timeout_ms`` to send a request's headers (also the idle limit of a kept-alive
+    connection); ``threads`` run the app, so at most that many requests are inside it at once
+    per web process and the rest wait in Granian, not in Python.
+    """
     from granian import Granian
-    from granian.constants import Interfaces
+    from granian.constants import HTTPModes, Interfaces
+    from granian.http import HTTP1Settings
     from granian.log import LogLevels
 
     server = Granian(
@@ -115,10 +145,13 @@ def run_granian(host: str, port: int, workers: int, threads: int,
         address=host,
         port=port,
         interface=Interfaces.WSGI,
+        http=HTTPModes.http1,
+        http1_settings=HTTP1Settings(header_read_timeout=header_timeout_ms, keep_alive=True),
         workers=workers,
         blocking_threads=threads,
-        backpressure=threads,  # requests inside the app at once, per web process
-        log_level=LogLevels.warning,
+        backpressure=max_connections,
+        backlog=max(1024, max_connections * workers),
+        log_level=LogLevels(log_level),
         log_dictconfig=GRANIAN_LOGGING,
         respawn_failed_workers=True,
     )
@@ -156,7 +189,10 @@ def _signals_without_deadlock(server: Any) -> None:
 @click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               envvar=DATA_DIR_ENV, default=None,
               help=DATA_DIR_HELP)  # fmt: skip
-def serve(host: str, port: int, threads: int, workers: int, data_dir: Path | None) -> None:
+@click.option("--log-level", type=click.Choice(logs.LEVELS), default="info", show_default=True,
+              help="Logniveau: info geeft ook de toegangslog (JSON-regels op stderr).")  # fmt: skip
+def serve(host: str, port: int, threads: int, workers: int, data_dir: Path | None,
+          log_level: str) -> None:  # fmt: skip
     """Start de webinterface en het SPARQL-endpoint (serve the web UI and /sparql).
 
     The graph is loaded here first (a broken file stops the command with file:line); then
@@ -182,32 +218,48 @@ def serve(host: str, port: int, threads: int, workers: int, data_dir: Path | Non
     warm_up(app)
     del app  # each web process builds its own app, over the same loaded graph
     os.environ[CONFIG_ENV] = json.dumps(overrides)
+    os.environ[LOG_LEVEL_ENV] = log_level
     url = url_of(host, port)
     lines = [f"Arbeidsmigratie Kennisgraaf: {url}",
              f"SPARQL endpoint: {url}sparql ({workers} web process(es) with {size} query "
              f"workers each, time limit {timeout:g} s). Stop with Ctrl+C."]  # fmt: skip
     start_announcer(host, port, lines)
     try:
-        run_granian(host, port, workers, threads)
+        granian_level = "warning" if log_level in ("info", "debug") else log_level
+        run_granian(host, port, workers, threads, log_level=granian_level)
     except RuntimeError as error:  # Granian's own start-up errors (the port taken meanwhile)
         raise click.ClickException(f"the server could not start: {error}") from None
 
 
+_ANNOUNCER = (
+    "import json, sys; from amkg.cli.serve import announce_when_ready; "
+    "announce_when_ready(sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3]), "
+    "watch=int(sys.argv[4]))"
+)
+
+
 def start_announcer(host: str, port: int, lines: list[str]) -> None:
-    """Run :func:`announce_when_ready` beside the server, in a process of its own: Granian
-    forks its web processes from this one, and a fork taken while another thread of ours
-    holds a lock can leave the child deadlocked."""
-    context = multiprocessing.get_context("spawn")
-    context.Process(target=announce_when_ready, args=(host, port, lines), daemon=True,
-                    name="amkg-announce").start()  # fmt: skip
+    """Run :func:`announce_when_ready` beside the server, in a process of its own and not a
+    child of this one: a child that ends while Granian runs would stay a zombie (Granian
+    reaps only its own workers), and a thread of ours could hold a lock when Granian forks.
+    A short-lived middle process starts it and exits at once, so the announcer belongs to
+    init; it stops when this process is gone."""
+    announcer = [sys.executable, "-c", _ANNOUNCER, host, str(port), json.dumps(lines),
+                 str(os.getpid())]  # fmt: skip
+    starter = "import subprocess, sys; subprocess.Popen(sys.argv[1:])"
+    subprocess.run([sys.executable, "-c", starter, *announcer], check=False)
 
 
-def announce_when_ready(host: str, port: int, lines: list[str], patience: float = 600.0) -> None:
+def announce_when_ready(host: str, port: int, lines: list[str], patience: float = 600.0,
+                        watch: int | None = None) -> None:  # fmt: skip
     """Print ``lines`` once the server answers (a web process has built the app), so the URL
-    it prints works at once; give up silently after ``patience`` seconds."""
+    it prints works at once; give up silently after ``patience`` seconds, or as soon as the
+    process ``watch`` (the server) is gone."""
     probe_host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
     deadline = time.monotonic() + patience
     while time.monotonic() < deadline:
+        if watch is not None and not _alive(watch):
+            return
         connection = http.client.HTTPConnection(probe_host, port, timeout=5)
         try:
             connection.request("HEAD", "/sparql")
@@ -220,6 +272,16 @@ def announce_when_ready(host: str, port: int, lines: list[str], patience: float 
         finally:
             connection.close()
         time.sleep(0.1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 COMMANDS = [serve]

@@ -2,9 +2,12 @@
 
 The query comes as an argument, from ``--file``, or from stdin (``-``). A refused query
 (update, SERVICE, FROM, too long, too deep) or a malformed one exits with status 2 and the
-reason on stderr. By default the query runs in this process, without a time limit; with
-``--timeout S`` it runs in a process of its own that is stopped after S seconds (exit 3), as
-the endpoint stops its query workers.
+reason on stderr. The query runs in a process of its own that first leaves the network for
+good (``queries/offline.py``: a new network namespace when permitted, a seccomp filter on
+``socket()``), so no query, whatever the guard missed, can make a connection; a crash of the
+engine ends that process, not the command (exit 2 with a message). Without a time limit by
+default; with ``--timeout S`` the process is stopped after S seconds (exit 3), as the endpoint
+stops its query workers.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from amkg.graph.store import ENGINES, QueryResult
 from amkg.queries.executor import run_parsed, stop_process
 from amkg.queries.formats import FORMAT_NAMES, Format, formats_for, negotiate, serialise
 from amkg.queries.guard import Limits, ParsedQuery, QueryRejected, check_query, parser_headroom
+from amkg.queries.offline import go_offline
 from amkg.webui import settings
 
 EXIT_REFUSED = 2
@@ -100,7 +104,12 @@ def sparql(query: str | None, file: IO[str] | None, fmt: str | None, engine: str
     the query runs in a process of its own, stopped after that many seconds (exit 3).
     """
     text = _read(query, file)
-    limits = Limits(max_chars=settings.MAX_QUERY_CHARS, max_nesting=settings.MAX_NESTING)
+    limits = Limits(
+        max_chars=settings.MAX_QUERY_CHARS,
+        max_nesting=settings.MAX_NESTING,
+        max_operators=settings.MAX_OPERATORS,
+        max_tokens=settings.MAX_TOKENS,
+    )
     parser_headroom(limits)
     try:
         parsed = check_query(text, limits)
@@ -111,10 +120,7 @@ def sparql(query: str | None, file: IO[str] | None, fmt: str | None, engine: str
         chosen = None if table else negotiate(parsed.kind, None, fmt)
     except QueryRejected as error:
         _fail(f"refused: {error.reason}")
-    if timeout is None:
-        status, output = _load_and_run(parsed, chosen, engine, data_dir)
-    else:
-        status, output = _run_with_limit(parsed, chosen, engine, data_dir, timeout)
+    status, output = _run_offline(parsed, chosen, engine, data_dir, timeout)
     if status != "ok":
         _fail(output.decode(), EXIT_TIMEOUT if status == "timeout" else EXIT_REFUSED)
     click.echo(output, nl=False)  # bytes: written as they are
@@ -140,13 +146,14 @@ def _load_and_run(parsed: ParsedQuery, chosen: Format | None, engine: str,
 
 
 def _child(conn: Connection, *args: object) -> None:
+    go_offline()  # first: before the engine or any thread exists
     conn.send(_load_and_run(*args, loaded=conn))  # type: ignore[arg-type]
 
 
-def _run_with_limit(parsed: ParsedQuery, chosen: Format | None, engine: str,
-                    data_dir: Path | None, timeout: float) -> Outcome:  # fmt: skip
-    """:func:`_load_and_run` in a spawned process, stopped when the query (not the loading)
-    takes more than ``timeout`` seconds."""
+def _run_offline(parsed: ParsedQuery, chosen: Format | None, engine: str,
+                 data_dir: Path | None, timeout: float | None) -> Outcome:  # fmt: skip
+    """:func:`_load_and_run` in a spawned process that is off the network, stopped when the
+    query (not the loading) takes more than ``timeout`` seconds (``None``: no limit)."""
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=_child, args=(sender, parsed, chosen, engine, data_dir),
@@ -161,7 +168,10 @@ def _run_with_limit(parsed: ParsedQuery, chosen: Format | None, engine: str,
             reply = receiver.recv()
         return reply  # type: ignore[no-any-return]
     except EOFError:
-        return "failed", f"the query process stopped unexpectedly ({process.exitcode})".encode()
+        process.join(5)
+        code = process.exitcode
+        how = f"signal {-code}" if code is not None and code < 0 else f"exit {code}"
+        return "failed", f"the query process stopped unexpectedly ({how})".encode()
     finally:
         stop_process(process, grace=1)
         receiver.close()
