@@ -428,7 +428,8 @@ class WorkerPool:
 
             if not free():
                 if self._waiting >= self.max_waiting:
-                    raise self._busy(client)
+                    raise PoolBusy(self.retry_after, "too many queries are waiting for a query "
+                                   "worker; try again shortly")  # fmt: skip
                 self._waiting += 1
                 try:
                     while not free():

@@ -21,7 +21,7 @@ QUERY_WORKERS = 2
 #: Queries evaluated at the same time (``None``: one per worker).
 MAX_CONCURRENT_QUERIES: int | None = None
 #: Seconds a request waits for a free worker before it gets 503 with Retry-After.
-QUERY_QUEUE_WAIT = 2.0
+QUERY_QUEUE_WAIT = 5.0
 #: Seconds a worker may take to load the graph when it starts.
 WORKER_START_TIMEOUT = 120.0
 #: Address-space cap of each worker process in MB (``None``: no cap; Unix only). A query that

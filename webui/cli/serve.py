@@ -44,6 +44,12 @@ from amkg.webui.views import validation
 #: Threads per web process that run the app: at least this many, so slow queries (each holds
 #: a thread while a worker evaluates it) do not block the pages.
 MIN_THREADS = 8
+#: Threads per web process by default: room for the query requests that run or wait
+#: (``QUERY_WORKERS`` + ``QUERY_MAX_WAITING``) plus :data:`PAGE_THREADS` that only pages use.
+DEFAULT_THREADS = 16
+#: Threads of a web process that ``/sparql`` can never hold: ``QUERY_MAX_WAITING`` defaults
+#: to threads - query workers - this, so pages never wait on the query workers.
+PAGE_THREADS = 4
 #: Web processes of ``amkg serve`` by default (each with its own query workers).
 DEFAULT_WORKERS = 2
 #: The settings ``amkg serve`` passes to its web processes (as ``create_app``'s test_config).
@@ -181,7 +187,7 @@ def _signals_without_deadlock(server: Any) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Adres om op te luisteren.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535),
               help="Poort (0: een vrije poort).")  # fmt: skip
-@click.option("--threads", default=MIN_THREADS, show_default=True,
+@click.option("--threads", default=DEFAULT_THREADS, show_default=True,
               type=click.IntRange(min=MIN_THREADS),
               help="Threads per webproces die de app draaien.")  # fmt: skip
 @click.option("--workers", default=DEFAULT_WORKERS, show_default=True, type=click.IntRange(1, 64),
@@ -206,6 +212,7 @@ def serve(host: str, port: int, threads: int, workers: int, data_dir: Path | Non
     except GraphLoadError as error:
         fail_load(error)  # exit 2 with ``path:line: message``, like every other command
     size, timeout = app.config["QUERY_WORKERS"], app.config["QUERY_TIMEOUT"]
+    app_config_max_waiting = app.config.get("QUERY_MAX_WAITING")
     try:
         port = listenable_port(host, port)
     except OSError as error:
@@ -217,6 +224,8 @@ def serve(host: str, port: int, threads: int, workers: int, data_dir: Path | Non
         validation.report(app.extensions["amkg"])
     warm_up(app)
     del app  # each web process builds its own app, over the same loaded graph
+    if app_config_max_waiting is None:  # /sparql holds at most threads - PAGE_THREADS
+        overrides["QUERY_MAX_WAITING"] = max(1, threads - size - PAGE_THREADS)
     os.environ[CONFIG_ENV] = json.dumps(overrides)
     os.environ[LOG_LEVEL_ENV] = log_level
     url = url_of(host, port)
