@@ -199,3 +199,22 @@ def test_a_refused_attack_and_a_killed_query_are_logged(
     stopped = [r for r in caplog.records if r.name == "amkg.queries.executor"]
     assert any("stopped after 1 s" in r.getMessage() for r in stopped)
     assert "127.0.0.1:9" not in "".join(r.getMessage() for r in stopped)
+
+
+@pytest.mark.parametrize(
+    ("query", "fmt"),
+    [
+        ('SELECT ?x WHERE { VALUES ?x { "a"@DE-at } }', "json"),
+        ('SELECT ?x WHERE { VALUES ?x { "a"@DE-at } }', "tsv"),
+        ('CONSTRUCT { <s> <p> ?x } WHERE { VALUES ?x { "a"@DE-at } }', "nt"),
+        ('CONSTRUCT { <s> <p> ?x } WHERE { VALUES ?x { "a"@DE-at } }', "ttl"),
+    ],
+)
+def test_language_tags_leave_in_lower_case(client: FlaskClient, query: str, fmt: str) -> None:
+    """BCP 47 tags are case-insensitive; the endpoint writes them as the store keeps them,
+    lower case, in every format (the exports should do the same: see the issue-15 report)."""
+    body = client.get("/sparql", query_string={"query": query, "format": fmt}).get_data(
+        as_text=True
+    )
+    assert "de-at" in body
+    assert "DE" not in body.replace("DESCRIBE", "")
