@@ -1,6 +1,6 @@
 """How fast the guard judges hostile and large queries (issue 15's targets, as ratios).
 
-    .venv/bin/python -m benchmarks.bench_guard [--repeat 20]
+    .venv/bin/python -m benchmarks.bench_guard [--quick] [--repeat 20]
 
 Targets: the flat ``FILTER(1+1+...+1 > 0)`` of 7,000 terms is refused (400) in under 100 ms,
 and a 20 kB query is judged by the linear pre-check (:func:`queries.guard.check_limits`) in a
@@ -48,7 +48,10 @@ def _median_ms(work: Callable[[], object], repeat: int) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--quick", action="store_true", help="three repeats (less precise)")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.repeat = 3
     limits = Limits(max_chars=40_000)
     baseline = _median_ms(lambda: json.loads(BASELINE_DOC), args.repeat)
     rows = [
