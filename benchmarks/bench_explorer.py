@@ -45,10 +45,11 @@ from playwright.sync_api import Error as PlaywrightError
 from pyvis.network import Network
 from waitress.server import create_server
 
-from amkg.graph.explorer_source import source_for_kg, synthetic_graph
 from amkg.graph.kg import KnowledgeGraph
 from amkg.webui.app import create_app
-from amkg.webui.explorer import _source
+from amkg.webui.explorer.routes import _source
+from amkg.webui.explorer.source import source_for_kg
+from amkg.webui.explorer.synthetic import synthetic_graph
 from tests.helpers import CHROMIUM, CHROMIUM_ARGS
 
 VIEWPORT = {"width": 1400, "height": 900}

@@ -23,7 +23,7 @@ from rdflib.term import Node
 
 from amkg.graph.kg import KnowledgeGraph
 from amkg.graph.load import KG, load_graph
-from amkg.graph.paths import SHAPES_PATH, data_files, ontology_files
+from amkg.graph.paths import data_files, ontology_files
 
 #: The share of links to a ``kg:`` resource that point into another copy.
 REWIRE = 0.05
@@ -70,5 +70,25 @@ def synthetic_graph(size: int = 100_000, seed: int = 1, data_dir: Path | None = 
 def synthetic_kg(
     size: int = 100_000, seed: int = 1, data_dir: Path | None = None
 ) -> KnowledgeGraph:
-    """A :class:`~graph.kg.KnowledgeGraph` over :func:`synthetic_graph` (default engine)."""
-    return KnowledgeGraph(synthetic_graph(size, seed, data_dir), shapes_path=SHAPES_PATH)
+    """A :class:`~amkg.graph.kg.KnowledgeGraph` over :func:`synthetic_graph` (in memory)."""
+    return KnowledgeGraph.from_graph(synthetic_graph(size, seed, data_dir))
+
+
+def write_synthetic_data(
+    directory: Path, size: int = 100_000, seed: int = 1, per_file: int = 200_000
+) -> int:
+    """The data part of :func:`synthetic_graph` as Turtle files in ``directory`` (N-Triples
+    lines, which Turtle reads), ``per_file`` triples a file; the ontology stays in ontology/.
+    Returns the number of data triples written."""
+    ontology = load_graph(ontology_files(), [])
+    graph = synthetic_graph(size, seed)
+    lines = sorted(
+        f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in graph if (s, p, o) not in ontology
+    )
+    directory.mkdir(parents=True, exist_ok=True)
+    for number, start in enumerate(range(0, len(lines), per_file)):
+        chunk = lines[start : start + per_file]
+        (directory / f"synthetisch-{number:03d}.ttl").write_text(
+            "\n".join(chunk) + "\n", encoding="utf-8"
+        )
+    return len(lines)

@@ -1,102 +1,239 @@
-"""The knowledge graph as one object: the rdflib graph, its shapes, a query store and labels."""
+"""The knowledge graph as one object: a store, its prefixes, its SHACL report and what is
+derived from it (label index, projection, search index), each built once per graph.
+
+Nothing here holds an rdflib graph of the whole data: every read is a query on :attr:`store`
+(SPARQL from ``graph/sparql/``) or one of the few named methods below, which are queries too.
+"""
 
 from __future__ import annotations
 
 import functools
 import os
+import re
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Any, TypeVar
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDFS, SKOS
+from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from amkg.graph import paths
-from amkg.graph.load import load_graph, load_shapes
-from amkg.graph.store import Store, open_store
+from amkg.graph.build import Build, current_build
+from amkg.graph.load import PREFIXES, load_shapes
+from amkg.graph.report import ValidationReport
+from amkg.graph.rq import DOMAIN
+from amkg.graph.sources import Sources
+from amkg.graph.store import OxigraphStore, RdflibStore, Store
 
 LANGUAGES = ("nl", "en")
+T = TypeVar("T")
+_LOCAL = re.compile(r"^[A-Za-z0-9_\-][A-Za-z0-9_.\-]*$")
+
+
+class Description:
+    """What a resource says about itself: its outgoing links and values, from one query."""
+
+    def __init__(self, iri: Node, pairs: Iterable[tuple[Node, Node]]) -> None:
+        self.iri = iri
+        self._by_predicate: dict[Node, list[Node]] = {}
+        for predicate, value in pairs:
+            self._by_predicate.setdefault(predicate, []).append(value)
+
+    def objects(self, predicate: Node) -> list[Node]:
+        """The values of ``predicate``, in a stable order."""
+        return sorted(self._by_predicate.get(predicate, []), key=str)
+
+    def value(self, predicate: Node) -> Node | None:
+        values = self.objects(predicate)
+        return values[0] if values else None
+
+    def predicates(self) -> list[Node]:
+        return sorted(self._by_predicate, key=str)
+
+    def pairs(self) -> list[tuple[Node, Node]]:
+        return [(p, o) for p in self.predicates() for o in self.objects(p)]
+
+    @property
+    def types(self) -> list[Node]:
+        return self.objects(RDF.type)
+
+    def __bool__(self) -> bool:
+        return bool(self._by_predicate)
 
 
 class KnowledgeGraph:
-    """The ontology and the data in one rdflib graph, with the SHACL shapes beside it.
-
-    The query store and the shapes are built on first use: ``amkg export`` needs neither.
-    """
+    """The graph behind one store. Open it with :meth:`open` (the on-disk store of the sources,
+    built first if out of date) or :meth:`from_graph` (an in-memory store, for tests)."""
 
     def __init__(
         self,
-        graph: Graph,
+        store: Store,
         *,
-        shapes_path: Path = paths.SHAPES_PATH,
-        engine: str = "oxigraph",
-        data_dir: Path | None = None,
-        ontology_dir: Path | None = None,
+        prefixes: Mapping[str, str] | None = None,
+        report: ValidationReport | Callable[[], ValidationReport] | None = None,
+        sources: Sources | None = None,
+        build: Build | None = None,
     ) -> None:
-        self.graph = graph
-        self.shapes_path = shapes_path
-        self.engine = engine
-        self.data_dir = data_dir
-        self.ontology_dir = ontology_dir
+        self.store = store
+        self.prefixes: dict[str, str] = {n: str(ns) for n, ns in PREFIXES.items()}
+        self.prefixes.update(prefixes or {})
+        self._report = report
+        self.sources = sources
+        self.build = build
+        self._derived: dict[str, Any] = {}
+        self._lock = threading.RLock()
+
+    # --- opening ------------------------------------------------------------------------------
 
     @classmethod
-    def load(
+    def open(
         cls,
         data_dir: str | os.PathLike[str] | None = None,
         ontology_dir: str | os.PathLike[str] | None = None,
         engine: str = "oxigraph",
+        *,
+        store: str | os.PathLike[str] | None = None,
+        on_rebuild: Callable[[str], None] | None = None,
     ) -> KnowledgeGraph:
-        """Load ``ontology_dir`` (default ``ontology/``) and ``data_dir`` (default: ``--data-dir``
-        / ``$AMKG_DATA_DIR`` / ``graph/data``). Raises :class:`~graph.errors.GraphLoadError`."""
-        resolved_data = paths.resolve_data_dir(data_dir)
-        resolved_ontology = Path(ontology_dir) if ontology_dir is not None else paths.ONTOLOGY_DIR
-        graph = load_graph(paths.ontology_files(resolved_ontology), paths.data_files(resolved_data))
+        """The graph of ``data_dir`` and ``ontology_dir`` (defaults: ``$AMKG_DATA_DIR`` or
+        ``graph/data``, and ``ontology/``) from its store under ``store`` (default: see
+        :func:`amkg.graph.build.default_root`), built first when the sources changed.
+        Raises :class:`~amkg.graph.errors.GraphLoadError` for a file that cannot be read."""
+        sources = Sources.resolve(data_dir, ontology_dir)
+        built = current_build(
+            sources, Path(store) if store is not None else None, on_rebuild=on_rebuild
+        )
+        if engine == "oxigraph":
+            backend: Store = OxigraphStore.open_read_only(built.store_dir)
+        elif engine == "rdflib":
+            backend = RdflibStore(_rdflib_copy(built))
+        else:
+            raise ValueError(f"unknown query engine {engine!r}; choose oxigraph or rdflib")
         return cls(
-            graph,
-            shapes_path=paths.shapes_file(resolved_ontology),
-            engine=engine,
-            data_dir=resolved_data,
-            ontology_dir=resolved_ontology,
+            backend, prefixes=built.prefixes, report=built.report, sources=sources, build=built
         )
 
-    @functools.cached_property
-    def shapes(self) -> Graph:
-        """The SHACL shapes (``ontology/shapes.ttl``), parsed on first use."""
-        extra = [
-            p for p in paths.shapes_files(self.shapes_path.parent) if p != self.shapes_path
-        ]
-        return load_shapes(self.shapes_path, *extra)
+    load = open  # the older name
 
-    @functools.cached_property
-    def store(self) -> Store:
-        """A query store of the default engine over :attr:`graph`, built on first use."""
-        return open_store(self.graph, self.engine)
+    @classmethod
+    def from_graph(
+        cls, graph: Graph, shapes: Graph | None = None, engine: str = "oxigraph"
+    ) -> KnowledgeGraph:
+        """An in-memory graph (tests, the synthetic benchmark); its SHACL report is computed
+        on first use against ``shapes`` (default: the project's shapes)."""
+
+        def report() -> ValidationReport:
+            from amkg.graph.paths import shapes_files
+            from amkg.graph.validate import validate_graph
+
+            return validate_graph(
+                graph, shapes if shapes is not None else load_shapes(*shapes_files())
+            )
+
+        backend: Store = (
+            OxigraphStore.from_graph(graph, shapes) if engine == "oxigraph" else RdflibStore(graph)
+        )
+        prefixes = {p: str(ns) for p, ns in graph.namespaces() if p}
+        return cls(backend, prefixes=prefixes, report=report)
+
+    # --- derived data, built once per graph ---------------------------------------------------
+
+    def derived(self, key: str, make: Callable[[], T]) -> T:
+        """``make()`` for this graph, computed once (the label index, the projection, the
+        search index: whatever a layer derives from the graph hangs here)."""
+        with self._lock:
+            if key not in self._derived:
+                self._derived[key] = make()
+            return self._derived[key]  # type: ignore[no-any-return]
+
+    @property
+    def report(self) -> ValidationReport:
+        """The SHACL report (written by the build; computed on first use for an in-memory graph)."""
+        source = self._report
+        if source is None:
+            raise LookupError("no SHACL report for this graph")
+        if isinstance(source, ValidationReport):
+            return source
+        return self.derived("shacl-report", source)
+
+    def shapes_triples(self) -> int:
+        from amkg.graph.store import SHAPES_GRAPH
+
+        rows = self.store.query(DOMAIN.text("shape-count"), {"g": URIRef(SHAPES_GRAPH)}).rows
+        return int(str(rows[0]["n"])) if rows else 0
+
+    # --- names --------------------------------------------------------------------------------
 
     def prefixed(self, iri: Node) -> str:
         """``kg:spoor-3`` for a known namespace, else the full IRI; literals as their text."""
-        if isinstance(iri, URIRef):
-            try:
-                prefix, _, local = self.graph.namespace_manager.compute_qname(
-                    str(iri), generate=False
-                )
-            except (KeyError, ValueError):
-                return str(iri)
-            return f"{prefix}:{local}" if prefix else str(iri)
-        return str(iri)
+        if not isinstance(iri, URIRef):
+            return str(iri)
+        text = str(iri)
+        best = ""
+        for prefix, namespace in self.prefixes.items():
+            if text.startswith(namespace) and len(namespace) > len(self.prefixes.get(best, "")):
+                local = text[len(namespace) :]
+                if local == "" or _LOCAL.match(local):
+                    best = prefix
+        if not best:
+            return text
+        return f"{best}:{text[len(self.prefixes[best]) :]}"
+
+    def expand(self, name: str) -> URIRef | None:
+        """The IRI of a prefixed name with a known prefix (``kg:spoor-3``), else ``None``."""
+        prefix, colon, local = name.partition(":")
+        if not colon or prefix not in self.prefixes or local.startswith("//"):
+            return None
+        return URIRef(self.prefixes[prefix] + local)
+
+    # --- labels -------------------------------------------------------------------------------
+
+    @property
+    def label_values(self) -> dict[Node, dict[Node, list[Literal]]]:
+        """Every resource's naming values by predicate (``rdfs:label``, ``skos:prefLabel``,
+        ``skos:altLabel``, ``dcterms:title``, ``skos:notation``), sorted, from one query."""
+        return self.derived("label-values", self._label_values)
+
+    def _label_values(self) -> dict[Node, dict[Node, list[Literal]]]:
+        index: dict[Node, dict[Node, list[Literal]]] = {}
+        for row in DOMAIN.select(self.store, "labels"):
+            label = row["label"]
+            if isinstance(label, Literal):
+                index.setdefault(row["s"], {}).setdefault(row["p"], []).append(label)
+        for by_predicate in index.values():
+            for values in by_predicate.values():
+                values.sort(key=str)
+        return index
+
+    def values(self, iri: Node, predicate: Node) -> list[Literal]:
+        """The naming values of ``iri`` for one of the label predicates (sorted)."""
+        return list(self.label_values.get(iri, {}).get(predicate, []))
+
+    @property
+    def label_index(self) -> dict[Node, dict[str, str]]:
+        """Every resource's label per language: ``rdfs:label``, else ``skos:prefLabel``; per
+        language the smallest string wins."""
+        return self.derived("labels", self._label_index)
+
+    def _label_index(self) -> dict[Node, dict[str, str]]:
+        index: dict[Node, dict[str, str]] = {}
+        for node, by_predicate in self.label_values.items():
+            values = by_predicate.get(RDFS.label) or by_predicate.get(SKOS.prefLabel) or []
+            found: dict[str, str] = {}
+            for value in values:
+                found.setdefault(value.language or "", str(value))
+            if found:
+                index[node] = found
+        return index
 
     def labels(self, iri: Node) -> dict[str, str]:
-        """The resource's ``rdfs:label`` per language (one per language, the smallest wins)."""
-        found: dict[str, str] = {}
-        for predicate in (RDFS.label, SKOS.prefLabel):
-            for value in sorted(self.graph.objects(iri, predicate), key=str):
-                if isinstance(value, Literal):
-                    found.setdefault(value.language or "", str(value))
-            if found:
-                break
-        return found
+        """The resource's label per language (see :attr:`label_index`)."""
+        return dict(self.label_index.get(iri, {}))
 
     def label(self, iri: Node, lang: str = "nl") -> str:
         """The label in ``lang``, else in the other language, else any, else the prefixed IRI."""
-        found = self.labels(iri)
+        found = self.label_index.get(iri, {})
         for candidate in (lang, *(x for x in LANGUAGES if x != lang), ""):
             if candidate in found:
                 return found[candidate]
@@ -104,14 +241,49 @@ class KnowledgeGraph:
             return found[sorted(found)[0]]
         return self.prefixed(iri)
 
+    # --- a few named reads --------------------------------------------------------------------
+
+    def describe(self, iri: Node) -> Description:
+        """What ``iri`` says: its outgoing links and values."""
+        rows = DOMAIN.select(self.store, "describe", {"s": iri})
+        return Description(iri, ((r["p"], r["o"]) for r in rows))
+
+    def incoming(self, iri: Node) -> list[tuple[Node, Node]]:
+        """(subject, predicate) of every triple whose object is ``iri``."""
+        rows = DOMAIN.select(self.store, "incoming", {"o": iri})
+        return sorted(((r["s"], r["p"]) for r in rows), key=lambda sp: (str(sp[1]), str(sp[0])))
+
+    def has_resource(self, iri: Node) -> bool:
+        """Whether any triple mentions ``iri`` as subject or object."""
+        return DOMAIN.ask(self.store, "has-resource", {"s": iri})
+
+    def instances(self, cls: Node) -> list[Node]:
+        """The instances of ``cls`` or of its subclasses, in a stable order."""
+        rows = DOMAIN.select(self.store, "instances", {"cls": cls})
+        return sorted({r["s"] for r in rows}, key=str)
+
+    def triple_count(self) -> int:
+        return self.store.triple_count()
+
     def __len__(self) -> int:
-        return len(self.graph)
+        return self.triple_count()
 
     def __repr__(self) -> str:
-        return f"<KnowledgeGraph {len(self.graph)} triples from {self.data_dir}>"
+        where = self.sources.data_dir if self.sources else "memory"
+        return f"<KnowledgeGraph {self.store.name} from {where}>"
+
+
+def _rdflib_copy(built: Build) -> Graph:
+    """The build's default graph in rdflib (the reference engine only; store layer)."""
+    from amkg.graph.load import new_graph
+
+    store = OxigraphStore.open_read_only(built.store_dir)
+    graph = new_graph()
+    graph.parse(data=store.dump().decode("utf-8"), format="nt")
+    return graph
 
 
 @functools.cache
 def default_kg() -> KnowledgeGraph:
-    """The knowledge graph of this checkout (or of ``$AMKG_DATA_DIR``), loaded once."""
-    return KnowledgeGraph.load()
+    """The knowledge graph of this checkout (or of ``$AMKG_DATA_DIR``), opened once."""
+    return KnowledgeGraph.open()

@@ -88,8 +88,8 @@ def parse_file(path: str | Path, fmt: str = "turtle") -> Graph:
         raise GraphLoadError(path, _syntax_error_line(error), str(message)) from error
     except Exception as error:  # any other parser failure is still this file's error
         match = _LINE_IN_MESSAGE.search(str(error))
-        line = int(match.group(1)) if match else None
-        raise GraphLoadError(path, line, f"{type(error).__name__}: {error}") from error
+        found = int(match.group(1)) if match else None
+        raise GraphLoadError(path, found, f"{type(error).__name__}: {error}") from error
     return graph
 
 

@@ -19,6 +19,8 @@ DECK_PATH = GRAPH_DIR / "bron" / "deck.txt"
 SHAPES_PATH = ONTOLOGY_DIR / "shapes.ttl"
 
 DATA_DIR_ENV = "AMKG_DATA_DIR"
+#: The environment variable naming the store directory (``--store``).
+STORE_ENV = "AMKG_STORE"
 
 
 def resolve_data_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:

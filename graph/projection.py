@@ -1,5 +1,8 @@
 """The graph as a network of domain entities, for path, impact and hub analysis and GraphML.
 
+Read from the store with the queries in ``graph/sparql/`` (``projection-terms``,
+``projection-links``, ``reified``, ``subclasses``) and the label index of the graph.
+
 Nodes are the deck's resources (``kg:`` IRIs); edges are the object-property links between
 them. Left out: literals, the source apparatus (citations, slides, the deck), the Data Cube
 structure definitions, ``rdf:Statement`` nodes and vocabulary concepts (``amkg:increase``,
@@ -9,12 +12,18 @@ a node: its ``amkg:inferred`` flag (and confidence) lands on the edge it describ
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import networkx as nx
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
-from amkg.graph.load import AMKG, KG, QB
+from amkg.graph.load import AMKG, QB
+from amkg.graph.rq import DOMAIN
+
+if TYPE_CHECKING:
+    from amkg.graph.kg import KnowledgeGraph
 
 LEFT_OUT_CLASSES = frozenset(
     {
@@ -28,22 +37,6 @@ LEFT_OUT_CLASSES = frozenset(
 )
 
 
-def _prefixed(graph: Graph, iri: Node) -> str:
-    try:
-        prefix, _, local = graph.namespace_manager.compute_qname(str(iri), generate=False)
-    except (KeyError, ValueError):
-        return str(iri)
-    return f"{prefix}:{local}" if prefix else str(iri)
-
-
-def _labels(graph: Graph, iri: Node) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for value in sorted(graph.objects(iri, RDFS.label), key=str):
-        if isinstance(value, Literal):
-            found.setdefault(value.language or "", str(value))
-    return found
-
-
 def _label(labels: dict[str, str], lang: str, fallback: str) -> str:
     for candidate in (lang, "nl", "en", ""):
         if candidate in labels:
@@ -51,55 +44,43 @@ def _label(labels: dict[str, str], lang: str, fallback: str) -> str:
     return fallback
 
 
+def _rdfs_labels(kg: KnowledgeGraph, iri: Node) -> dict[str, str]:
+    """One ``rdfs:label`` per language (the smallest), as the projection has always named things."""
+    found: dict[str, str] = {}
+    for value in kg.values(iri, RDFS.label):
+        found.setdefault(value.language or "", str(value))
+    return found
+
+
 def _is_true(value: Node | None) -> bool:
     return isinstance(value, Literal) and value.toPython() is True
 
 
-def most_specific_class(graph: Graph, node: Node) -> URIRef | None:
-    """The node's type that no other of its types specialises (``amkg:`` classes first)."""
-    types = {t for t in graph.objects(node, RDF.type) if isinstance(t, URIRef)}
+def most_specific_class(types: set[URIRef], superclasses: dict[Node, set[Node]]) -> URIRef | None:
+    """The type that no other of ``types`` specialises (``amkg:`` classes first)."""
     candidates = [
         t
         for t in types
-        if not any(
-            other != t and t in set(graph.transitive_objects(other, RDFS.subClassOf))
-            for other in types
-        )
+        if not any(other != t and t in superclasses.get(other, set()) for other in types)
     ]
     if not candidates:
         return None
     return sorted(candidates, key=lambda t: (not t.startswith(str(AMKG)), str(t)))[0]
 
 
-def domain_nodes(graph: Graph) -> set[URIRef]:
-    """The ``kg:`` resources that are domain entities."""
-    nodes: set[URIRef] = set()
-    for term in set(graph.subjects()) | set(graph.objects()):
-        if (
-            isinstance(term, URIRef)
-            and term.startswith(str(KG))
-            and not set(graph.objects(term, RDF.type)) & LEFT_OUT_CLASSES
-        ):
-            nodes.add(term)
-    return nodes
-
-
-def reified_flags(graph: Graph) -> dict[tuple[Node, Node, Node], tuple[bool, Node | None]]:
+def reified_flags(kg: KnowledgeGraph) -> dict[tuple[Node, Node, Node], tuple[bool, Node | None]]:
     """For each reified triple: (inferred?, confidence). An inferred reading wins."""
     flags: dict[tuple[Node, Node, Node], tuple[bool, Node | None]] = {}
-    for statement in graph.subjects(RDF.type, RDF.Statement):
-        triple = (
-            graph.value(statement, RDF.subject),
-            graph.value(statement, RDF.predicate),
-            graph.value(statement, RDF.object),
-        )
-        inferred = _is_true(graph.value(statement, AMKG.inferred))
+    rows = sorted(DOMAIN.select(kg.store, "reified"), key=lambda r: str(r["st"]))
+    for row in rows:
+        triple = (row["s"], row["p"], row["o"])
+        inferred = _is_true(row.get("inferred"))
         if not flags.get(triple, (False, None))[0]:
-            flags[triple] = (inferred, graph.value(statement, AMKG.confidence))
+            flags[triple] = (inferred, row.get("confidence"))
     return flags
 
 
-def project(graph: Graph, lang: str = "nl") -> nx.MultiDiGraph:
+def project(kg: KnowledgeGraph, lang: str = "nl") -> nx.MultiDiGraph[str]:
     """The network of domain entities; see the module docstring for what is left out.
 
     Node attributes: ``iri``, ``label`` (in ``lang``), ``label_nl``, ``label_en``, ``cls``.
@@ -107,31 +88,39 @@ def project(graph: Graph, lang: str = "nl") -> nx.MultiDiGraph:
     ``label_nl``, ``label_en``, ``inferred`` (bool), ``confidence`` (prefixed, or "").
     Every attribute is a string or a bool, so the network can be written as GraphML.
     """
-    network = nx.MultiDiGraph(lang=lang)
-    nodes = domain_nodes(graph)
-    for node in sorted(nodes):
-        labels = _labels(graph, node)
-        cls = most_specific_class(graph, node)
-        prefixed = _prefixed(graph, node)
+    types: dict[Node, set[URIRef]] = {}
+    for row in DOMAIN.select(kg.store, "projection-terms"):
+        found = types.setdefault(row["s"], set())
+        if isinstance(row.get("type"), URIRef):
+            found.add(row["type"])  # type: ignore[arg-type]
+    superclasses: dict[Node, set[Node]] = {}
+    for row in DOMAIN.select(kg.store, "subclasses"):
+        superclasses.setdefault(row["sub"], set()).add(row["super"])
+    nodes = {node for node, kinds in types.items() if not kinds & LEFT_OUT_CLASSES}
+    network: nx.MultiDiGraph[str] = nx.MultiDiGraph(lang=lang)
+    for node in sorted(nodes, key=str):
+        labels = _rdfs_labels(kg, node)
+        cls = most_specific_class(types[node], superclasses)
+        prefixed = kg.prefixed(node)
         network.add_node(
             str(node),
             iri=str(node),
             label=_label(labels, lang, prefixed),
             label_nl=_label(labels, "nl", prefixed),
             label_en=_label(labels, "en", prefixed),
-            cls=_prefixed(graph, cls) if cls is not None else "",
+            cls=kg.prefixed(cls) if cls is not None else "",
         )
-    flags = reified_flags(graph)
+    flags = reified_flags(kg)
     predicate_labels: dict[Node, dict[str, str]] = {}
-    links = (
-        (s, p, o)
-        for s, p, o in graph
-        if s in nodes and o in nodes and p != RDF.type and isinstance(p, URIRef)
-    )
-    for s, p, o in sorted(links):
+    links = {
+        (r["s"], r["p"], r["o"])
+        for r in DOMAIN.select(kg.store, "projection-links")
+        if r["s"] in nodes and r["o"] in nodes
+    }
+    for s, p, o in sorted(links, key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
         if p not in predicate_labels:
-            predicate_labels[p] = _labels(graph, p)
-        labels, key = predicate_labels[p], _prefixed(graph, p)
+            predicate_labels[p] = _rdfs_labels(kg, p)
+        labels, key = predicate_labels[p], kg.prefixed(p)
         inferred, confidence = flags.get((s, p, o), (False, None))
         network.add_edge(
             str(s),
@@ -142,6 +131,6 @@ def project(graph: Graph, lang: str = "nl") -> nx.MultiDiGraph:
             label_nl=_label(labels, "nl", key),
             label_en=_label(labels, "en", key),
             inferred=inferred,
-            confidence=_prefixed(graph, confidence) if confidence is not None else "",
+            confidence=kg.prefixed(confidence) if confidence is not None else "",
         )
     return network

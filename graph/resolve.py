@@ -48,8 +48,9 @@ def _as_iri(kg: KnowledgeGraph, text: str) -> str | None:
     if re.match(r"^(https?|urn|file):", text):
         return text
     match = _PREFIXED.match(text)
-    if match and match.group(1) in dict(kg.graph.namespaces()):
-        return str(kg.graph.namespace_manager.expand_curie(text))
+    if match:
+        expanded = kg.expand(text)
+        return str(expanded) if expanded is not None else None
     return None
 
 
@@ -61,7 +62,7 @@ def resolve(kg: KnowledgeGraph, name: str) -> Entity:
     if iri is not None:
         if iri in net.entities:
             return net.entities[iri]
-        known = (URIRef(iri), None, None) in kg.graph
+        known = bool(kg.describe(URIRef(iri)))
         raise EntityNotFound(name, _suggestions(net, text), "not_entity" if known else "no_iri")
     matches = sorted((net.entities[i] for i in net.by_label.get(fold(text), ())), key=sort_key)
     if len(matches) == 1:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import asdict, dataclass
 
 from rdflib import URIRef
-from rdflib.namespace import RDF
 
 from amkg.graph.kg import KnowledgeGraph
+from amkg.graph.rq import DOMAIN
 
 
 @dataclass(frozen=True)
@@ -38,9 +37,11 @@ class GraphStats:
 
 def class_counts(kg: KnowledgeGraph) -> list[ClassCount]:
     """Instances per class (asserted ``rdf:type`` only), most populous first."""
-    counts = Counter(
-        cls for _s, cls in kg.graph.subject_objects(RDF.type) if isinstance(cls, URIRef)
-    )
+    counts = {
+        row["cls"]: int(str(row["n"]))
+        for row in DOMAIN.select(kg.store, "class-counts")
+        if isinstance(row["cls"], URIRef)
+    }
     rows = [
         ClassCount(
             cls=str(cls),
@@ -56,25 +57,6 @@ def class_counts(kg: KnowledgeGraph) -> list[ClassCount]:
 
 def stats(kg: KnowledgeGraph) -> GraphStats:
     """The graph's triple count, typed resources and instances per class."""
-    typed = set(kg.graph.subjects(RDF.type, None))
-    return GraphStats(triples=len(kg.graph), resources=len(typed), classes=class_counts(kg))
-
-
-def format_table(result: GraphStats, lang: str = "nl") -> str:
-    """A plain-text table: class, label, instances; then the totals."""
-    head = ("klasse", "naam", "aantal") if lang == "nl" else ("class", "label", "instances")
-    rows = [
-        (c.prefixed, c.label_nl if lang == "nl" else c.label_en, str(c.instances))
-        for c in result.classes
-    ]
-    widths = [max([len(head[i]), *(len(r[i]) for r in rows)]) for i in range(3)]
-
-    def line(cells: tuple[str, str, str]) -> str:
-        return f"{cells[0]:<{widths[0]}}  {cells[1]:<{widths[1]}}  {cells[2]:>{widths[2]}}"
-
-    out = [line(head), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
-    if lang == "nl":
-        out.append(f"\n{result.triples} triples, {result.resources} getypeerde entiteiten.")
-    else:
-        out.append(f"\n{result.triples} triples, {result.resources} typed resources.")
-    return "\n".join(out)
+    rows = DOMAIN.select(kg.store, "typed-count")
+    typed = int(str(rows[0]["n"])) if rows else 0
+    return GraphStats(triples=kg.triple_count(), resources=typed, classes=class_counts(kg))

@@ -1,8 +1,11 @@
 """Query engines behind one interface.
 
-:class:`Store` is the Protocol the rest of the code talks to. Two engines implement it over
-the same triples: :class:`OxigraphStore` (pyoxigraph, embedded, the default) and
-:class:`RdflibStore` (plain rdflib). A remote SPARQL 1.1 server can implement it later.
+:class:`Store` is the Protocol the rest of the code talks to. Every read of the graph goes through
+it (pages, API, CLI, projection, search, export): nothing outside ``graph/`` holds an rdflib
+graph of the whole data. :class:`OxigraphStore` is the default: pyoxigraph over the on-disk
+store that ``amkg build`` writes (:mod:`amkg.graph.build`), opened read-only, or over an
+in-memory store for tests. :class:`RdflibStore` (plain rdflib) is the reference the other
+engine is tested against.
 
 Both engines hand back a :class:`QueryResult` with rdflib terms, passed through the same
 :func:`normalize_term`, so the two give equal results for the same query: plain literals never
@@ -13,9 +16,10 @@ their canonical lexical form (``"50.0"`` and ``"50.00"`` as ``xsd:decimal`` are 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import pyoxigraph as ox
@@ -23,9 +27,11 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
+from amkg.graph.engines import ENGINES
 from amkg.graph.load import new_graph
 
-ENGINES = ("oxigraph", "rdflib")
+#: The named graph that holds the SHACL shapes in a store (the default graph holds the rest).
+SHAPES_GRAPH = "https://w3id.org/amkg/shapes"
 QUERY_KINDS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 
 # Datatype IRIs as plain strings (an rdflib URIRef hashes differently from its str).
@@ -95,6 +101,10 @@ class Store(Protocol):
         """The number of triples in the store."""
         ...
 
+    def dump(self) -> bytes:
+        """Every triple of the graph (ontology and data) as N-Triples, in no fixed order."""
+        ...
+
 
 def canonical_lexical(lexical: str, datatype: str) -> str | None:
     """The canonical lexical form of a numeric or boolean literal (``datatype`` is the IRI as
@@ -115,8 +125,8 @@ def canonical_lexical(lexical: str, datatype: str) -> str | None:
             whole, fraction = text.split(".")
             return f"{whole}.{fraction.rstrip('0') or '0'}"
         if datatype in _FLOAT_TYPES:
-            value = float(text)  # "INF", "NaN" and exponents all parse
-            return repr(value) if value == value and abs(value) != float("inf") else text
+            number = float(text)  # "INF", "NaN" and exponents all parse
+            return repr(number) if number == number and abs(number) != float("inf") else text
         if datatype == _BOOLEAN:
             return {"true": "true", "1": "true", "false": "false", "0": "false"}.get(text)
     except (ValueError, InvalidOperation):
@@ -173,6 +183,23 @@ def from_oxigraph(term: Any) -> Node:
     raise TypeError(f"unsupported term in a query result: {term!r}")
 
 
+def from_oxigraph_raw(term: Any) -> Node:
+    """A pyoxigraph term as an rdflib term, lexical form and datatype exactly as stored."""
+    kind = type(term)
+    if kind is ox.NamedNode:
+        return URIRef(term.value)
+    if kind is ox.Literal:
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == _XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    if kind is ox.BlankNode:
+        return BNode(term.value)
+    raise TypeError(f"unsupported term: {term!r}")
+
+
 def _graph_of(triples: Iterable[tuple[Node, Node, Node]]) -> Graph:
     graph = new_graph()
     for s, p, o in triples:
@@ -181,15 +208,42 @@ def _graph_of(triples: Iterable[tuple[Node, Node, Node]]) -> Graph:
 
 
 class OxigraphStore:
-    """The embedded pyoxigraph engine, loaded once with the graph's triples as N-Triples."""
+    """The embedded pyoxigraph engine over a pyoxigraph store (the default graph holds
+    ontology and data; the SHACL shapes sit in the named graph :data:`SHAPES_GRAPH`)."""
 
     name = "oxigraph"
 
-    def __init__(self, graph: Graph) -> None:
-        self._store = ox.Store()
-        data = graph.serialize(format="nt", encoding="utf-8")
-        self._store.load(data, format=ox.RdfFormat.N_TRIPLES)
+    def __init__(self, store: ox.Store) -> None:
+        self._store = store
         self._terms: dict[Any, Node] = {}
+
+    @classmethod
+    def open_read_only(cls, directory: str | Path) -> OxigraphStore:
+        """The on-disk store in ``directory``, read-only (many processes may open it at once)."""
+        return cls(ox.Store.read_only(str(directory)))
+
+    @classmethod
+    def from_graph(cls, graph: Graph, shapes: Graph | None = None) -> OxigraphStore:
+        """An in-memory store holding ``graph`` (and ``shapes`` in their named graph)."""
+        store = ox.Store()
+        store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        if shapes is not None:
+            store.load(
+                shapes.serialize(format="nt", encoding="utf-8"),
+                format=ox.RdfFormat.N_TRIPLES,
+                to_graph=ox.NamedNode(SHAPES_GRAPH),
+            )
+        return cls(store)
+
+    def dump(self) -> bytes:
+        """The default graph (ontology and data) as N-Triples, written by pyoxigraph."""
+        written = self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+        return written or b""
+
+    def triples(self) -> Iterator[ox.Triple]:
+        """Every triple of the default graph, as pyoxigraph terms (for exports)."""
+        for quad in self._store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
+            yield quad.triple
 
     def _rows(self, names: list[str], solutions: ox.QuerySolutions) -> list[dict[str, Node]]:
         """The solutions as rows of rdflib terms, each distinct term converted once.
@@ -214,7 +268,9 @@ class OxigraphStore:
         return rows
 
     def triple_count(self) -> int:
-        return len(self._store)
+        result = self._store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        assert isinstance(result, ox.QuerySolutions)
+        return int(next(iter(result))[0].value)
 
     def query_native(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         """pyoxigraph's own answer, unconverted: for writers that serialise it as it is (the
@@ -223,7 +279,9 @@ class OxigraphStore:
         return self._store.query(sparql)
 
     def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
-        substitutions = (
+        substitutions: (
+            dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] | None
+        ) = (
             {ox.Variable(name): to_oxigraph(term) for name, term in bindings.items()}
             if bindings
             else None
@@ -258,8 +316,11 @@ class RdflibStore:
     def triple_count(self) -> int:
         return len(self._graph)
 
+    def dump(self) -> bytes:
+        return self._graph.serialize(format="nt", encoding="utf-8")
+
     def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
-        result = self._graph.query(sparql, initBindings=dict(bindings or {}))
+        result = self._graph.query(sparql, initBindings=dict(bindings or {}))  # type: ignore[arg-type]
         if result.type == "ASK":
             return QueryResult(kind="ASK", boolean=bool(result.askAnswer))
         if result.type == "SELECT":
@@ -270,12 +331,14 @@ class RdflibStore:
             rows = []
             for solution in result:
                 row = {}
+                assert isinstance(solution, tuple)
                 for name, value in zip(names, solution, strict=True):
                     if value is not None:
                         row[name] = normalize_term(value)
                 rows.append(row)
             return QueryResult(kind="SELECT", vars=names, rows=rows)
-        return QueryResult(kind=result.type, graph=_graph_of(result))
+        triples = (t for t in result if isinstance(t, tuple) and len(t) == 3)
+        return QueryResult(kind=result.type, graph=_graph_of(triples))
 
 
 _COMMENT_LINE = re.compile(r"^\s*#.*$", re.MULTILINE)
@@ -289,9 +352,9 @@ def _graph_query_kind(sparql: str) -> str:
 
 
 def open_store(graph: Graph, engine: str = "oxigraph") -> Store:
-    """A store of the given engine (``oxigraph`` or ``rdflib``) over ``graph``."""
+    """An in-memory store of the given engine (``oxigraph`` or ``rdflib``) over ``graph``."""
     if engine == "oxigraph":
-        return OxigraphStore(graph)
+        return OxigraphStore.from_graph(graph)
     if engine == "rdflib":
         return RdflibStore(graph)
     raise ValueError(f"unknown query engine {engine!r}; choose one of {', '.join(ENGINES)}")

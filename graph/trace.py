@@ -33,12 +33,12 @@ from itertools import pairwise
 import networkx as nx
 
 from amkg.graph.kg import KnowledgeGraph
+from amkg.graph.limits import MAX_PATHS, MAX_STEPS
 from amkg.graph.load import AMKG
 from amkg.graph.resolve import resolve
 from amkg.graph.trace_network import Network, network
 from amkg.graph.trace_types import (
     REASONS,
-    WORDS,
     AmbiguousName,
     Entity,
     EntityNotFound,
@@ -56,14 +56,12 @@ from amkg.graph.trace_types import (
 )
 
 __all__ = [
-    "BACKWARD", "MAX_PATHS", "MAX_STEPS", "REASONS", "SEARCH_LIMIT", "WORDS", "AmbiguousName",
+    "BACKWARD", "MAX_PATHS", "MAX_STEPS", "REASONS", "SEARCH_LIMIT", "AmbiguousName",
     "Entity", "EntityNotFound", "Hub", "ImpactResult", "Link", "Network", "Path", "Reached",
     "Step", "Text", "TraceError", "TraceResult", "check_steps", "fold", "hubs", "impact",
     "network", "resolve", "trace",
 ]  # fmt: skip
 
-MAX_STEPS = 6
-MAX_PATHS = 50
 #: Paths pulled from the search at most (then the result says ``truncated``).
 SEARCH_LIMIT = 1000
 #: Predicates that impact also follows against their direction (see the module docstring).

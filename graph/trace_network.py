@@ -1,23 +1,22 @@
 """The network the tracer works on: the projection with entities, notes and a label index.
 
-:func:`network` builds a :class:`Network` once per :class:`~graph.kg.KnowledgeGraph` and caches
-it (the graph does not change once loaded); :mod:`graph.trace`, :mod:`graph.resolve` and the
-graph explorer share it.
+:func:`network` builds a :class:`Network` once per :class:`~amkg.graph.kg.KnowledgeGraph` and
+hangs it on the graph (which does not change once opened); :mod:`amkg.graph.trace`,
+:mod:`amkg.graph.resolve` and the graph explorer share it.
 """
 
 from __future__ import annotations
 
 import threading
-import weakref
-from typing import Any
 
 import networkx as nx
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.namespace import RDFS, SKOS
 
 from amkg.graph.kg import KnowledgeGraph
 from amkg.graph.load import AMKG, QB
 from amkg.graph.projection import project
+from amkg.graph.rq import DOMAIN
 from amkg.graph.trace_types import Entity, Link, Step, Text, fold
 
 
@@ -25,19 +24,23 @@ class Network:
     """The projection with what the tracer needs beside it: entities, notes, a label index."""
 
     def __init__(self, kg: KnowledgeGraph) -> None:
-        graph = self.graph = kg.graph  # not ``kg``: the cache holds this weakly keyed by kg
-        self.multi = project(graph, "nl")
+        self.kg = kg
+        self.multi = project(kg, "nl")
         self.notes: dict[tuple[str, str, str], Text] = {}
-        for statement in graph.subjects(AMKG.inferred, Literal(True)):
-            if (statement, RDF.type, RDF.Statement) in graph:
-                s, p, o = (
-                    str(graph.value(statement, x)) for x in (RDF.subject, RDF.predicate, RDF.object)
-                )
-                self.notes[(s, p, o)] = self._text(statement, AMKG.inferenceNote)
+        notes: dict[tuple[str, str, str], dict[str, str]] = {}
+        for row in DOMAIN.select(kg.store, "reified"):
+            note = row.get("note")
+            if _is_true(row.get("inferred")) and isinstance(note, Literal):
+                key = (str(row["s"]), str(row["p"]), str(row["o"]))
+                notes.setdefault(key, {})[note.language or ""] = str(note)
+        for key, found in notes.items():
+            self.notes[key] = Text(
+                found.get("nl", found.get("en", "")), found.get("en", found.get("nl", ""))
+            )
         self.entities: dict[str, Entity] = {}
         self.by_label: dict[str, set[str]] = {}
         for iri, data in self.multi.nodes(data=True):
-            cls_iri = self._expand(data["cls"])
+            cls_iri = kg.expand(data["cls"]) if data["cls"] else None
             cls_label = (
                 Text(kg.label(cls_iri, "nl"), kg.label(cls_iri, "en")) if cls_iri else Text("", "")
             )
@@ -49,39 +52,29 @@ class Network:
                 cls_label,
             )
             for predicate in (RDFS.label, SKOS.altLabel):
-                for value in graph.objects(URIRef(iri), predicate):
+                for value in kg.values(URIRef(iri), predicate):
                     self.by_label.setdefault(fold(str(value)), set()).add(iri)
-        self.statistical = {str(o) for o in graph.subjects(RDF.type, QB.Observation)}
-        self._views: dict[bool, nx.Graph] = {}
+        self.statistical = {str(o) for o in kg.instances(QB.Observation)}
+        self.inferred_label = self._label_text(AMKG.inferred)
+        self._views: dict[bool, nx.Graph[str]] = {}
         self._centrality: dict[bool, tuple[dict[str, float], dict[str, float]]] = {}
         self._lock = threading.Lock()
 
     def _expand(self, prefixed: str) -> URIRef | None:
-        try:
-            return self.graph.namespace_manager.expand_curie(prefixed) if prefixed else None
-        except ValueError:
-            return None
+        return self.kg.expand(prefixed) if prefixed else None
 
     def prefixed(self, iri: str) -> str:
-        try:
-            prefix, _, local = self.graph.namespace_manager.compute_qname(iri, generate=False)
-        except (KeyError, ValueError):
-            return iri
-        return f"{prefix}:{local}" if prefix else iri
+        return self.kg.prefixed(URIRef(iri))
 
-    def _text(self, subject: Any, predicate: Any) -> Text:
-        found = {
-            v.language: str(v)
-            for v in self.graph.objects(subject, predicate)
-            if isinstance(v, Literal)
-        }
+    def _label_text(self, subject: URIRef) -> Text:
+        found = {v.language: str(v) for v in self.kg.values(subject, RDFS.label)}
         return Text(found.get("nl", found.get("en", "")), found.get("en", found.get("nl", "")))
 
-    def view(self, statistics: bool) -> nx.Graph:
+    def view(self, statistics: bool) -> nx.Graph[str]:
         """The undirected simple graph (parallel and opposite links collapsed)."""
         with self._lock:
             if statistics not in self._views:
-                simple = nx.Graph(self.multi)
+                simple: nx.Graph[str] = nx.Graph(self.multi)
                 if not statistics:
                     simple.remove_nodes_from(self.statistical)
                 self._views[statistics] = nx.freeze(simple)
@@ -118,8 +111,9 @@ class Network:
                         Text(data["label_nl"], data["label_en"]),
                         forward,
                         bool(data["inferred"]),
-                        self._text(confidence, RDFS.label) if confidence else None,
+                        self._label_text(confidence) if confidence else None,
                         self.notes.get(key),
+                        self.inferred_label,
                     )
                 )
         return sorted(found, key=lambda link: (not link.forward, link.id))
@@ -128,13 +122,10 @@ class Network:
         return Step(self.entities[u], self.entities[v], tuple(self.links(u, v, backward_only)))
 
 
-_CACHE: weakref.WeakKeyDictionary[KnowledgeGraph, Network] = weakref.WeakKeyDictionary()
-_CACHE_LOCK = threading.Lock()
-
-
 def network(kg: KnowledgeGraph) -> Network:
-    """The cached :class:`Network` of ``kg`` (the graph does not change once loaded)."""
-    with _CACHE_LOCK:
-        if kg not in _CACHE:
-            _CACHE[kg] = Network(kg)
-        return _CACHE[kg]
+    """The :class:`Network` of ``kg``, built once per graph (it hangs on ``kg``)."""
+    return kg.derived("trace-network", lambda: Network(kg))
+
+
+def _is_true(value: object) -> bool:
+    return isinstance(value, Literal) and value.toPython() is True

@@ -1,4 +1,7 @@
-"""Check the graph against the SHACL shapes and describe each violation in Dutch or English.
+"""Check a graph against the SHACL shapes: run at build time (``amkg build``), never by a page.
+
+The checked graph is the rdflib graph the build parsed (ontology + data); the report it gives is
+written beside the store and read back by every command (:mod:`amkg.graph.report`).
 
 pyshacl runs without inference (the ontology is part of the data graph, so class targets see
 ``rdfs:subClassOf``). Its results graph is read with rdflib, not its text report: each
@@ -9,66 +12,52 @@ the shape's ``sh:message`` in both languages and the severity.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, SH, XSD
+from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
-from amkg.graph.kg import KnowledgeGraph
 from amkg.graph.load import KG
+from amkg.graph.report import ValidationReport, Violation
 
-SEVERITY_NAMES = {
-    "nl": {SH.Violation: "fout", SH.Warning: "waarschuwing", SH.Info: "info"},
-    "en": {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"},
-}
 _PLAIN_DATATYPES = {XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.boolean, XSD.int}
 _SEVERITY_ORDER = {SH.Violation: 0, SH.Warning: 1, SH.Info: 2}
 
 
 @dataclass(frozen=True)
-class Violation:
-    """One SHACL result, ready to show to a person."""
+class Checked:
+    """What is checked: the data graph (ontology + data) and the shapes graph."""
 
-    focus: Node
-    focus_label: str
-    path: str | None
-    message_nl: str
-    message_en: str
-    severity: URIRef
-    shape: str
-    value: str | None = None
-    focus_prefixed: str = ""
-    focus_labels: dict[str, str] = field(default_factory=dict, compare=False)
+    graph: Graph
+    shapes: Graph
 
-    def message(self, lang: str = "nl") -> str:
-        return self.message_en if lang == "en" else self.message_nl
+    def prefixed(self, iri: Node) -> str:
+        if not isinstance(iri, URIRef):
+            return str(iri)
+        try:
+            prefix, _, local = self.graph.namespace_manager.compute_qname(str(iri), generate=False)
+        except (KeyError, ValueError):
+            return str(iri)
+        return f"{prefix}:{local}" if prefix else str(iri)
 
-    def label(self, lang: str = "nl") -> str:
-        return self.focus_labels.get(lang, self.focus_label)
-
-    @property
-    def is_violation(self) -> bool:
-        return self.severity == SH.Violation
-
-
-@dataclass
-class ValidationReport:
-    """The outcome of :func:`validate`: ``conforms`` is False when a ``sh:Violation`` was found."""
-
-    conforms: bool
-    violations: list[Violation]
-    triple_count: int = 0
-    resource_count: int = 0
-    shape_count: int = 0
+    def label(self, iri: Node, lang: str) -> str:
+        found: dict[str, str] = {}
+        for value in sorted(self.graph.objects(iri, RDFS.label), key=str):
+            if isinstance(value, Literal):
+                found.setdefault((value.language or "").lower(), str(value))
+        for candidate in (lang, "nl", "en", ""):
+            if candidate in found:
+                return found[candidate]
+        return self.prefixed(iri)
 
 
 _PLACEHOLDER = re.compile(r"\{[?$]\w+\}")
 
 
-def _message_language(kg: KnowledgeGraph, results: Graph, result: Node, text: str) -> str:
+def _message_language(kg: Checked, results: Graph, result: Node, text: str) -> str:
     """The language of an untagged result message, found by matching it against the tagged
     ``sh:message`` templates of its constraint and shape (pyshacl drops the tags of SPARQL
     constraint messages, and fills in their ``{?var}`` placeholders)."""
@@ -86,7 +75,7 @@ def _message_language(kg: KnowledgeGraph, results: Graph, result: Node, text: st
     return ""
 
 
-def _messages(kg: KnowledgeGraph, results: Graph, result: Node) -> tuple[str, str]:
+def _messages(kg: Checked, results: Graph, result: Node) -> tuple[str, str]:
     """The result message in Dutch and in English, each falling back to the other."""
     by_lang: dict[str, str] = {}
     for message in sorted(results.objects(result, SH.resultMessage), key=str):
@@ -101,7 +90,7 @@ def _messages(kg: KnowledgeGraph, results: Graph, result: Node) -> tuple[str, st
     return nl, en
 
 
-def render_path(kg: KnowledgeGraph, graph: Graph, path: Node | None) -> str | None:
+def render_path(kg: Checked, graph: Graph, path: Node | None) -> str | None:
     """A SHACL property path in SPARQL syntax with prefixed names (``^amkg:effectOf``)."""
     if path is None:
         return None
@@ -122,7 +111,7 @@ def render_path(kg: KnowledgeGraph, graph: Graph, path: Node | None) -> str | No
     return str(path)
 
 
-def _shape_name(kg: KnowledgeGraph, shape: Node | None) -> str:
+def _shape_name(kg: Checked, shape: Node | None) -> str:
     """The shape's prefixed IRI; a blank property shape is named after its node shape."""
     if shape is None:
         return ""
@@ -134,7 +123,7 @@ def _shape_name(kg: KnowledgeGraph, shape: Node | None) -> str:
     return kg.prefixed(shape)
 
 
-def _value_text(kg: KnowledgeGraph, value: Node | None) -> str | None:
+def _value_text(kg: Checked, value: Node | None) -> str | None:
     if value is None:
         return None
     if isinstance(value, Literal):
@@ -150,8 +139,9 @@ def _resource_count(graph: Graph) -> int:
     return len({s for s in graph.subjects() if isinstance(s, URIRef) and s.startswith(str(KG))})
 
 
-def validate(kg: KnowledgeGraph, lang: str = "nl") -> ValidationReport:
-    """Run the shapes over the graph. Warnings and infos are listed but do not fail it."""
+def validate_graph(graph: Graph, shapes: Graph, lang: str = "nl") -> ValidationReport:
+    """Run ``shapes`` over ``graph``. Warnings and infos are listed but do not fail it."""
+    kg = Checked(graph, shapes)
     conforms, results, _text = pyshacl.validate(
         kg.graph,
         shacl_graph=kg.shapes,
@@ -191,50 +181,3 @@ def validate(kg: KnowledgeGraph, lang: str = "nl") -> ValidationReport:
         resource_count=_resource_count(kg.graph),
         shape_count=len(set(kg.shapes.subjects(RDF.type, SH.NodeShape))),
     )
-
-
-_TEXTS = {
-    "nl": {
-        "ok": "De graaf voldoet aan alle regels: {triples} triples, {resources} entiteiten, "
-        "{shapes} vormregels (SHACL) gecontroleerd.",
-        "head": "De graaf voldoet niet: {errors} fout(en), {warnings} waarschuwing(en).",
-        "path": "pad",
-        "message": "melding",
-        "value": "waarde",
-        "shape": "regel",
-    },
-    "en": {
-        "ok": "The graph conforms to every rule: {triples} triples, {resources} resources, "
-        "{shapes} SHACL shapes checked.",
-        "head": "The graph does not conform: {errors} violation(s), {warnings} warning(s).",
-        "path": "path",
-        "message": "message",
-        "value": "value",
-        "shape": "rule",
-    },
-}
-
-
-def format_report(report: ValidationReport, lang: str = "nl") -> str:
-    """The report as readable text, one block per result, in Dutch or English."""
-    texts = _TEXTS.get(lang, _TEXTS["nl"])
-    counts = {
-        "triples": report.triple_count,
-        "resources": report.resource_count,
-        "shapes": report.shape_count,
-        "errors": sum(1 for v in report.violations if v.is_violation),
-        "warnings": sum(1 for v in report.violations if not v.is_violation),
-    }
-    lines = [texts["ok" if report.conforms else "head"].format(**counts)]
-    for v in report.violations:
-        severity = SEVERITY_NAMES.get(lang, SEVERITY_NAMES["nl"]).get(v.severity, str(v.severity))
-        lines.append("")
-        lines.append(f"[{severity}] {v.label(lang)} ({v.focus_prefixed})")
-        if v.path:
-            lines.append(f"  {texts['path']}: {v.path}")
-        lines.append(f"  {texts['message']}: {v.message(lang)}")
-        if v.value is not None:
-            lines.append(f"  {texts['value']}: {v.value}")
-        if v.shape:
-            lines.append(f"  {texts['shape']}: {v.shape}")
-    return "\n".join(lines)

@@ -5,7 +5,9 @@ rdflib terms by the declared type (:func:`convert`, one value), and
 :func:`queries.catalogue.run` hands them to the store as *bindings*: user input never becomes
 part of the query text (rdflib expands ``\\uXXXX`` escapes before it parses, so escaping would
 not be enough). An IRI parameter takes a full IRI, a prefixed name or an unambiguous label of a
-resource of the declared class.
+resource of the declared class: it is resolved with the knowledge graph's own reads (its label
+index ``kg.label_values``, ``kg.instances``, ``kg.describe``), so the store sees no query but
+the catalogue's.
 """
 
 from __future__ import annotations
@@ -13,13 +15,12 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from rdflib import Graph, Literal
-from rdflib.namespace import RDF, RDFS, SKOS, XSD
+from rdflib import Literal
+from rdflib.namespace import RDFS, SKOS, XSD
 from rdflib.term import Node, URIRef
 
 from amkg.graph.load import PREFIXES
@@ -82,11 +83,6 @@ def expand_prefixed(text: str) -> URIRef | None:
     return URIRef(str(PREFIXES[match.group(1)]) + match.group(2))
 
 
-_LABEL_INDEX: weakref.WeakKeyDictionary[Graph, tuple[int, dict[str, set[URIRef]]]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-"})
 
 
@@ -95,28 +91,33 @@ def _fold(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).casefold().translate(_QUOTES).split())
 
 
-def _labels(graph: Graph) -> dict[str, set[URIRef]]:
-    """Folded label (rdfs:label, skos:altLabel, skos:notation, any language) -> resources."""
-    cached = _LABEL_INDEX.get(graph)
-    if cached is not None and cached[0] == len(graph):
-        return cached[1]
-    index: dict[str, set[URIRef]] = {}
-    for predicate in (RDFS.label, SKOS.altLabel, SKOS.notation):
-        for subject, label in graph.subject_objects(predicate):
-            if isinstance(subject, URIRef) and isinstance(label, Literal):
-                index.setdefault(_fold(str(label)), set()).add(subject)
-    _LABEL_INDEX[graph] = (len(graph), index)
-    return index
+#: The naming values a resource may be given by: its labels and its notation, any language.
+_NAMING = (RDFS.label, SKOS.altLabel, SKOS.notation)
 
 
-def _has_class(graph: Graph, iri: URIRef, cls: URIRef) -> bool:
+def _labels(kg: Any) -> dict[str, set[URIRef]]:
+    """Folded label (rdfs:label, skos:altLabel, skos:notation, any language) -> resources;
+    built once per graph from its label index."""
+
+    def make() -> dict[str, set[URIRef]]:
+        index: dict[str, set[URIRef]] = {}
+        for subject, by_predicate in kg.label_values.items():
+            if not isinstance(subject, URIRef):
+                continue
+            for predicate in _NAMING:
+                for label in by_predicate.get(predicate, ()):
+                    index.setdefault(_fold(str(label)), set()).add(subject)
+        return index
+
+    return kg.derived("binding-labels", make)
+
+
+def _has_class(kg: Any, iri: URIRef, cls: URIRef) -> bool:
     """``iri`` has ``rdf:type`` ``cls`` or a sub-class of it (``rdfs:Resource``: any type)."""
-    for rdf_type in graph.objects(iri, RDF.type):
-        if cls == RDFS.Resource:
-            return True
-        if rdf_type == cls or cls in graph.transitive_objects(rdf_type, RDFS.subClassOf):
-            return True
-    return False
+    if cls == RDFS.Resource:
+        return bool(kg.describe(iri).types)
+    members = kg.derived(f"instances {cls}", lambda: frozenset(kg.instances(cls)))
+    return iri in members
 
 
 def _curie(iri: URIRef) -> str:
@@ -127,7 +128,7 @@ def _curie(iri: URIRef) -> str:
     return f"<{iri}>"
 
 
-def _iri(param: Param, text: str, graph: Graph) -> URIRef:
+def _iri(param: Param, text: str, kg: Any) -> URIRef:
     """A full IRI, a prefixed name or an unambiguous label, of a resource of the class."""
     assert param.cls_iri is not None
     inner = text[1:-1] if text.startswith("<") and text.endswith(">") else text
@@ -135,11 +136,11 @@ def _iri(param: Param, text: str, graph: Graph) -> URIRef:
     if iri is None and _IRI.match(inner) and ("://" in inner or inner.startswith("urn:")):
         iri = URIRef(inner)
     if iri is not None:
-        if not _has_class(graph, iri, param.cls_iri):
+        if not _has_class(kg, iri, param.cls_iri):
             raise ParameterError(param.name, f"{text!r} is not a resource of class {param.cls}")
         return iri
-    candidates = _labels(graph).get(_fold(text), ())
-    found = sorted(s for s in candidates if _has_class(graph, s, param.cls_iri))
+    candidates = _labels(kg).get(_fold(text), ())
+    found = sorted(s for s in candidates if _has_class(kg, s, param.cls_iri))
     if not found:
         raise ParameterError(param.name, f"no {param.cls} has the IRI, name or label {text!r}")
     if len(found) > 1:
@@ -160,7 +161,7 @@ def convert(param: Param, value: str, kg: Any) -> Node:
     if param.type == "iri":
         if kg is None:
             raise ParameterError(param.name, "an IRI needs the knowledge graph to resolve")
-        return _iri(param, text, kg.graph)
+        return _iri(param, text, kg)
     if param.type == "integer":
         if not _INTEGER.match(text):
             raise ParameterError(param.name, f"{text!r} is not an integer")

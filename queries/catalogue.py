@@ -2,7 +2,8 @@
 
 Each ``.rq`` file is one query. Its metadata sits in ``#+ key: value`` lines at the top (YAML
 flow values, see ``docs/architecture.md``); the rest of the file is the query text, sent to the
-store byte for byte. Every query is parsed once, when the catalogue loads.
+store byte for byte. Every query is parsed once, when the catalogue loads, by the engine that
+runs it (:mod:`queries.form`): only SELECT queries whose outer query has an ORDER BY.
 
 Parameters are SPARQL variables of the query. :func:`bind` turns the user's raw strings into
 rdflib terms by the declared type, and :func:`run` hands them to the store as *bindings*: user
@@ -17,14 +18,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from rdflib import Literal, Variable
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.sparql import Query
+from rdflib import Literal
 from rdflib.term import Node, URIRef
 
 from amkg.queries.binding import (
@@ -36,6 +35,7 @@ from amkg.queries.binding import (
     bind,
     convert,
 )
+from amkg.queries.form import QueryFormError, query_form
 from amkg.queries.metadata import (
     AUDIENCES,
     CatalogueError,
@@ -78,7 +78,6 @@ class NamedQuery:
     tags: tuple[str, ...]
     params: tuple[Param, ...]
     sparql: str
-    parsed: Query = field(repr=False, compare=False)
     variables: tuple[str, ...] = ()
 
     def title(self, lang: str = "nl") -> str:
@@ -102,14 +101,6 @@ class NamedQuery:
         }
 
 
-def _has_order_by(part: Any) -> bool:
-    while part is not None and hasattr(part, "name"):
-        if part.name == "OrderBy":
-            return True
-        part = part.get("p")
-    return False
-
-
 def load_query(path: str | Path) -> NamedQuery:
     """Read, validate and parse one ``.rq`` file, or raise :class:`CatalogueError`."""
     path = Path(path)
@@ -123,18 +114,17 @@ def load_query(path: str | Path) -> NamedQuery:
     meta, raw_params, sparql = split_metadata(path, text)
     texts, audience, tags = check_metadata(path, meta)
     try:
-        parsed = prepareQuery(sparql)
-    except Exception as error:  # pyparsing and rdflib raise several kinds
+        form = query_form(sparql)
+    except QueryFormError as error:
         raise CatalogueError(path, f"the query does not parse: {error}") from error
-    if parsed.algebra.name != "SelectQuery":
+    if form.kind != "SELECT":
         raise CatalogueError(path, "only SELECT queries belong in the catalogue")
-    if not _has_order_by(parsed.algebra.get("p")):
+    if not form.ordered:
         raise CatalogueError(path, "the query needs an ORDER BY (deterministic results)")
-    projected = [str(v) for v in parsed.algebra.get("PV", []) if isinstance(v, Variable)]
-    params = parse_params(path, raw_params, set(projected))
+    params = parse_params(path, raw_params, set(form.variables))
     return NamedQuery(
         name=name, path=path, audience=audience, tags=tuple(tags), params=params,
-        sparql=sparql, parsed=parsed, variables=tuple(projected), **texts,
+        sparql=sparql, variables=form.variables, **texts,
     )  # fmt: skip
 
 

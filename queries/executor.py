@@ -100,6 +100,19 @@ class StoreSpec:
     data_dir: str | None = None
     ontology_dir: str | None = None
     engine: str = "oxigraph"
+    store: str | None = None
+
+    @classmethod
+    def for_kg(cls, kg: Any) -> StoreSpec:
+        """The spec that opens the same build as ``kg`` (an opened KnowledgeGraph)."""
+        sources, build = kg.sources, kg.build
+        root = str(build.directory.parent.parent) if build is not None else None
+        return cls(
+            str(sources.data_dir) if sources else None,
+            str(sources.ontology_dir) if sources else None,
+            kg.store.name,
+            root,
+        )
 
 
 @dataclass(frozen=True)
@@ -116,10 +129,13 @@ class Answer:
 
 
 def load_store(spec: StoreSpec) -> Store:
-    """The store over the ontology and the data that ``spec`` names."""
+    """The store of the ontology and the data that ``spec`` names, opened read-only from disk
+    (the web process that starts the worker has built it already)."""
     from amkg.graph.kg import KnowledgeGraph
 
-    return KnowledgeGraph.load(spec.data_dir, spec.ontology_dir, spec.engine).store
+    return KnowledgeGraph.open(
+        spec.data_dir, spec.ontology_dir, spec.engine, store=spec.store
+    ).store
 
 
 #: The base IRI of every query the endpoint and ``amkg sparql`` evaluate, so relative IRIs

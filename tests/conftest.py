@@ -8,14 +8,16 @@
   point the CLI at with ``--data-dir``.
 - ``broken_ttl`` / ``broken_data_copy``: a Turtle file with a syntax error on a known line.
 - ``runner``: a click ``CliRunner``.
-- ``app`` / ``client`` / ``graph``: the web app over the real data (one per test module), a
-  test client of it and its rdflib graph.
+- ``app`` / ``client``: the web app over the real data (one per test module) and a test
+  client of it; ``graph``: the real data parsed by rdflib from the Turtle files, a reference
+  to compute expected answers with (the application itself only reads its store).
 - ``xss_data_dir`` / ``xss_client``: a copy of ``graph/data`` plus labels that are HTML
   (``tests.helpers.XSS_TTL``), and a test client of the app over it.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -27,9 +29,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from amkg.graph.kg import KnowledgeGraph
-from amkg.graph.paths import DATA_DIR, DATA_DIR_ENV
+from amkg.graph.paths import DATA_DIR, DATA_DIR_ENV, STORE_ENV
 from amkg.webui.app import create_app
-from tests.helpers import write_xss_data
+from tests.helpers import reference_graph, write_xss_data
 
 TESTS_DIR = Path(__file__).resolve().parent
 FIXTURES_DIR = TESTS_DIR / "data"
@@ -48,6 +50,14 @@ def copy_data_dir(destination: Path, source: Path = DATA_DIR) -> Path:
     return destination
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _stores_of_this_run(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every store the tests build lives in this run's temporary directory, never in the
+    user's data directory (processes the tests start inherit it through ``$AMKG_STORE``).
+    Builds are found by the content of their sources, so copies of unchanged data share one."""
+    os.environ[STORE_ENV] = str(tmp_path_factory.mktemp("stores"))
+
+
 @pytest.fixture(autouse=True)
 def _no_data_dir_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """A developer's own ``$AMKG_DATA_DIR`` must not change what the tests load."""
@@ -58,6 +68,12 @@ def _no_data_dir_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def kg() -> KnowledgeGraph:
     """The real knowledge graph of this checkout."""
     return KnowledgeGraph.load(data_dir=DATA_DIR)
+
+
+@pytest.fixture(scope="session")
+def small_graph() -> rdflib.Graph:
+    """The small fixture graph parsed by rdflib from its Turtle (a reference for tests)."""
+    return reference_graph(SMALL_DATA_DIR)
 
 
 @pytest.fixture(scope="session")
@@ -114,10 +130,11 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-@pytest.fixture(scope="module")
-def graph(app: Flask) -> rdflib.Graph:
-    """The rdflib graph (ontology + data) the app serves."""
-    return app.extensions["amkg"].graph
+@pytest.fixture(scope="session")
+def graph() -> rdflib.Graph:
+    """The ontology and the data parsed by rdflib from the Turtle files: a reference for
+    computing what the application (which reads its store) should answer."""
+    return reference_graph()
 
 
 @pytest.fixture(scope="session")

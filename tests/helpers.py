@@ -5,6 +5,7 @@
   ``kg:doelgroep-xss-test``; every page must show them as text.
 - ``write_xss_data(directory)``: a copy of ``graph/data`` plus that file (the ``xss_data_dir``
   fixture of ``tests/conftest.py`` makes one per session).
+- ``reference_graph(data_dir=None)``: the Turtle parsed by rdflib, to compute expected answers.
 - ``serve(app)``: the app served by waitress on a free loopback port, for the browser tests.
 - ``CHROMIUM``, ``CHROMIUM_ARGS``: Debian's Chromium and the flags that keep it headless and
   off the network (the browser tests and ``benchmarks/bench_explorer.py`` launch it alike).
@@ -17,10 +18,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import rdflib
 from flask import Flask
 from waitress.server import create_server
 
-from amkg.graph.paths import DATA_DIR
+from amkg.graph.load import load_graph
+from amkg.graph.paths import DATA_DIR, data_files, ontology_files
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -31,6 +34,12 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+def reference_graph(data_dir: Path | None = None, ontology_dir: Path | None = None) -> rdflib.Graph:
+    """The ontology and the data parsed by rdflib straight from the Turtle files: the reference
+    the tests compare the store's answers with (the application never reads it)."""
+    return load_graph(ontology_files(ontology_dir), data_files(data_dir or DATA_DIR))
 
 
 XSS = "<script>alert(1)</script>"

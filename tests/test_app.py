@@ -35,7 +35,6 @@ def test_settings_come_in_layers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert create_app(dirs).config["QUERY_WORKERS"] == 3
 
 
-
 def test_every_listed_blueprint_is_registered(app: Flask) -> None:
     from amkg.webui.app import BLUEPRINTS
 

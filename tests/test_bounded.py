@@ -2,8 +2,8 @@
 
 The fixture graph has 45 triples, so the cross product of every triple with every other has
 2,025 rows: with ``LIMIT 2000000`` and a row cap of 50 the worker must stop reading at 50
-(it would also stop a graph of millions; the memory cap of 64 MB below would kill a worker that
-materialised the answer of the six-way product, 45**6 = 8.3e9 rows).
+(it would also stop a graph of millions; a worker that materialised the answer of the six-way
+product, 45**6 = 8.3e9 rows, would hit its memory cap and die instead).
 """
 
 from __future__ import annotations
@@ -34,8 +34,11 @@ SLOW = """SELECT (COUNT(*) AS ?n) WHERE {
 
 @pytest.fixture(scope="module")
 def pool() -> Iterator[WorkerPool]:
+    from amkg.graph.kg import KnowledgeGraph
+
+    KnowledgeGraph.open(SPEC.data_dir, SPEC.ontology_dir)  # built here, not in a capped worker
     with WorkerPool(SPEC, size=2, timeout=5.0, queue_wait=0.5, row_limit=50,
-                    memory_mb=256, byte_limit=20_000) as started:  # fmt: skip
+                    memory_mb=1024, byte_limit=20_000) as started:  # fmt: skip
         yield started
 
 

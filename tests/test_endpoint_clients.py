@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import signal
 import subprocess
@@ -23,7 +22,6 @@ from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQ
 from SPARQLWrapper.Wrapper import POST, POSTDIRECTLY
 
 from amkg.cli.sparql import sparql
-from amkg.graph.kg import KnowledgeGraph
 
 HERE = Path(__file__).resolve().parent / "data" / "endpoint"
 ROOT = Path(__file__).resolve().parents[1]
@@ -263,14 +261,6 @@ def _descendants(pid: int) -> set[int]:
 # --- amkg sparql ----------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _load_the_graph_once() -> Iterator[None]:
-    """The CLI loads the graph on every run; here the first run loads it for the rest."""
-    load = KnowledgeGraph.load.__func__  # type: ignore[attr-defined]
-    cached = functools.cache(lambda cls, *args, **kwargs: load(cls, *args, **kwargs))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(KnowledgeGraph, "load", classmethod(cached))
-        yield
 
 
 def run_cli(*args: str, stdin: str | None = None) -> Any:

@@ -1,4 +1,4 @@
-"""The graph explorer's view (graph/explorer_*.py) and its routes (webui/explorer.py).
+"""The graph explorer (``webui/explorer/``): its view, layouts, side panel and routes.
 
 The filters are checked on a small hand-made projection whose answer is known; the rest on
 the real graph, with expectations computed from the graph itself (the data keeps growing).
@@ -12,12 +12,19 @@ from typing import Any
 
 import networkx as nx
 import pytest
+import rdflib
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDFS
 
-from amkg.graph.explorer_details import node_details
-from amkg.graph.explorer_layout import force_layout, layered_layout, radial_layout
-from amkg.graph.explorer_pyvis import STABILIZATION_ITERATIONS
-from amkg.graph.explorer_source import Source, source_for_kg, synthetic_graph
-from amkg.graph.explorer_view import (
+from amkg.graph.kg import KnowledgeGraph
+from amkg.graph.load import AMKG, KG
+from amkg.webui.app import create_app
+from amkg.webui.explorer.details import node_details
+from amkg.webui.explorer.drawing import STABILIZATION_ITERATIONS
+from amkg.webui.explorer.layout import force_layout, layered_layout, radial_layout
+from amkg.webui.explorer.source import Source, source_for_kg
+from amkg.webui.explorer.synthetic import synthetic_graph
+from amkg.webui.explorer.view import (
     DEFAULT_HIDDEN,
     UnknownEntity,
     ViewState,
@@ -26,9 +33,6 @@ from amkg.graph.explorer_view import (
     select,
     territory,
 )
-from amkg.graph.kg import KnowledgeGraph
-from amkg.graph.load import KG
-from amkg.webui.app import create_app
 
 # A tiny projection: two ministries, each coordinating a trajectory that touches a domain
 # that corresponds to a track; each track has a measure for a target group; one observation.
@@ -314,6 +318,48 @@ def test_real_graph_view_and_panel(kg: KnowledgeGraph) -> None:
     assert node_details(source, kg, "kg:bestaat-niet") is None
 
 
+def expected_panel(graph: rdflib.Graph, node: URIRef) -> tuple[set[str], list[dict[str, Any]]]:
+    """The literal properties and the citations of ``node``, computed from the Turtle."""
+    properties = {
+        str(p)
+        for p, o in graph.predicate_objects(node)
+        if isinstance(o, Literal) and p not in (RDFS.label, AMKG.citation)
+    }
+    citations = []
+    for citation in graph.objects(node, AMKG.citation):
+        slide = graph.value(citation, AMKG.slide)
+        index = graph.value(slide, AMKG.slideIndex) if slide is not None else None
+        section = graph.value(citation, AMKG.section)
+        citations.append(
+            {
+                "quote": " ".join(sorted(str(q) for q in graph.objects(citation, AMKG.quote))),
+                "slide": next(
+                    (str(x) for x in graph.objects(slide, RDFS.label) if x.language == "nl"), ""
+                ),
+                "slide_index": int(index) if index is not None else None,
+                "section": str(section) if section is not None else "",
+            }
+        )
+    citations.sort(key=lambda c: (c["slide_index"] or 0, c["section"], c["quote"]))
+    return properties, citations
+
+
+def test_panel_properties_and_citations_match_the_turtle(
+    small_kg: KnowledgeGraph, small_graph: rdflib.Graph
+) -> None:
+    source = source_for_kg(small_kg)
+    cited = 0
+    for node in source.graph:
+        details = node_details(source, small_kg, node, "nl")
+        assert details is not None
+        properties, citations = expected_panel(small_graph, URIRef(node))
+        shown = {small_kg.expand(p["predicate"]) for p in details["properties"]}
+        assert {str(p) for p in shown} == properties, node
+        assert details["provenance"] == citations, node
+        cited += bool(citations)
+    assert cited >= 5
+
+
 def test_synthetic_graph_is_seeded() -> None:
     a, b = synthetic_graph(300, seed=2), synthetic_graph(300, seed=2)
     assert a.number_of_nodes() == 300
@@ -386,7 +432,7 @@ def test_serve_warms_the_default_view_in_both_languages() -> None:
     app = create_app({"TESTING": True, "GRAPH_EXPLORER_GRAPH": synthetic_graph(40, seed=3)})
     warm_up(app)
     with app.app_context():
-        from amkg.webui.explorer import _source
+        from amkg.webui.explorer.routes import _source
 
         cached = {key[3] for key in _source()._views if key[0] == "view"}
     assert cached == {"nl", "en"}

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import XSD
 
 from amkg.graph import paths
 from amkg.graph.errors import GraphLoadError
@@ -68,11 +68,10 @@ def test_data_dir_argument_then_environment_then_default(
 
 
 def test_small_graph_holds_ontology_and_data(small_kg: KnowledgeGraph) -> None:
-    graph = small_kg.graph
-    assert (KG["spoor-3"], RDF.type, AMKG.Track) in graph
+    assert KG["spoor-3"] in small_kg.instances(AMKG.Track)
     ontology_triples = len(load_graph(paths.ontology_files(), []))
-    assert len(graph) > ontology_triples
-    assert dict(graph.namespaces())["kg"] == URIRef(str(KG))
+    assert small_kg.triple_count() > ontology_triples
+    assert small_kg.prefixes["kg"] == str(KG)
 
 
 def test_syntax_error_names_file_and_line(broken_ttl: tuple[Path, int]) -> None:
@@ -183,8 +182,8 @@ QUERIES = {
 
 
 @pytest.fixture(scope="module")
-def stores(small_kg: KnowledgeGraph) -> tuple[Store, Store]:
-    return open_store(small_kg.graph, "oxigraph"), open_store(small_kg.graph, "rdflib")
+def stores(small_graph: Graph) -> tuple[Store, Store]:
+    return open_store(small_graph, "oxigraph"), open_store(small_graph, "rdflib")
 
 
 def test_both_engines_implement_the_protocol(stores: tuple[Store, Store]) -> None:
@@ -244,9 +243,9 @@ def test_ask_and_construct_agree(stores: tuple[Store, Store]) -> None:
     assert oxigraph.query(describe).kind == "DESCRIBE"
 
 
-def test_unknown_engine_is_refused(small_kg: KnowledgeGraph) -> None:
+def test_unknown_engine_is_refused(small_graph: Graph) -> None:
     with pytest.raises(ValueError, match="engine"):
-        open_store(small_kg.graph, "virtuoso")
+        open_store(small_graph, "virtuoso")
 
 
 def test_query_result_length() -> None:
@@ -290,7 +289,7 @@ def test_terms_round_trip_through_oxigraph(term: Literal) -> None:
         assert Decimal(str(back)) == Decimal(str(term))
 
 
-def test_default_store_is_oxigraph(small_kg: KnowledgeGraph) -> None:
+def test_default_store_is_oxigraph(small_kg: KnowledgeGraph, small_graph: Graph) -> None:
     assert small_kg.store.name == "oxigraph"
-    assert small_kg.store.triple_count() == len(small_kg.graph)
+    assert small_kg.store.triple_count() == len(small_graph)
     assert KnowledgeGraph.load(data_dir=SMALL, engine="rdflib").store.name == "rdflib"

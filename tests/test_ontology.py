@@ -66,4 +66,5 @@ def test_every_amkg_term_the_data_uses_is_declared(ontology: Graph) -> None:
 
 
 def test_the_real_graph_loads_the_ontology_and_the_data(kg: KnowledgeGraph) -> None:
-    assert (URIRef(AMKG + "Track"), RDF.type, OWL.Class) in kg.graph
+    assert OWL.Class in kg.describe(URIRef(AMKG + "Track")).types
+    assert kg.instances(URIRef(AMKG + "Track"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import rdflib
 from rdflib import Literal
 
 from amkg.graph.kg import KnowledgeGraph
@@ -33,8 +34,10 @@ def test_fold() -> None:
     )
 
 
-def test_every_quote_is_verbatim_from_the_deck(kg: KnowledgeGraph, deck: str) -> None:
-    quotes = list(kg.graph.subject_objects(AMKG.quote))
+def test_every_quote_is_verbatim_from_the_deck(
+    kg: KnowledgeGraph, graph: rdflib.Graph, deck: str
+) -> None:
+    quotes = list(graph.subject_objects(AMKG.quote))
     assert quotes, "the graph has no amkg:quote yet"
     missing = [(kg.prefixed(s), str(q)) for s, q in quotes if fold(str(q)) not in deck]
     assert not missing, "quotes not in graph/bron/deck.txt:\n" + "\n".join(
@@ -42,10 +45,10 @@ def test_every_quote_is_verbatim_from_the_deck(kg: KnowledgeGraph, deck: str) ->
     )
 
 
-def test_quotes_are_dutch_and_not_empty(kg: KnowledgeGraph) -> None:
+def test_quotes_are_dutch_and_not_empty(kg: KnowledgeGraph, graph: rdflib.Graph) -> None:
     bad = [
         kg.prefixed(s)
-        for s, q in kg.graph.subject_objects(AMKG.quote)
+        for s, q in graph.subject_objects(AMKG.quote)
         if not isinstance(q, Literal) or q.language != "nl" or not fold(str(q))
     ]
     assert not bad

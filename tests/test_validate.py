@@ -9,18 +9,21 @@ applied to a temporary copy of ``graph/data``; ``amkg validate --data-dir COPY``
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from rdflib import Literal
+from rdflib import Graph, Literal
 from rdflib.namespace import SH, SKOS
 from rdflib.term import Node
 
 from amkg.cli.main import main
+from amkg.cli.text import format_report
 from amkg.graph.kg import KnowledgeGraph
-from amkg.graph.load import KG, merge, new_graph, parse_file
-from amkg.graph.validate import ValidationReport, format_report, validate
+from amkg.graph.load import KG, load_shapes, merge, new_graph, parse_file
+from amkg.graph.report import ValidationReport
+from amkg.graph.validate import validate_graph
 
 MUTATIONS_DIR = Path(__file__).parent / "data" / "mutations"
 RULES = {
@@ -79,12 +82,12 @@ def message_lines(block: str) -> list[str]:
 
 
 def test_the_real_graph_conforms(kg: KnowledgeGraph) -> None:
-    report = validate(kg)
+    report = kg.report
     assert report.conforms, format_report(report, "en")
 
 
 def test_the_small_fixture_graph_conforms(small_kg: KnowledgeGraph) -> None:
-    report = validate(small_kg)
+    report = small_kg.report
     assert report.conforms, format_report(report, "en")
 
 
@@ -170,17 +173,27 @@ amkgsh:TrackShape a sh:NodeShape ;
 """
 
 
+@dataclass
+class Checked:
+    graph: Graph
+    shapes: Graph
+
+
+def validate(checked: Checked, lang: str = "nl") -> ValidationReport:
+    return validate_graph(checked.graph, checked.shapes, lang)
+
+
 @pytest.fixture
-def checked(small_kg: KnowledgeGraph, tmp_path: Path) -> KnowledgeGraph:
+def checked(small_graph: Graph, tmp_path: Path) -> Checked:
     """The small graph without JenV's notation, checked against ``TEST_SHAPES``."""
     shapes = tmp_path / "shapes.ttl"
     shapes.write_text(TEST_SHAPES, encoding="utf-8")
-    graph = merge([small_kg.graph])
+    graph = merge([small_graph])
     graph.remove((KG["jenv"], SKOS.notation, None))
-    return KnowledgeGraph(graph, shapes_path=shapes)
+    return Checked(graph, load_shapes(shapes))
 
 
-def test_violation_carries_label_path_messages_and_severity(checked: KnowledgeGraph) -> None:
+def test_violation_carries_label_path_messages_and_severity(checked: Checked) -> None:
     report = validate(checked)
     assert isinstance(report, ValidationReport)
     assert not report.conforms
@@ -196,7 +209,7 @@ def test_violation_carries_label_path_messages_and_severity(checked: KnowledgeGr
     assert error.shape.startswith("amkgsh:MinistryShape")
 
 
-def test_warnings_are_listed_but_do_not_fail(checked: KnowledgeGraph) -> None:
+def test_warnings_are_listed_but_do_not_fail(checked: Checked) -> None:
     checked.graph.add((KG["jenv"], SKOS.notation, Literal("JenV")))
     report = validate(checked)
     assert report.conforms
@@ -206,7 +219,7 @@ def test_warnings_are_listed_but_do_not_fail(checked: KnowledgeGraph) -> None:
     assert warning.message_nl == warning.message_en == "A track has measures."  # nl falls back
 
 
-def test_report_text_in_both_languages(checked: KnowledgeGraph) -> None:
+def test_report_text_in_both_languages(checked: Checked) -> None:
     report = validate(checked, lang="en")
     dutch, english = format_report(report, "nl"), format_report(report, "en")
     assert "[fout] JenV (kg:jenv)" in dutch
@@ -231,11 +244,11 @@ amkgsh:TrackNumberShape a sh:NodeShape ;
 """
 
 
-def test_sparql_messages_keep_their_language(small_kg: KnowledgeGraph, tmp_path: Path) -> None:
+def test_sparql_messages_keep_their_language(small_graph: Graph, tmp_path: Path) -> None:
     """pyshacl drops the language tags of SPARQL constraint messages; they are recovered."""
     shapes = tmp_path / "shapes.ttl"
     shapes.write_text(SPARQL_SHAPES, encoding="utf-8")
-    report = validate(KnowledgeGraph(small_kg.graph, shapes_path=shapes))
+    report = validate(Checked(small_graph, load_shapes(shapes)))
     (violation,) = report.violations
     assert violation.focus == KG["spoor-4"]
     assert violation.message_nl == "Spoornummer 4 is te hoog."

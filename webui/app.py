@@ -2,9 +2,9 @@
 
 Configuration comes in three layers, later ones winning: the defaults in ``webui/settings.py``;
 the file named by the environment variable ``AMKG_SETTINGS`` (Python, ``.json`` or ``.toml``);
-``test_config``. The knowledge graph is loaded once, when the app is created, and kept in
-``app.extensions["amkg"]`` (a ``graph.kg.KnowledgeGraph``); apps over the same unchanged files
-share one. The SPARQL endpoint's worker pool starts on the first query, or up front with
+``test_config``. The knowledge graph is opened once, when the app is created, from its on-disk store (built
+first if the sources changed), and kept in ``app.extensions["amkg"]`` (an
+``amkg.graph.kg.KnowledgeGraph``); apps over the same build share one. The SPARQL endpoint's worker pool starts on the first query, or up front with
 :func:`webui.sparql.start_pool` (``amkg serve`` does that before it accepts connections).
 """
 
@@ -20,8 +20,10 @@ from typing import Any
 
 from flask import Blueprint, Flask
 
+from amkg.graph.build import current_build, default_root
 from amkg.graph.kg import KnowledgeGraph
-from amkg.graph.paths import ONTOLOGY_DIR, data_files, ontology_files, resolve_data_dir
+from amkg.graph.paths import ONTOLOGY_DIR
+from amkg.graph.sources import Sources
 from amkg.webui import (
     api,
     api_trace,
@@ -61,22 +63,20 @@ def _load_settings_file(app: Flask, path: str) -> None:
         app.config.from_pyfile(path)
 
 
-def _signature(data_dir: Path, ontology_dir: Path) -> tuple[Any, ...]:
-    """What the graph is loaded from: every file with its size and modification time."""
-    files = [*ontology_files(ontology_dir), *data_files(data_dir)]
-    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
-
-
 def load_knowledge_graph(config: Mapping[str, Any]) -> KnowledgeGraph:
-    """The knowledge graph the settings name, loaded once per set of unchanged files."""
-    data_dir = resolve_data_dir(config.get("DATA_DIR"))
-    ontology_dir = Path(config.get("ONTOLOGY_DIR") or ONTOLOGY_DIR)
+    """The knowledge graph the settings name: its store, built first if the sources changed,
+    opened once per build (apps over the same build share one graph and what it derived)."""
+    sources = Sources.resolve(config.get("DATA_DIR"), config.get("ONTOLOGY_DIR") or ONTOLOGY_DIR)
+    root = Path(config["STORE_PATH"]) if config.get("STORE_PATH") else None
     engine = config.get("QUERY_ENGINE", "oxigraph")
-    key = (engine, str(data_dir), str(ontology_dir), _signature(data_dir, ontology_dir))
     with _kg_lock:
+        built = current_build(sources, root)
+        key = (engine, str(built.directory), built.fingerprint)
         kg = _kg_cache.get(key)
         if kg is None:
-            kg = KnowledgeGraph.load(data_dir=data_dir, ontology_dir=ontology_dir, engine=engine)
+            kg = KnowledgeGraph.open(
+                sources.data_dir, sources.ontology_dir, engine, store=root or default_root()
+            )
             _kg_cache[key] = kg
             while len(_kg_cache) > 4:  # keep the latest few
                 del _kg_cache[next(iter(_kg_cache))]

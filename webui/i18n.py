@@ -4,6 +4,9 @@
 ``webui/i18n/<lang>.json`` (or ``<lang>.<part>.json``) under the same keys in both
 languages; :func:`t` looks one up in the request's language (falling back to Dutch, then to
 the key itself).
+
+Importing this module does not import Flask: the command line uses ``t(key, lang)`` for its
+output too. Only the functions bound to a request import Flask, when they are called.
 """
 
 from __future__ import annotations
@@ -11,10 +14,11 @@ from __future__ import annotations
 import functools
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from flask import Response, g, has_request_context, request
+if TYPE_CHECKING:
+    from flask import Response
 
 LANGS = ("nl", "en")
 DEFAULT_LANG = "nl"
@@ -45,6 +49,8 @@ def choose_lang(arg: str | None, cookie: str | None) -> str:
 
 def current_lang() -> str:
     """The language of this request (Dutch outside a request)."""
+    from flask import g, has_request_context, request
+
     if not has_request_context():
         return DEFAULT_LANG
     if "lang" not in g:
@@ -69,8 +75,17 @@ def has(key: str) -> bool:
     return key in strings()[DEFAULT_LANG]
 
 
+def section(prefix: str, lang: str) -> dict[str, str]:
+    """The strings whose keys start with ``prefix``, keyed by the rest of the key (what a
+    page's script receives as its data block, e.g. ``section("ex.", "en")``)."""
+    table = {**strings()[DEFAULT_LANG], **strings().get(lang, {})}
+    return {key[len(prefix) :]: text for key, text in table.items() if key.startswith(prefix)}
+
+
 def switch_url(lang: str) -> str:
     """The current URL in `lang` (other query arguments kept)."""
+    from flask import request
+
     args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
     args.append(("lang", lang))
     return request.path + "?" + urlencode(args)
@@ -78,6 +93,8 @@ def switch_url(lang: str) -> str:
 
 def remember(response: Response) -> Response:
     """Store an explicit ``?lang=`` choice in the cookie."""
+    from flask import g, request
+
     arg = request.args.get("lang")
     if arg in LANGS and request.cookies.get(COOKIE) != arg:
         response.set_cookie(

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
+from amkg.graph.kg import KnowledgeGraph
 from amkg.queries.catalogue import ParameterError, UnknownQuery
 from amkg.webui import i18n
 from amkg.webui.errors import HttpError
@@ -21,8 +22,9 @@ from amkg.webui.views import catalogue_ui, editor, figures, matrix, pathfinder, 
 bp = Blueprint("analysis", __name__)
 
 
-def _kg() -> Any:
-    return current_app.extensions["amkg"]
+def _kg() -> KnowledgeGraph:
+    kg: KnowledgeGraph = current_app.extensions["amkg"]
+    return kg
 
 
 def _as_json() -> bool:

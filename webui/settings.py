@@ -10,6 +10,8 @@ from __future__ import annotations
 DATA_DIR: str | None = None
 #: Directory with the ontology's Turtle files (``None``: ``ontology/``).
 ONTOLOGY_DIR: str | None = None
+#: Directory of the store (``None``: ``$AMKG_STORE``, else the user's data directory).
+STORE_PATH: str | None = None
 #: Query engine of the store: ``oxigraph`` (embedded, default) or ``rdflib``.
 QUERY_ENGINE = "oxigraph"
 

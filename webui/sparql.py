@@ -73,7 +73,7 @@ def get_pool(app: Flask) -> WorkerPool:
         pool = app.extensions.get(POOL_KEY)
         if pool is None:
             kg, config = app.extensions["amkg"], app.config
-            spec = StoreSpec(str(kg.data_dir), str(kg.ontology_dir), kg.engine)
+            spec = StoreSpec.for_kg(kg)
             pool = WorkerPool(
                 spec,
                 size=config["QUERY_WORKERS"],

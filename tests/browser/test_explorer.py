@@ -16,9 +16,9 @@ import networkx as nx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from amkg.graph.explorer_source import synthetic_graph
 from amkg.graph.load import KG
 from amkg.webui.app import create_app
+from amkg.webui.explorer.synthetic import synthetic_graph
 from tests.helpers import serve
 
 pytestmark = pytest.mark.browser

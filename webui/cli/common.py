@@ -8,27 +8,73 @@ register them) and the command modules can all import it without importing each 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from amkg.graph.errors import GraphLoadError
-from amkg.graph.kg import KnowledgeGraph
-from amkg.graph.paths import DATA_DIR_ENV
+from amkg.graph.paths import DATA_DIR_ENV, STORE_ENV
+
+if TYPE_CHECKING:
+    from amkg.graph.errors import GraphLoadError
+    from amkg.graph.kg import KnowledgeGraph
+
+F = TypeVar("F", bound=Callable[..., Any])
+
 
 #: Exit status when a file of the graph cannot be read (click uses 2 for usage errors too).
 EXIT_LOAD_ERROR = 2
 #: Exit status of ``amkg validate`` when the graph breaks a rule.
 EXIT_INVALID = 1
 
-data_dir_option = click.option(
+_STORE_KEY = "amkg.store"
+
+
+def _remember_store(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        ctx.meta[_STORE_KEY] = value
+
+
+_data_dir = click.option(
     "--data-dir",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     envvar=DATA_DIR_ENV,
     default=None,
     help=f"Map met de Turtle-data (standaard graph/data; ook via ${DATA_DIR_ENV}).",
 )
+_store = click.option(
+    "--store",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar=STORE_ENV,
+    default=None,
+    expose_value=False,
+    callback=_remember_store,
+    help=f"Map van de store (standaard in de gebruikersdatamap; ook via ${STORE_ENV}).",
+)
+
+
+def data_dir_option(command: F) -> F:
+    """``--data-dir`` (the Turtle sources) and ``--store`` (where their store lives)."""
+    return _data_dir(_store(command))
+
+
+def store_root() -> Path | None:
+    """The ``--store`` of the running command (``$AMKG_STORE``), if one was given."""
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get(_STORE_KEY) if ctx is not None else None
+
+
+def rebuild_notice(event: str) -> None:
+    """One line on stderr when a command finds the sources changed and builds the store."""
+    if event == "build":
+        click.echo(
+            "amkg: de bronbestanden zijn gewijzigd; de store wordt opnieuw gebouwd "
+            "(sources changed; rebuilding the store)",
+            err=True,
+        )
+
+
 lang_option = click.option(
     "--lang",
     type=click.Choice(["nl", "en"]),
@@ -39,9 +85,15 @@ lang_option = click.option(
 
 
 def load_kg(data_dir: Path | None = None, engine: str = "oxigraph") -> KnowledgeGraph:
-    """Load the graph, or print ``path:line: message`` and exit with status 2."""
+    """Open the graph's store (building it first if the sources changed), or print
+    ``path:line: message`` and exit with status 2 (the previous store is left as it was)."""
+    from amkg.graph.errors import GraphLoadError
+    from amkg.graph.kg import KnowledgeGraph
+
     try:
-        return KnowledgeGraph.load(data_dir=data_dir, engine=engine)
+        return KnowledgeGraph.open(
+            data_dir=data_dir, engine=engine, store=store_root(), on_rebuild=rebuild_notice
+        )
     except GraphLoadError as error:
         fail_load(error)
 

@@ -8,9 +8,10 @@ commands live in ``amkg.cli.<name>`` modules and are registered at the bottom of
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -22,15 +23,29 @@ from amkg.cli.common import (  # noqa: F401  (re-exported for the command module
     fail_load,
     lang_option,
     load_kg,
+    store_root,
 )
-from amkg.graph.errors import GraphLoadError
-from amkg.graph.export import FORMATS, export
-from amkg.graph.stats import format_table, stats
-from amkg.graph.validate import format_report, validate
+from amkg.graph.formats import EXPORT_FORMATS as FORMATS
 
 #: Exit status of ``amkg validate`` for a shapes graph that is malformed (pyshacl cannot load
 #: a shape) or hostile (its SPARQL could reach the network: ``graph/shapes_guard.py``).
 EXIT_BAD_SHAPES = 3
+
+
+@contextlib.contextmanager
+def bad_shapes_exit() -> Iterator[None]:
+    """A malformed shape (pyshacl cannot load it) or a hostile one (its SPARQL could reach the
+    network: ``graph/shapes_guard.py``, checked before validation) ends the command with
+    :data:`EXIT_BAD_SHAPES` and the reason on stderr."""
+    from pyshacl.errors import ReportableRuntimeError
+
+    from amkg.graph.shapes_guard import ShapesRefused
+
+    try:
+        yield
+    except (ShapesRefused, ReportableRuntimeError) as error:
+        click.echo(f"refused shapes: {error}", err=True)
+        raise click.exceptions.Exit(EXIT_BAD_SHAPES) from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -41,28 +56,61 @@ def main() -> None:
     """
 
 
+@main.command("build")
+@lang_option
+@data_dir_option
+def build_command(lang: str, data_dir: Path | None) -> None:
+    """Bouw de store uit de Turtle-bestanden en controleer met SHACL (build the store).
+
+    Leest ontology/ en de data, controleert met de SHACL-regels en schrijft de store met het
+    rapport en de vingerafdruk van de bronnen. Andere opdrachten openen die store; zijn de
+    bronnen gewijzigd, dan bouwt de eerste opdracht hem vanzelf opnieuw. Exit 2 als een bestand
+    niet te lezen is (de vorige store blijft dan staan).
+    """
+    from amkg.cli.text import counts
+    from amkg.graph.build import build
+    from amkg.graph.errors import GraphLoadError
+    from amkg.graph.sources import Sources
+    from amkg.webui.i18n import t
+
+    try:
+        with bad_shapes_exit():
+            result = build(Sources.resolve(data_dir), store_root())
+    except GraphLoadError as error:
+        fail_load(error)
+    report = result.report
+    verdict = (
+        t("cli.build.conforms", lang)
+        if report.conforms
+        else t("cli.build.violations", lang, **counts(report))
+    )
+    click.echo(
+        t(
+            "cli.build.done",
+            lang,
+            seconds=f"{result.seconds:.1f}",
+            triples=result.build.manifest["triples"],
+            shapes=report.shape_count,
+            verdict=verdict,
+            path=result.build.directory,
+        )
+    )
+
+
 @main.command("validate")
 @lang_option
 @data_dir_option
 def validate_command(lang: str, data_dir: Path | None) -> None:
     """Controleer de graaf met de SHACL-regels (check the graph against the shapes).
 
-    Exit 0 als de graaf voldoet, 1 bij overtredingen, 2 als een bestand niet te lezen is, 3 als
-    een regel (shape) niet deugt of het netwerk op zou gaan (a malformed or hostile shape).
+    Toont het SHACL-rapport dat bij het bouwen van de store is gemaakt. Exit 0 als de graaf
+    voldoet, 1 bij overtredingen, 2 als een bestand niet te lezen is, 3 als een regel (shape)
+    niet deugt of het netwerk op zou gaan (a malformed or hostile shape).
     """
-    from pyshacl.errors import ReportableRuntimeError
+    from amkg.cli.text import format_report
 
-    from amkg.graph.shapes_guard import ShapesRefused, check_shapes
-
-    kg = load_kg(data_dir)
-    try:
-        check_shapes(kg.shapes)  # before pyshacl: no SERVICE, LOAD, FROM, JavaScript, imports
-        report = validate(kg, lang=lang)
-    except GraphLoadError as error:  # the shapes file itself is broken or missing
-        fail_load(error)
-    except (ShapesRefused, ReportableRuntimeError) as error:
-        click.echo(f"refused shapes: {error}", err=True)
-        raise click.exceptions.Exit(EXIT_BAD_SHAPES) from None
+    with bad_shapes_exit():
+        report = load_kg(data_dir).report
     click.echo(format_report(report, lang))
     if not report.conforms:
         raise click.exceptions.Exit(EXIT_INVALID)
@@ -70,6 +118,8 @@ def validate_command(lang: str, data_dir: Path | None) -> None:
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path`` and rename it over ``path``."""
+    import tempfile
+
     directory = path.resolve().parent
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
@@ -100,13 +150,15 @@ def write_atomically(path: Path, data: bytes) -> None:
 @data_dir_option
 def export_command(fmt: str, output: Path | None, data_dir: Path | None) -> None:
     """Exporteer de hele graaf: ontologie en data (export the whole graph)."""
+    from amkg.graph.export import export
+
     kg = load_kg(data_dir)
-    data = export(kg.graph, fmt)
+    data = export(kg, fmt)
     if output is None:
         click.echo(data, nl=False)  # bytes go to the binary stdout unchanged
         return
     write_atomically(output, data)
-    click.echo(f"{len(kg.graph)} triples -> {output} ({fmt}, {len(data)} bytes)", err=True)
+    click.echo(f"{kg.triple_count()} triples -> {output} ({fmt}, {len(data)} bytes)", err=True)
 
 
 @main.command("stats")
@@ -121,6 +173,9 @@ def export_command(fmt: str, output: Path | None, data_dir: Path | None) -> None
 @data_dir_option
 def stats_command(fmt: str, lang: str, data_dir: Path | None) -> None:
     """Tel instanties per klasse en triples (instances per class, triple count)."""
+    from amkg.cli.text import format_table
+    from amkg.graph.stats import stats
+
     kg = load_kg(data_dir)
     result = stats(kg)
     if fmt == "json":

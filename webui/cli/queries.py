@@ -10,35 +10,44 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rdflib import Literal, URIRef
-from rdflib.namespace import XSD
-from rdflib.term import Node
 
 from amkg.cli.common import data_dir_option, lang_option, load_kg
-from amkg.queries.catalogue import (
-    AUDIENCES,
-    Catalogue,
-    ParameterError,
-    RunResult,
-    UnknownQuery,
-    default_catalogue,
-    run,
-)
-from amkg.queries.formats import CSV, TSV, serialise
+from amkg.queries.names import AUDIENCES
+
+if TYPE_CHECKING:  # the catalogue imports rdflib and pyoxigraph: only inside the commands
+    from rdflib.term import Node
+
+    from amkg.queries.catalogue import Catalogue, RunResult
 
 CELL_WIDTH = 60
-_WORDS = {
-    "nl": {"yes": "ja", "no": "nee", "inferred": "afgeleid", "rows": "rijen",
-           "note": "afgeleid = berust op een lezing van de presentatie, niet op haar tekst"},
-    "en": {"yes": "yes", "no": "no", "inferred": "inferred", "rows": "rows",
-           "note": "inferred = rests on a reading of the deck, not on its text"},
-}  # fmt: skip
+
+
+def _words(lang: str) -> dict[str, str]:
+    """The table's words in ``lang`` (``webui/i18n/<lang>.cli.json``)."""
+    from amkg.webui.i18n import t
+
+    return {k: t(f"cli.query.{k}", lang) for k in ("yes", "no", "inferred", "rows", "note")}
 
 
 def _catalogue() -> Catalogue:
+    from amkg.queries.catalogue import default_catalogue
+
     return default_catalogue()
+
+
+def _catalogue_of(name: str) -> Catalogue:
+    """A catalogue of the one query ``name``, from its file alone (the whole catalogue parses
+    every query with rdflib: seconds), or :class:`~amkg.queries.catalogue.UnknownQuery`."""
+    from amkg.queries.catalogue import CATALOGUE_DIR, Catalogue, UnknownQuery, load_query
+
+    files = {path.stem: path for path in CATALOGUE_DIR.glob("*.rq")}
+    if name not in files:
+        raise UnknownQuery(name)
+    named = load_query(files[name])
+    return Catalogue({named.name: named})
 
 
 def _fit(text: str, width: int = CELL_WIDTH) -> str:
@@ -70,7 +79,10 @@ def _columns(names: list[str], lang: str) -> list[str]:
 
 
 def _cell(kg: object, name: str, term: Node | None, lang: str) -> str:
-    words = _WORDS[lang]
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import XSD
+
+    words = _words(lang)
     if term is None:
         return ""
     if isinstance(term, URIRef):
@@ -86,7 +98,7 @@ def format_table(kg: object, outcome: RunResult, lang: str) -> str:
     """The result as a text table with labels for IRIs and inferred links marked."""
     columns = _columns(outcome.vars, lang)
     rows = [[_cell(kg, c, row.get(c), lang) for c in columns] for row in outcome.rows]
-    words = _WORDS[lang]
+    words = _words(lang)
     text = _table(rows, columns) + f"\n({len(rows)} {words['rows']})"
     if "inferred" in columns:
         text += f"\n{words['note']}"
@@ -143,8 +155,10 @@ def query(name: str, params: tuple[str, ...], fmt: str, lang: str, data_dir: Pat
 
     Exit 2 bij een onbekende vraag of een ongeldige parameter (unknown query or bad value).
     """  # fmt: skip
-    catalogue = _catalogue()
+    from amkg.queries.catalogue import ParameterError, UnknownQuery, run
+
     try:
+        catalogue = _catalogue_of(name)
         named = catalogue.get(name)
     except UnknownQuery as error:
         raise click.UsageError(f"{error}; see 'amkg queries'") from None
@@ -159,6 +173,8 @@ def query(name: str, params: tuple[str, ...], fmt: str, lang: str, data_dir: Pat
     elif fmt == "json":
         click.echo(json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2))
     else:
+        from amkg.queries.formats import CSV, TSV, serialise
+
         body = serialise(outcome.result, CSV if fmt == "csv" else TSV).body
         click.echo(body.decode("utf-8"), nl=False)
 

@@ -16,30 +16,25 @@ of their own (the benchmark's comparison run); the tests run ``amkg serve`` itse
 from __future__ import annotations
 
 import contextlib
-import http.client
 import json
 import logging
 import os
-import socket
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from flask import Flask
-from waitress import create_server
 
-from amkg.cli.common import fail_load
+from amkg.cli.common import data_dir_option, fail_load, store_root
 from amkg.graph.errors import GraphLoadError
 from amkg.graph.paths import DATA_DIR_ENV
-from amkg.webui import logs
-from amkg.webui.app import create_app
-from amkg.webui.explorer import warm_up
-from amkg.webui.sparql import start_pool
-from amkg.webui.views import validation
+from amkg.webui import logs  # light: json and logging only
+
+if TYPE_CHECKING:  # the web app, Flask and the servers: only inside the functions
+    from flask import Flask
 
 #: Threads per web process that run the app: at least this many, so slow queries (each holds
 #: a thread while a worker evaluates it) do not block the pages.
@@ -71,6 +66,8 @@ def make_server(app: Flask, host: str = "127.0.0.1", port: int = 5000,
                 threads: int = MIN_THREADS) -> Any:  # fmt: skip
     """A waitress server for ``app`` in this process, bound (``port`` 0: a free port) but not
     yet serving: for tests and benchmarks that run a server in a thread."""
+    from waitress import create_server
+
     return create_server(app, host=host, port=port, threads=threads, ident="amkg")
 
 
@@ -83,6 +80,10 @@ def served_app() -> Flask:
     """The app as one web process of ``amkg serve`` serves it (Granian's factory): the graph
     loaded, the query workers started and the default graph view built, all before the first
     request. Settings come from the layers of ``create_app`` plus the command's options."""
+    from amkg.webui.app import create_app
+    from amkg.webui.explorer import warm_up
+    from amkg.webui.sparql import start_pool
+
     logs.configure(os.environ.get(LOG_LEVEL_ENV) or "info")
     overrides = json.loads(os.environ.get(CONFIG_ENV) or "{}")
     app = create_app(overrides or None)
@@ -102,6 +103,8 @@ def warm_api(app: Flask) -> None:
 def listenable_port(host: str, port: int) -> int:
     """``port``, or a free port for 0, after checking that ``host`` can listen on it now;
     raises ``OSError`` (taken, or not an address of this machine)."""
+    import socket
+
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -192,21 +195,24 @@ def _signals_without_deadlock(server: Any) -> None:
               help="Threads per webproces die de app draaien.")  # fmt: skip
 @click.option("--workers", default=DEFAULT_WORKERS, show_default=True, type=click.IntRange(1, 64),
               help="Webprocessen; elk heeft zijn eigen querywerkers (QUERY_WORKERS).")  # fmt: skip
-@click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              envvar=DATA_DIR_ENV, default=None,
-              help=DATA_DIR_HELP)  # fmt: skip
+@data_dir_option
 @click.option("--log-level", type=click.Choice(logs.LEVELS), default="info", show_default=True,
               help="Logniveau: info geeft ook de toegangslog (JSON-regels op stderr).")  # fmt: skip
 def serve(host: str, port: int, threads: int, workers: int, data_dir: Path | None,
           log_level: str) -> None:  # fmt: skip
     """Start de webinterface en het SPARQL-endpoint (serve the web UI and /sparql).
 
-    The graph is loaded here first (a broken file stops the command with file:line); then
-    each web process loads it, starts its query workers and builds the default graph view
-    before it takes a request. Settings: webui/settings.py, overridden by the file in
-    $AMKG_SETTINGS.
+    The store is opened here first (built first if the sources changed; a broken file stops
+    the command with file:line), and the default graph view is built; then each web process
+    opens the same store read-only and starts its query workers. Settings: webui/settings.py,
+    overridden by the file in $AMKG_SETTINGS.
     """
-    overrides = {"DATA_DIR": str(data_dir.resolve())} if data_dir else {}
+    from amkg.webui.app import create_app
+    from amkg.webui.explorer import warm_up
+
+    overrides: dict[str, str] = {"DATA_DIR": str(data_dir.resolve())} if data_dir else {}
+    if store_root() is not None:
+        overrides["STORE_PATH"] = str(Path(store_root() or "").resolve())
     try:
         app = create_app(overrides or None)
     except GraphLoadError as error:
@@ -218,10 +224,8 @@ def serve(host: str, port: int, threads: int, workers: int, data_dir: Path | Non
     except OSError as error:
         reason = error.strerror or str(error)
         raise click.ClickException(f"cannot listen on {host}:{port}: {reason}") from None
-    # Done here, once: the web processes are forked from this one and find the graph, its
-    # SHACL report and the default graph view in memory (/validatie and /graph answer at once).
-    with contextlib.suppress(GraphLoadError):
-        validation.report(app.extensions["amkg"])
+    # Done here, once: the web processes are forked from this one and find the default graph
+    # view in memory (/graph answers at once); the SHACL report was written by the build.
     warm_up(app)
     del app  # each web process builds its own app, over the same loaded graph
     if app_config_max_waiting is None:  # /sparql holds at most threads - PAGE_THREADS
@@ -264,6 +268,8 @@ def announce_when_ready(host: str, port: int, lines: list[str], patience: float 
     """Print ``lines`` once the server answers (a web process has built the app), so the URL
     it prints works at once; give up silently after ``patience`` seconds, or as soon as the
     process ``watch`` (the server) is gone."""
+    import http.client
+
     probe_host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
     deadline = time.monotonic() + patience
     while time.monotonic() < deadline:

@@ -12,29 +12,28 @@ stops its query workers.
 
 from __future__ import annotations
 
-import multiprocessing
 import sys
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import IO, NoReturn
+from typing import IO, TYPE_CHECKING, NoReturn
 
 import click
-from rdflib import BNode, Literal, URIRef
-from rdflib.term import Node
 
-from amkg.graph.errors import GraphLoadError
-from amkg.graph.kg import KnowledgeGraph
-from amkg.graph.paths import DATA_DIR_ENV
-from amkg.graph.store import ENGINES, QueryResult
-from amkg.queries.executor import run_parsed, stop_process
-from amkg.queries.formats import FORMAT_NAMES, Format, formats_for, negotiate, serialise
-from amkg.queries.guard import Limits, ParsedQuery, QueryRejected, check_query, parser_headroom
-from amkg.queries.offline import go_offline
-from amkg.webui import settings
+from amkg.cli.common import data_dir_option, rebuild_notice, store_root
+from amkg.graph.engines import ENGINES
+from amkg.queries.names import FORMAT_NAMES
+
+if TYPE_CHECKING:  # the guard, the store and the formats import rdflib: only inside the command
+    from multiprocessing.connection import Connection
+
+    from rdflib.term import Node
+
+    from amkg.graph.kg import KnowledgeGraph
+    from amkg.graph.store import QueryResult
+    from amkg.queries.formats import Format
+    from amkg.queries.guard import ParsedQuery
 
 EXIT_REFUSED = 2
 EXIT_TIMEOUT = 3
-DATA_DIR_HELP = f"Map met de Turtle-data (standaard graph/data; ook via ${DATA_DIR_ENV})."
 MAX_CELL = 60
 Outcome = tuple[str, bytes]  # ("ok" | "failed" | "timeout", output or message)
 
@@ -46,6 +45,8 @@ def _fail(message: str, status: int = EXIT_REFUSED) -> NoReturn:
 
 def _cell(term: Node | None, kg: KnowledgeGraph) -> str:
     """A term for the terminal: prefixed IRIs, literal text, control characters escaped."""
+    from rdflib import BNode, Literal, URIRef
+
     if term is None:
         return ""
     if isinstance(term, URIRef):
@@ -91,9 +92,7 @@ def _read(query: str | None, file: IO[str] | None) -> str:
               help="table|csv|tsv|json|xml voor SELECT/ASK (standaard table); "
                    "ttl|nt|jsonld|rdfxml voor CONSTRUCT/DESCRIBE (standaard ttl).")  # fmt: skip
 @click.option("--engine", type=click.Choice(ENGINES), default="oxigraph", show_default=True)
-@click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              envvar=DATA_DIR_ENV, default=None,
-              help=DATA_DIR_HELP)  # fmt: skip
+@data_dir_option
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Stop de query na zoveel seconden (exit 3); standaard geen limiet.")  # fmt: skip
 def sparql(query: str | None, file: IO[str] | None, fmt: str | None, engine: str,
@@ -103,6 +102,10 @@ def sparql(query: str | None, file: IO[str] | None, fmt: str | None, engine: str
     Updates, SERVICE, LOAD and FROM are refused (exit 2), as on the endpoint. With --timeout
     the query runs in a process of its own, stopped after that many seconds (exit 3).
     """
+    from amkg.queries.formats import formats_for, negotiate
+    from amkg.queries.guard import Limits, QueryRejected, check_query, parser_headroom
+    from amkg.webui import settings
+
     text = _read(query, file)
     limits = Limits(
         max_chars=settings.MAX_QUERY_CHARS,
@@ -120,18 +123,28 @@ def sparql(query: str | None, file: IO[str] | None, fmt: str | None, engine: str
         chosen = None if table else negotiate(parsed.kind, None, fmt)
     except QueryRejected as error:
         _fail(f"refused: {error.reason}")
-    status, output = _run_offline(parsed, chosen, engine, data_dir, timeout)
+    status, output = _run_offline(parsed, chosen, engine, data_dir, store_root(), timeout)
     if status != "ok":
         _fail(output.decode(), EXIT_TIMEOUT if status == "timeout" else EXIT_REFUSED)
     click.echo(output, nl=False)  # bytes: written as they are
 
 
 def _load_and_run(parsed: ParsedQuery, chosen: Format | None, engine: str,
-                  data_dir: Path | None, loaded: Connection | None = None) -> Outcome:  # fmt: skip
-    """``("ok", output)``, or ``("failed", message)``: load the graph, run, format. Says
-    ``loaded`` on ``loaded`` once the graph is in, so a time limit can leave loading out."""
+                  data_dir: Path | None, store: Path | None,
+                  loaded: Connection | None = None) -> Outcome:  # fmt: skip
+    """``("ok", output)``, or ``("failed", message)``: open the graph's store (built first if
+    the sources changed), run, format. Says ``loaded`` on ``loaded`` once the graph is open, so
+    a time limit can leave opening out."""
+    from amkg.graph.errors import GraphLoadError
+    from amkg.graph.kg import KnowledgeGraph
+    from amkg.queries.executor import run_parsed
+    from amkg.queries.formats import serialise
+    from amkg.queries.guard import QueryRejected
+
     try:
-        kg = KnowledgeGraph.load(data_dir=data_dir, engine=engine)
+        kg = KnowledgeGraph.open(
+            data_dir=data_dir, engine=engine, store=store, on_rebuild=rebuild_notice
+        )
     except GraphLoadError as error:
         return "failed", str(error).encode()
     if loaded is not None:
@@ -145,19 +158,27 @@ def _load_and_run(parsed: ParsedQuery, chosen: Format | None, engine: str,
     return "ok", serialise(result, chosen).body
 
 
-def _child(conn: Connection, *args: object) -> None:
+def _child(conn: Connection, parsed: ParsedQuery, chosen: Format | None, engine: str,
+           data_dir: Path | None, store: Path | None) -> None:  # fmt: skip
+    from amkg.queries.offline import go_offline
+
     go_offline()  # first: before the engine or any thread exists
-    conn.send(_load_and_run(*args, loaded=conn))  # type: ignore[arg-type]
+    conn.send(_load_and_run(parsed, chosen, engine, data_dir, store, loaded=conn))
 
 
 def _run_offline(parsed: ParsedQuery, chosen: Format | None, engine: str,
-                 data_dir: Path | None, timeout: float | None) -> Outcome:  # fmt: skip
+                 data_dir: Path | None, store: Path | None,
+                 timeout: float | None) -> Outcome:  # fmt: skip
     """:func:`_load_and_run` in a spawned process that is off the network, stopped when the
     query (not the loading) takes more than ``timeout`` seconds (``None``: no limit)."""
+    import multiprocessing
+
+    from amkg.queries.executor import stop_process
+
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(sender, parsed, chosen, engine, data_dir),
-                              daemon=True)  # fmt: skip
+    arguments = (sender, parsed, chosen, engine, data_dir, store)
+    process = context.Process(target=_child, args=arguments, daemon=True)
     process.start()
     sender.close()
     try:

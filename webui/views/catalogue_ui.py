@@ -14,9 +14,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDFS
 from rdflib.term import Node
 
+from amkg.queries import internal
 from amkg.queries.binding import values_clause
 from amkg.queries.catalogue import (
     AUDIENCES,
@@ -70,7 +70,7 @@ def listing(lang: str, audience: str = "", tag: str = "") -> dict[str, Any]:
 
 def _class_labels(kg: KG_, lab: Labeler, cls: URIRef) -> list[str]:
     """The labels of a class and its sub-classes (what /api/suggest calls a result's type)."""
-    classes = set(kg.graph.transitive_subjects(RDFS.subClassOf, cls))
+    classes = {row["sub"] for row in internal.select(kg, "subclasses", cls=cls)}
     return sorted({lab(c) for c in classes | {cls}})
 
 
@@ -135,7 +135,7 @@ def detail(
 ) -> dict[str, Any]:
     """One query's page. Raises ``UnknownQuery``; a ``ParameterError`` is put in ``error``."""
     q = default_catalogue().get(name)
-    lab = Labeler(kg.graph, lang)
+    lab = Labeler(kg, lang)
     raw = {k: v for k, v in args.items() if q.param(k) is not None}
     given = {k: v for k, v in raw.items() if v.strip()}
     data: dict[str, Any] = {

@@ -1,13 +1,16 @@
-"""Shared helpers for the page-data builders: namespaces, labels, links, query rows."""
+"""Shared helpers for the page-data builders: namespaces, labels, links."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any, Protocol
+from collections.abc import Iterable
+from typing import Any, TypeAlias, TypedDict
 
-from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
+from rdflib import RDFS, BNode, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 from rdflib.term import Node
+
+from amkg.graph.kg import KnowledgeGraph
+from amkg.queries import internal
 
 from .standard_labels import STANDARD_LABELS
 
@@ -18,33 +21,15 @@ ID_BASE = str(KG)
 DEF_BASE = str(AMKG)
 LANGS = ("nl", "en")
 
-PREFIXES = """PREFIX amkg: <https://w3id.org/amkg/def#>
-PREFIX kg: <https://w3id.org/amkg/id/>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-"""
+KG_: TypeAlias = KnowledgeGraph
+"""What the builders take: the knowledge graph (read through its store and named methods)."""
 
 
-class _Result(Protocol):
-    rows: list[dict[str, Node]]
+class Text(TypedDict):
+    """A text and its language tag (``None`` when untagged)."""
 
-
-class _Store(Protocol):
-    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> _Result: ...
-
-
-class KG_(Protocol):
-    """What the builders need from graph.kg.KnowledgeGraph."""
-
-    graph: Graph
-    store: _Store
-
-
-def select(kg: KG_, sparql: str, **bindings: Node) -> list[dict[str, Node]]:
-    """Run a SELECT (PREFIXES prepended) with bound variables; rows of rdflib terms."""
-    return list(kg.store.query(PREFIXES + sparql, bindings or None).rows)
+    text: str
+    lang: str | None
 
 
 def other_lang(lang: str) -> str:
@@ -88,22 +73,26 @@ def pick_text(values: Iterable[Node], lang: str) -> str | None:
     return str(vals[0]) if vals else None
 
 
-def pick_texts(values: Iterable[Node], lang: str) -> list[dict[str, str | None]]:
+def pick_texts(values: Iterable[Node], lang: str) -> list[Text]:
     """All texts in `lang` (plus untagged), or else those in the other language."""
     vals = [v for v in values if isinstance(v, Literal)]
     chosen = [v for v in vals if v.language in (lang, None)]
     if not any(v.language == lang for v in vals):
         chosen = [v for v in vals if v.language in (other_lang(lang), None)] or vals
-    return [{"text": str(v), "lang": v.language} for v in chosen]
+    return [Text(text=str(v), lang=v.language) for v in chosen]
 
 
 class Labeler:
-    """Readable labels in one language with fallback to the other (cached per instance)."""
+    """Readable labels in one language with fallback to the other (cached per instance).
+
+    Reads only through the knowledge graph: the label index (``kg.values``) for the naming
+    predicates and ``kg.describe`` for any other property."""
 
     ORDER = (RDFS.label, SKOS.prefLabel, DCTERMS.title, SKOS.notation)
+    NAMING = frozenset((RDFS.label, SKOS.prefLabel, SKOS.altLabel, DCTERMS.title, SKOS.notation))
 
-    def __init__(self, graph: Graph, lang: str) -> None:
-        self.graph = graph
+    def __init__(self, kg: KG_, lang: str) -> None:
+        self.kg = kg
         self.lang = lang
         self._cache: dict[Node, str] = {}
 
@@ -117,25 +106,29 @@ class Labeler:
         return self._cache[node]
 
     def _find(self, node: Node) -> str:
-        own = [
-            o
-            for o in self.graph.objects(node, RDFS.label)
-            if isinstance(o, Literal) and o.language == self.lang
-        ]
+        own = [o for o in self.kg.values(node, RDFS.label) if o.language == self.lang]
         if own:
             return str(min(own))
         if node in STANDARD_LABELS:
             return STANDARD_LABELS[node][self.lang]  # type: ignore[index]
         for prop in self.ORDER:
-            text = pick_text(self.graph.objects(node, prop), self.lang)
+            text = pick_text(self.kg.values(node, prop), self.lang)
             if text:
                 return text
         if isinstance(node, BNode):
             return "(" + str(node)[:8] + ")"
         return local_name(str(node))
 
-    def text(self, node: Node, prop: URIRef) -> str | None:
-        return pick_text(self.graph.objects(node, prop), self.lang)
+    def objects(self, node: Node, prop: Node) -> list[Node]:
+        """The values of ``prop`` on ``node`` (the label index for naming predicates, else
+        the resource's description)."""
+        if prop in self.NAMING:
+            return list(self.kg.values(node, prop))
+        return self.kg.describe(node).objects(prop)
+
+    def text(self, node: Node, prop: Node) -> str | None:
+        """One text of ``prop`` on ``node`` in this language (see :func:`pick_text`)."""
+        return pick_text(self.objects(node, prop), self.lang)
 
     def ref(self, node: Node) -> dict[str, Any]:
         """A link to a resource: {iri, label, url}."""
@@ -146,19 +139,16 @@ class Labeler:
         return sorted((self.ref(n) for n in uniq), key=lambda r: r["label"].casefold())
 
     def types(self, node: Node) -> list[dict[str, Any]]:
-        return self.refs(self.graph.objects(node, RDF.type))
+        return self.refs(self.kg.describe(node).types)
 
 
-def inferred_triples(graph: Graph) -> set[tuple[Node, Node, Node]]:
-    """Triples that an rdf:Statement marks `amkg:inferred true`."""
-    out: set[tuple[Node, Node, Node]] = set()
-    for st in graph.subjects(AMKG.inferred, Literal(True)):
-        s = graph.value(st, RDF.subject)
-        p = graph.value(st, RDF.predicate)
-        o = graph.value(st, RDF.object)
-        if s is not None and p is not None and o is not None:
-            out.add((s, p, o))
-    return out
+def inferred_triples(kg: KG_) -> set[tuple[Node, Node, Node]]:
+    """Triples that an rdf:Statement marks ``amkg:inferred true`` (built once per graph)."""
+    return kg.derived("inferred-triples", lambda: _inferred_triples(kg))
+
+
+def _inferred_triples(kg: KG_) -> set[tuple[Node, Node, Node]]:
+    return {(r["s"], r["p"], r["o"]) for r in internal.select(kg, "inferred-triples")}
 
 
 def is_true(value: Node | None) -> bool:

@@ -2,7 +2,7 @@
 
 The editor itself runs in the browser (CodeMirror 5, vendored, with the SPARQL mode) and
 sends queries to this app's own /sparql endpoint. Here: the project's prefixes, the starting
-query, and the catalogue as examples to load.
+query (``queries/internal/editor-start-<lang>.rq``), and the catalogue as examples to load.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from amkg.graph.load import PREFIXES
+from amkg.queries import internal
 from amkg.queries.catalogue import default_catalogue
 
 #: The prefixes put above a new query (those a query of this graph usually needs).
@@ -17,27 +18,13 @@ COMMON = ("amkg", "kg", "rdf", "rdfs", "skos", "dcterms", "xsd", "qb", "time", "
 MAX_QUERY = 20_000
 
 
-def prefix_block() -> str:
-    return "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in COMMON if p in PREFIXES)
-
-
-_STARTER_BODY = (
-    "SELECT ?track ?number ?label ?lever WHERE {{\n"
-    "  ?track a amkg:Track ; amkg:trackNumber ?number ; rdfs:label ?label .\n"
-    '  FILTER(LANG(?label) = "{lang}")\n'
-    "  OPTIONAL {{ ?track amkg:hasLever/rdfs:label ?lever "
-    'FILTER(LANG(?lever) = "{lang}") }}\n'
-    "}}\nORDER BY ?number\n"
-)
-#: The editor's first query per UI language: fixed texts, no user value goes into them.
-STARTERS = {
-    "nl": "# De vijf sporen met hun knop\n" + _STARTER_BODY.format(lang="nl"),
-    "en": "# The five tracks with their lever\n" + _STARTER_BODY.format(lang="en"),
-}
-
-
 def starter(lang: str) -> str:
-    return f"{prefix_block()}\n{STARTERS.get(lang, STARTERS['nl'])}"
+    """The editor's first query in the UI language: ``queries/internal/editor-start-<lang>.rq``
+    below its header comment (fixed texts; no user value goes into them)."""
+    lines = internal.text(f"editor-start-{lang if lang in ('nl', 'en') else 'nl'}").splitlines()
+    while lines and lines[0].startswith("#"):
+        lines.pop(0)
+    return "\n".join(lines) + "\n"
 
 
 def build(lang: str, query: str | None = None) -> dict[str, Any]:

@@ -8,11 +8,11 @@ from collections import defaultdict
 from typing import Any
 
 from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
-from rdflib.collection import Collection
-from rdflib.namespace import DCTERMS, OWL, SKOS, XSD
+from rdflib.namespace import DCTERMS, SKOS, XSD
 from rdflib.term import Node
 
-from .cache import memo
+from amkg.queries import internal
+
 from .common import (
     AMKG,
     DEF_BASE,
@@ -54,31 +54,24 @@ def iri_for(kind: str, local: str) -> URIRef:
 
 
 def exists(kg: KG_, node: URIRef) -> bool:
-    g = kg.graph
-    return (node, None, None) in g or (None, None, node) in g
+    return kg.has_resource(node)
 
 
-def _union_members(g: Graph, node: Node) -> list[Node]:
+def _union_members(kg: KG_, node: Node) -> list[Node]:
     """The named members of an owl:unionOf class expression (else the node itself)."""
-    union = g.value(node, OWL.unionOf)
-    return [m for m in Collection(g, union) if isinstance(m, URIRef)] if union else [node]
+    rows = internal.select(kg, "union-members", node=node)
+    if not rows:
+        return [node]
+    return list(dict.fromkeys(r["member"] for r in rows if "member" in r))
 
 
-def _union_users(g: Graph, cell: Node) -> list[tuple[Node, Node]]:
+def _union_users(kg: KG_, cell: Node) -> list[tuple[Node, Node]]:
     """For a list cell of an owl:unionOf list: (predicate, subject) of each use of the union."""
-    head = cell
-    while (parent := g.value(predicate=RDF.rest, object=head)) is not None:
-        head = parent
-    return [
-        (p, s)
-        for union in g.subjects(OWL.unionOf, head)
-        for s, p in g.subject_predicates(union)
-        if isinstance(s, URIRef)
-    ]
+    return [(r["p"], r["s"]) for r in internal.select(kg, "union-users", cell=cell)]
 
 
 def _inferred(kg: KG_) -> set[tuple[Node, Node, Node]]:
-    return memo(kg, "inferred-triples", lambda: inferred_triples(kg.graph))
+    return inferred_triples(kg)
 
 
 def _value(lab: Labeler, node: Node, inferred: bool) -> dict[str, Any]:
@@ -105,13 +98,12 @@ def _value(lab: Labeler, node: Node, inferred: bool) -> dict[str, Any]:
 
 
 def _properties(kg: KG_, lab: Labeler, node: URIRef) -> list[dict[str, Any]]:
-    g = kg.graph
     inferred = _inferred(kg)
     by_prop: dict[Node, list[Node]] = defaultdict(list)
-    for p, o in g.predicate_objects(node):
+    for p, o in kg.describe(node).pairs():
         if p not in HIDDEN_OUT:
-            by_prop[p].extend(_union_members(g, o) if isinstance(o, BNode) else [o])
-    out = []
+            by_prop[p].extend(_union_members(kg, o) if isinstance(o, BNode) else [o])
+    out: list[dict[str, Any]] = []
     for p, objs in by_prop.items():
         lits = [o for o in objs if isinstance(o, Literal)]
         if p in ALL_LANGS:
@@ -119,10 +111,11 @@ def _properties(kg: KG_, lab: Labeler, node: URIRef) -> list[dict[str, Any]]:
         else:
             texts = {(t["text"], t["lang"]) for t in pick_texts(lits, lab.lang)}
             keep = [o for o in lits if (str(o), o.language) in texts]
+        keep.sort(key=lambda o: (o.language != lab.lang, o.language or "", str(o)))
         vals = [_value(lab, o, (node, p, o) in inferred) for o in keep]
         vals += sorted(
             (_value(lab, o, (node, p, o) in inferred) for o in objs if not isinstance(o, Literal)),
-            key=lambda v: v["label"].casefold(),
+            key=lambda v: (v["label"].casefold(), v["iri"]),
         )
         out.append({"property": lab.ref(p), "values": vals})
     label_first = {str(RDFS.label): 0, str(SKOS.altLabel): 1, str(DCTERMS.description): 2}
@@ -133,14 +126,13 @@ def _properties(kg: KG_, lab: Labeler, node: URIRef) -> list[dict[str, Any]]:
 
 
 def _incoming(kg: KG_, lab: Labeler, node: URIRef) -> list[dict[str, Any]]:
-    g = kg.graph
     inferred = _inferred(kg)
     by_prop: dict[Node, list[Node]] = defaultdict(list)
-    for s, p in g.subject_predicates(node):
+    for s, p in kg.incoming(node):
         if p in (RDF.subject, RDF.object):
             continue  # shown with the statements
         if isinstance(s, BNode):  # a member of an owl:unionOf list: who uses the union, how
-            for prop, user in _union_users(g, s):
+            for prop, user in _union_users(kg, s):
                 by_prop[prop].append(user)
             continue
         by_prop[p].append(s)
@@ -148,7 +140,7 @@ def _incoming(kg: KG_, lab: Labeler, node: URIRef) -> list[dict[str, Any]]:
     for p, subs in by_prop.items():
         refs = sorted(
             ({**lab.ref(s), "inferred": (s, p, node) in inferred} for s in set(subs)),
-            key=lambda r: r["label"].casefold(),
+            key=lambda r: (r["label"].casefold(), r["iri"]),
         )
         out.append(
             {
@@ -162,19 +154,18 @@ def _incoming(kg: KG_, lab: Labeler, node: URIRef) -> list[dict[str, Any]]:
 
 
 def build(kg: KG_, node: URIRef, lang: str) -> dict[str, Any]:
-    lab = Labeler(kg.graph, lang)
-    g = kg.graph
+    lab = Labeler(kg, lang)
+    own = kg.describe(node)
     data: dict[str, Any] = {
         **lab.ref(node),
         "kind": "term" if str(node).startswith(DEF_BASE) else "entity",
         "local": local_name(str(node)),
         "types": lab.types(node),
         "description": " ".join(
-            t["text"] for t in pick_texts(g.objects(node, DCTERMS.description), lang)
+            t["text"] for t in pick_texts(own.objects(DCTERMS.description), lang)
         )
         or None,
-        "comment": " ".join(t["text"] for t in pick_texts(g.objects(node, RDFS.comment), lang))
-        or None,
+        "comment": " ".join(t["text"] for t in pick_texts(own.objects(RDFS.comment), lang)) or None,
         "properties": _properties(kg, lab, node),
         "incoming": _incoming(kg, lab, node),
         "provenance": citations_of(kg, lab, node),
@@ -182,29 +173,21 @@ def build(kg: KG_, node: URIRef, lang: str) -> dict[str, Any]:
         "track_page": None,
         "shapes": shapes_for(kg, lab, node),
     }
-    number = g.value(node, AMKG.trackNumber)
-    if (node, RDF.type, AMKG.Track) in g and isinstance(number, Literal):
+    number = own.value(AMKG.trackNumber)
+    if AMKG.Track in own.types and isinstance(number, Literal):
         data["track_page"] = f"/spoor/{int(number.toPython())}"
     return data
 
 
 def cbd(kg: KG_, node: URIRef) -> Graph:
-    """Outgoing triples, plus the citation nodes and the rdf:Statement nodes about it."""
-    g = kg.graph
+    """Outgoing triples, plus the citation nodes and the rdf:Statement nodes about it
+    (``queries/internal/resource-rdf.rq``)."""
+    found = internal.run(kg, "resource-rdf", node=node).graph
     out = Graph()
     for prefix, ns in PREFIXES.items():
         out.bind(prefix, ns)
-    extra: list[Node] = []
-    for p, o in g.predicate_objects(node):
-        out.add((node, p, o))
-        if p == AMKG.citation:
-            extra.append(o)
-    for st in g.subjects(RDF.subject, node):
-        extra.append(st)
-        extra.extend(g.objects(st, AMKG.citation))
-    for n in dict.fromkeys(extra):
-        for p, o in g.predicate_objects(n):
-            out.add((n, p, o))
+    for triple in found if found is not None else ():
+        out.add(triple)
     return out
 
 

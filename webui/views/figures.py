@@ -12,9 +12,12 @@ from collections.abc import Callable
 from typing import Any
 
 from rdflib import URIRef
-from rdflib.namespace import DCTERMS, RDF
+from rdflib.namespace import DCTERMS
+from rdflib.term import Node
 
-from .common import AMKG, KG_, Labeler, is_true, local_name
+from amkg.queries import internal
+
+from .common import AMKG, KG_, Labeler, is_true, local_name, pick_text
 from .figures_data import (
     conditions,
     decisions,
@@ -27,9 +30,6 @@ from .figures_data import (
     windpark,
 )
 from .provenance import citations_of
-
-QB_DATASET = "http://purl.org/linked-data/cube#DataSet"
-
 
 #: Dataset local name -> (figure key, builder). Datasets sharing a key share one figure.
 BUILDERS: dict[str, tuple[str, Callable[..., dict[str, Any]]]] = {
@@ -47,10 +47,15 @@ BUILDERS: dict[str, tuple[str, Callable[..., dict[str, Any]]]] = {
 
 def build(kg: KG_, lang: str, t: Callable[[str], str]) -> dict[str, Any]:
     """The figures, in slide order; ``t`` translates the UI words of the tables."""
-    lab = Labeler(kg.graph, lang)
-    g = kg.graph
+    lab = Labeler(kg, lang)
+    datasets: dict[Node, dict[Node, list[Node]]] = {}
+    for r in internal.select(kg, "datasets"):
+        values = datasets.setdefault(r["dataset"], {})
+        if "p" in r:
+            values.setdefault(r["p"], []).append(r["o"])
     figures: dict[str, dict[str, Any]] = {}
-    for ds in sorted(g.subjects(RDF.type, URIRef(QB_DATASET))):  # a stable order
+    for ds in sorted(datasets, key=str):  # a stable order
+        values = datasets[ds]
         name = local_name(str(ds))
         cites = citations_of(kg, lab, ds)
         key, builder = BUILDERS.get(name, (name, None))
@@ -69,9 +74,11 @@ def build(kg: KG_, lang: str, t: Callable[[str], str]) -> dict[str, Any]:
         entry["datasets"].append(
             {
                 **lab.ref(ds),
-                "lost": is_true(g.value(ds, AMKG.dataLost)),
-                "description": lab.text(ds, DCTERMS.description),
-                "sources": lab.refs(g.objects(ds, AMKG.sourceOrganisation)),
+                "lost": any(is_true(v) for v in values.get(AMKG.dataLost, [])),
+                "description": pick_text(
+                    sorted(values.get(DCTERMS.description, []), key=repr), lang
+                ),
+                "sources": lab.refs(values.get(AMKG.sourceOrganisation, [])),
             }
         )
         entry["citations"] += cites

@@ -12,6 +12,7 @@ from typing import Any
 from rdflib import URIRef
 from rdflib.term import Node
 
+from amkg.queries import internal
 from amkg.queries.catalogue import run
 
 from .charts import bar_chart, fmt
@@ -19,7 +20,7 @@ from .charts import entity_url as _url
 from .charts import num_value as _v
 from .charts import row_label as _lbl
 from .charts import table_cell as _cell
-from .common import KG_, Labeler, is_true, select
+from .common import KG_, Labeler, is_true
 
 
 def eu_stocks(kg: KG_, lang: str, t: Callable[[str], str]) -> dict[str, Any]:
@@ -49,7 +50,7 @@ def eu_stocks(kg: KG_, lang: str, t: Callable[[str], str]) -> dict[str, Any]:
         }
         for year, cells in sorted(by_year.items())
     ]
-    table = {
+    table: dict[str, Any] = {
         "columns": [t("an.fig.year"), *series],
         "rows": [
             [
@@ -72,7 +73,7 @@ def eu_stocks(kg: KG_, lang: str, t: Callable[[str], str]) -> dict[str, Any]:
 def decisions(kg: KG_, lang: str, t: Callable[[str], str]) -> dict[str, Any]:
     rows = run(kg, "beslissingen-inwilligingen", {}).rows
     for r in rows:  # the computed count (its column name changed once)
-        r["approvals"] = r.get("approvalsComputed") or r.get("approvals")  # type: ignore[assignment]
+        r["approvals"] = r.get("approvalsComputed") or r.get("approvals")
     series = [t("an.fig.decisions"), t("an.fig.approvals")]
     groups = [
         {
@@ -87,7 +88,7 @@ def decisions(kg: KG_, lang: str, t: Callable[[str], str]) -> dict[str, Any]:
         }
         for r in rows
     ]
-    table = {
+    table: dict[str, Any] = {
         "columns": [
             t("an.fig.year"),
             series[0],
@@ -137,7 +138,7 @@ def inflow(kg: KG_, lang: str, t: Callable[[str], str]) -> dict[str, Any]:
         }
         for y in years
     ]
-    table = {
+    table: dict[str, Any] = {
         "columns": [t("an.fig.category"), *map(str, years)],
         "rows": [
             [
@@ -175,7 +176,7 @@ def shortage(kg: KG_, lang: str, t: Callable[[str], str]) -> dict[str, Any]:
         }
         for r in rows
     ]
-    table = {
+    table: dict[str, Any] = {
         "columns": [
             t("an.fig.occupation"),
             t("an.fig.sector"),
@@ -214,7 +215,7 @@ def windpark(kg: KG_, lang: str, t: Callable[[str], str]) -> dict[str, Any]:
         }
         for r in parts
     ]
-    table = {
+    table: dict[str, Any] = {
         "columns": [t("an.fig.occupation"), *series, t("an.fig.gap")],
         "rows": [
             [
@@ -243,7 +244,7 @@ def conditions(kg: KG_, lang: str, t: Callable[[str], str]) -> dict[str, Any]:
     conds = list(dict.fromkeys(str(r["condition"]) for r in rows))
     cond_label = {str(r["condition"]): _lbl(r, "conditionLabel", lang) for r in rows}
     cell = {(str(r["condition"]), str(r["sector"])): r for r in rows}
-    grid = {
+    grid: dict[str, Any] = {
         "sectors": [sector_label[s] for s in sectors],
         "rows": [
             {
@@ -265,7 +266,7 @@ def conditions(kg: KG_, lang: str, t: Callable[[str], str]) -> dict[str, Any]:
             for c in conds
         ],
     }
-    table = {
+    table: dict[str, Any] = {
         "columns": [t("an.fig.condition"), *grid["sectors"]],
         "rows": [
             [_cell(row["label"]), *(_cell(x["text"] or x["mark"]) for x in row["cells"])]
@@ -298,7 +299,7 @@ def vacancies(kg: KG_, lang: str, t: Callable[[str], str]) -> dict[str, Any]:
         for r in rows
         if not is_true(r.get("isTotal"))
     ]
-    table = {
+    table: dict[str, Any] = {
         "columns": [
             t("an.fig.sector"),
             f"{series[0]} ({_v(rows[0], 'vacanciesPeriod') or ''})" if rows else series[0],
@@ -331,7 +332,7 @@ def family(kg: KG_, lang: str, t: Callable[[str], str]) -> dict[str, Any]:
         }
         for r in rows
     ]
-    table = {
+    table: dict[str, Any] = {
         "columns": [t("an.fig.group"), t("an.fig.ratio"), t("an.fig.printed")],
         "rows": [
             [
@@ -349,18 +350,10 @@ def family(kg: KG_, lang: str, t: Callable[[str], str]) -> dict[str, Any]:
     }
 
 
-RANKS = """
-SELECT ?dataset ?item ?rank ?printed WHERE {
-  ?obs qb:dataSet ?dataset ; amkg:value ?rank ; amkg:printedValue ?printed ;
-       amkg:occupationGroup|amkg:sector|amkg:occupation ?item .
-} ORDER BY ?rank ?item
-"""
-
-
 def ranks(kg: KG_, lab: Labeler, dataset: URIRef, t: Callable[[str], str]) -> dict[str, Any]:
     """A ranking (top-5 tables): a table only; a chart of ranks would suggest amounts."""
-    rows = select(kg, "PREFIX qb: <http://purl.org/linked-data/cube#>\n" + RANKS, dataset=dataset)
-    table = {
+    rows = internal.select(kg, "dataset-ranks", dataset=dataset)
+    table: dict[str, Any] = {
         "columns": [t("an.fig.rank"), t("an.fig.name")],
         "rows": [[_cell(_v(r, "printed")), _cell(lab(r["item"]), _url(r["item"]))] for r in rows],
     }

@@ -5,56 +5,49 @@ from __future__ import annotations
 from typing import Any
 
 from rdflib import Literal
-from rdflib.namespace import RDF, SKOS
 
-from . import track_queries as q
-from .common import AMKG, KG_, Labeler, is_true, pick_texts, select
+from amkg.queries import internal
+
+from .common import AMKG, KG_, Labeler, is_true, pick_text, pick_texts
 from .track import trajectories
-
-CHALLENGES = """
-SELECT ?c ?order WHERE {
-  ?c a amkg:Challenge .
-  OPTIONAL { ?c amkg:order ?order . }
-}
-"""
+from .track_queries import measure_counts, track_card
 
 
 def build(kg: KG_, lang: str) -> dict[str, Any]:
-    lab = Labeler(kg.graph, lang)
-    g = kg.graph
-    counts = {r["track"]: int(r["measures"].toPython()) for r in select(kg, q.MEASURE_COUNTS)}
+    lab = Labeler(kg, lang)
+    counts = measure_counts(kg)
+    cards = track_card(kg)
     trajs = trajectories(kg, lab)
     tracks = []
-    for r in select(kg, q.TRACKS):
+    for r in internal.select(kg, "tracks"):
         t = r["track"]
+        number = int(r["number"].toPython())  # type: ignore[attr-defined]
+        card = cards.get(t, {})
         lever = r.get("lever")
         affecting = trajs.get(t, [])
         tracks.append(
             {
                 **lab.ref(t),
-                "number": int(r["n"].toPython()),
-                "page": f"/spoor/{int(r['n'].toPython())}",
-                "alt_labels": [x["text"] for x in pick_texts(g.objects(t, SKOS.altLabel), lang)],
-                "starting_point": is_true(g.value(t, AMKG.isStartingPoint)),
+                "number": number,
+                "page": f"/spoor/{number}",
+                "alt_labels": [x["text"] for x in pick_texts(card.get("alt_labels", []), lang)],
+                "starting_point": is_true(card.get("starting_point")),
                 "lever": {**lab.ref(lever), "phrase": lab.text(lever, AMKG.leverPhrase)}
                 if lever is not None
                 else None,
-                "overview_text": lab.text(t, AMKG.overviewText),
-                "underpins": sorted(
-                    int(n.toPython())
-                    for o in g.objects(t, AMKG.underpins)
-                    for n in g.objects(o, AMKG.trackNumber)
-                ),
+                "overview_text": pick_text(card.get("overview_text", []), lang),
+                "underpins": card.get("underpins", []),
                 "measures": counts.get(t, 0),
                 "trajectories": len(affecting),
                 "trajectories_stated": sum(1 for a in affecting if not a["inferred"]),
             }
         )
-    question = next(iter(g.subjects(RDF.type, AMKG.GuidingQuestion)), None)
+    questions = internal.select(kg, "guiding-questions")
+    question = questions[0]["question"] if questions else None
     challenges = sorted(
-        select(kg, CHALLENGES),
+        internal.select(kg, "challenges"),
         key=lambda r: (
-            r["order"].toPython() if isinstance(r.get("order"), Literal) else 99,
+            o.toPython() if isinstance(o := r.get("order"), Literal) else 99,
             str(r["c"]),
         ),
     )

@@ -3,14 +3,17 @@
 A cell says whether the trajectory affects the track and how: via an annex domain (the X
 marks, read onto a track), via a measure of the track that the trajectory concerns, or via a
 cross-reference ('hangt samen met', 'zie'). A cell is *inferred* when no route to it is stated.
-The cells come from one SPARQL query; the filters (ministry, planning) are bound variables of
-the rows query, never pasted into it.
+The cells come from the one rule ``queries/internal/trajectory-reaches-track.rq`` (the
+catalogue's trajecten-per-spoor / sporen-per-traject state it alike); the rows, the tracks and
+the filter options from the other internal queries named below. The filters (ministry,
+planning) only pick rows: a value is matched against the graph's own, never put in a query.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
@@ -18,64 +21,13 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import SKOS
 from rdflib.term import Node
 
-from .common import AMKG, KG, KG_, Labeler, is_true, local_name, select
+from amkg.queries import internal
+
+from .common import AMKG, KG, KG_, Labeler, is_true, local_name
 
 ROUTES = ("domain", "measure", "reference")
-
-# The rows: every trajectory, with its annex row and planning. The optional filters are extra
-# fixed patterns joined in; the values are bound (?ministry, ?period), never pasted.
-ROWS = """
-SELECT ?ministry ?period ?trajectory ?annexRow ?planning ?start WHERE {
-  ?trajectory a amkg:Trajectory .
-  %s
-  OPTIONAL { ?trajectory amkg:annexRow ?annexRow }
-  OPTIONAL { ?trajectory amkg:planning ?planning .
-             OPTIONAL { ?planning amkg:periodStart|amkg:periodEnd ?start } }
-}
-"""
-BY_MINISTRY = "?trajectory amkg:coordinatedBy|amkg:inCooperationWith ?ministry ."
-BY_PERIOD = "?trajectory amkg:planning ?period ."
-
-# The cells: each route from a trajectory to a track, and whether a link on it is a reading.
-CELLS = """
-SELECT DISTINCT ?trajectory ?track ?route ?via ?inferred ?confidence WHERE {
-  ?track a amkg:Track .
-  ?trajectory a amkg:Trajectory .
-  {
-    ?trajectory amkg:touchesDomain ?via . ?via amkg:correspondsToTrack ?track .
-    BIND("domain" AS ?route)
-    OPTIONAL { ?sc rdf:subject ?trajectory ; rdf:predicate amkg:touchesDomain ;
-                   rdf:object ?via ; amkg:confidence ?confidence }
-    BIND((EXISTS { ?s1 rdf:subject ?trajectory ; rdf:predicate amkg:touchesDomain ;
-                     rdf:object ?via ; amkg:inferred true }
-          || EXISTS { ?s2 rdf:subject ?via ; rdf:predicate amkg:correspondsToTrack ;
-                        rdf:object ?track ; amkg:inferred true }) AS ?inferred)
-  } UNION {
-    ?trajectory amkg:concernsMeasure ?via . ?via amkg:belongsToTrack ?track .
-    BIND("measure" AS ?route)
-    BIND(EXISTS { ?s3 rdf:subject ?trajectory ; rdf:predicate amkg:concernsMeasure ;
-                    rdf:object ?via ; amkg:inferred true } AS ?inferred)
-  } UNION {
-    ?via rdfs:subPropertyOf* amkg:relatedTo .
-    { ?track ?via ?trajectory } UNION { ?trajectory ?via ?track }
-    BIND("reference" AS ?route)
-    BIND((EXISTS { ?s4 rdf:subject ?track ; rdf:predicate ?via ; rdf:object ?trajectory ;
-                     amkg:inferred true }
-          || EXISTS { ?s5 rdf:subject ?trajectory ; rdf:predicate ?via ; rdf:object ?track ;
-                        amkg:inferred true }) AS ?inferred)
-  }
-}
-"""
-
-TRACKS = "SELECT ?track ?n WHERE { ?track a amkg:Track ; amkg:trackNumber ?n . } ORDER BY ?n"
-MINISTRIES = "SELECT DISTINCT ?m WHERE { ?m a amkg:Ministry . }"
-PLANNINGS = """
-SELECT DISTINCT ?p ?start ?end ?pm WHERE {
-  ?t a amkg:Trajectory ; amkg:planning ?p .
-  OPTIONAL { ?p amkg:periodStart ?start } OPTIONAL { ?p amkg:periodEnd ?end }
-  OPTIONAL { ?p amkg:notYetPlanned ?pm }
-}
-"""
+#: The rule's route names (as the catalogue writes them) -> the page's.
+ROUTE_OF = {"domein": "domain", "maatregel": "measure", "kruisverwijzing": "reference"}
 
 
 class FilterError(ValueError):
@@ -100,14 +52,14 @@ def _num(value: Node | None) -> int | None:
 def ministries(kg: KG_, lab: Labeler) -> list[dict[str, Any]]:
     """The ministries, as filter options (value = local name)."""
     out = []
-    for r in select(kg, MINISTRIES):
-        m = r["m"]
-        notation = kg.graph.value(m, SKOS.notation)
+    for r in internal.select(kg, "ministries"):
+        m = r["ministry"]
+        short = _first(kg.values(m, SKOS.notation))
         out.append(
             {
                 **lab.ref(m),
                 "value": local_name(str(m)),
-                "notation": str(notation) if notation is not None else lab(m),
+                "notation": str(short) if short is not None else lab(m),
             }
         )
     return sorted(out, key=lambda o: o["notation"].casefold())
@@ -116,15 +68,15 @@ def ministries(kg: KG_, lab: Labeler) -> list[dict[str, Any]]:
 def plannings(kg: KG_, lab: Labeler) -> list[dict[str, Any]]:
     """The plannings that trajectories have, in time order (PM last), as filter options."""
     out = []
-    for r in select(kg, PLANNINGS):
-        p = r["p"]
+    for r in internal.select(kg, "trajectory-plannings"):
+        p = r["planning"]
         when = r.get("start") or r.get("end")
         out.append(
             {
                 **lab.ref(p),
                 "value": local_name(str(p)),
                 "sort": str(when) if when is not None else "9999",
-                "not_planned": is_true(r.get("pm")),
+                "not_planned": is_true(r.get("notYetPlanned")),
             }
         )
     return sorted(out, key=lambda o: (o["sort"], o["value"]))
@@ -144,25 +96,65 @@ def _choose(options: list[dict[str, Any]], raw: str, param: str, kind: str) -> U
     raise FilterError(param, f"'{raw}' is not a {kind} of the graph (one of: {known})")
 
 
-def _rows(kg: KG_, ministry: URIRef | None, period: URIRef | None) -> list[dict[str, Node]]:
-    patterns = (
-        (BY_MINISTRY if ministry is not None else "")
-        + " "
-        + (BY_PERIOD if period is not None else "")
-    )
-    bindings: dict[str, Node] = {}
-    if ministry is not None:
-        bindings["ministry"] = ministry
-    if period is not None:
-        bindings["period"] = period
-    return select(kg, ROWS % patterns, **bindings)
+def trajectory_ministries(kg: KG_) -> dict[Node, dict[Node, list[Node]]]:
+    """Per trajectory, its ministries by role (amkg:coordinatedBy, amkg:inCooperationWith);
+    built once per graph."""
+
+    def make() -> dict[Node, dict[Node, list[Node]]]:
+        out: dict[Node, dict[Node, list[Node]]] = {}
+        for r in internal.select(kg, "trajectory-ministries"):
+            out.setdefault(r["trajectory"], {}).setdefault(r["role"], []).append(r["ministry"])
+        return out
+
+    return kg.derived("trajectory-ministries", make)
 
 
-def _route_ref(lab: Labeler, route: str, via: Node) -> dict[str, Any]:
+def notation(kg: KG_, ministry: Node) -> str:
+    """A ministry's notation (``SZW``), else its local name."""
+    value = _first(kg.values(ministry, SKOS.notation))
+    return str(value) if value is not None else local_name(str(ministry))
+
+
+def _rows(
+    kg: KG_,
+    ministries: dict[Node, dict[Node, list[Node]]],
+    ministry: URIRef | None,
+    period: URIRef | None,
+) -> dict[Node, dict[str, Any]]:
+    """Each trajectory that passes the filters: its annex row, planning and first date."""
+    seen: dict[Node, dict[str, Any]] = {}
+    for r in internal.select(kg, "matrix-rows"):
+        t = r["trajectory"]
+        named = ministries.get(t, {})
+        if ministry is not None and not any(ministry in ms for ms in named.values()):
+            continue
+        if period is not None and r.get("planning") != period:
+            continue
+        start = str(r["start"]) if r.get("start") is not None else "9999"
+        info = seen.get(t)
+        if info is not None and (info["start"], str(info["planning"])) <= (
+            start,
+            str(r.get("planning")),
+        ):
+            continue  # several plannings: the earliest
+        seen[t] = {
+            "node": t,
+            "annex_row": _num(r.get("annexRow")),
+            "start": start,
+            "planning": r.get("planning"),
+            "not_stated": is_true(r.get("coordinatorNotStated")),
+        }
+    return seen
+
+
+def _first(values: Iterable[Node]) -> Node | None:
+    return next(iter(values), None)
+
+
+def _route_ref(lab: Labeler, route: str, via: Node, numbers: dict[Node, Node]) -> dict[str, Any]:
     ref = lab.ref(via)
     if route == "domain":
-        number = _num(lab.graph.value(via, AMKG.domainNumber))
-        ref["number"] = number
+        ref["number"] = _num(numbers.get(via))
     return ref
 
 
@@ -170,43 +162,38 @@ def build(kg: KG_, lang: str, ministry: str = "", period: str = "") -> dict[str,
     """The matrix data: tracks (columns), rows (trajectories) with cells, filter options.
 
     Raises :class:`FilterError` for a ministry or period that names nothing."""
-    lab = Labeler(kg.graph, lang)
-    g = kg.graph
+    lab = Labeler(kg, lang)
     ministry_opts, planning_opts = ministries(kg, lab), plannings(kg, lab)
     chosen_m = _choose(ministry_opts, ministry, "ministerie", "ministry")
     chosen_p = _choose(planning_opts, period, "periode", "planning")
-    tracks = [
-        {
-            **lab.ref(r["track"]),
-            "id": prefixed(r["track"]),
-            "number": _num(r["n"]),
-            "lever": lab(g.value(r["track"], AMKG.hasLever))
-            if g.value(r["track"], AMKG.hasLever) is not None
-            else None,
-        }
-        for r in select(kg, TRACKS)
-    ]
+    tracks: dict[Node, dict[str, Any]] = {}
+    for r in internal.select(kg, "tracks"):
+        lever = r.get("lever")
+        track = tracks.setdefault(
+            r["track"],
+            {
+                **lab.ref(r["track"]),
+                "id": prefixed(r["track"]),
+                "number": _num(r["number"]),
+                "lever": None,
+            },
+        )
+        if lever is not None and (track["lever"] is None or lab(lever) < track["lever"]):
+            track["lever"] = lab(lever)
+    numbers = {r["domain"]: r["number"] for r in internal.select(kg, "domain-numbers")}
     cells: dict[tuple[Node, Node], list[dict[str, Any]]] = {}
-    for r in select(kg, CELLS):
-        route = str(r["route"])
+    for r in internal.select(kg, "trajectory-reaches-track"):
+        route = ROUTE_OF[str(r["route"])]
         cells.setdefault((r["trajectory"], r["track"]), []).append(
             {
                 "route": route,
-                "via": _route_ref(lab, route, r["via"]),
+                "via": _route_ref(lab, route, r["via"], numbers),
                 "inferred": is_true(r.get("inferred")),
                 "confidence": lab(r["confidence"]) if r.get("confidence") is not None else None,
             }
         )
-    seen: dict[Node, dict[str, Any]] = {}
-    for r in _rows(kg, chosen_m, chosen_p):
-        t = r["trajectory"]
-        if t in seen:
-            continue
-        seen[t] = {
-            "node": t,
-            "annex_row": _num(r.get("annexRow")),
-            "start": str(r["start"]) if r.get("start") is not None else "9999",
-        }
+    named = trajectory_ministries(kg)
+    seen = _rows(kg, named, chosen_m, chosen_p)
     rows = []
     for info in sorted(
         seen.values(),
@@ -218,11 +205,11 @@ def build(kg: KG_, lang: str, ministry: str = "", period: str = "") -> dict[str,
         ),
     ):
         t = info["node"]
-        coordinators = lab.refs(g.objects(t, AMKG.coordinatedBy))
-        partners = lab.refs(g.objects(t, AMKG.inCooperationWith))
-        planning = g.value(t, AMKG.planning)
+        coordinators = lab.refs(named.get(t, {}).get(AMKG.coordinatedBy, []))
+        partners = lab.refs(named.get(t, {}).get(AMKG.inCooperationWith, []))
+        planning = info["planning"]
         row_cells = []
-        for track in tracks:
+        for track in tracks.values():
             routes = sorted(
                 cells.get((t, URIRef(track["iri"])), []),
                 key=lambda c: (ROUTES.index(c["route"]), c["via"]["label"]),
@@ -243,9 +230,11 @@ def build(kg: KG_, lang: str, ministry: str = "", period: str = "") -> dict[str,
                 "id": prefixed(t),
                 "annex_row": info["annex_row"],
                 "in_annex": info["annex_row"] is not None,
-                "coordinators": [{**c, "notation": _notation(g, c["iri"])} for c in coordinators],
-                "partners": [{**c, "notation": _notation(g, c["iri"])} for c in partners],
-                "coordinator_not_stated": is_true(g.value(t, AMKG.coordinatorNotStated)),
+                "coordinators": [
+                    {**c, "notation": notation(kg, URIRef(c["iri"]))} for c in coordinators
+                ],
+                "partners": [{**c, "notation": notation(kg, URIRef(c["iri"]))} for c in partners],
+                "coordinator_not_stated": info["not_stated"],
                 "planning": lab.ref(planning) if planning is not None else None,
                 "graph_url": "/graph?focus=" + _quote(str(t)),
                 "cells": row_cells,
@@ -257,7 +246,7 @@ def build(kg: KG_, lang: str, ministry: str = "", period: str = "") -> dict[str,
         "inferred": sum(1 for r in rows for c in r["cells"] if c["inferred"]),
     }
     return {
-        "tracks": tracks,
+        "tracks": list(tracks.values()),
         "rows": rows,
         "counts": counts,
         "filters": {"ministerie": ministry.strip(), "periode": period.strip()},
@@ -268,11 +257,6 @@ def build(kg: KG_, lang: str, ministry: str = "", period: str = "") -> dict[str,
             {k: o[k] for k in ("iri", "label", "value", "not_planned")} for o in planning_opts
         ],
     }
-
-
-def _notation(g: Any, iri: str) -> str:
-    value = g.value(URIRef(iri), SKOS.notation)
-    return str(value) if value is not None else local_name(iri)
 
 
 def _quote(text: str) -> str:

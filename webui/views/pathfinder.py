@@ -23,6 +23,7 @@ from amkg.graph.trace import (
     resolve,
     trace,
 )
+from amkg.webui.i18n import t
 
 from .common import url_for_node
 
@@ -62,19 +63,15 @@ def _resolve(kg: KnowledgeGraph, values: dict[str, str], param: str, lang: str) 
         options = [
             {**_entity(c, lang), "pick_url": _pick_url(values, param, c)} for c in error.candidates
         ]
-        reason = {
-            "nl": f"‘{name}’ is meerduidig; kies er één",
-            "en": f"‘{name}’ is ambiguous; choose one",
-        }[lang]
+        reason = t("an.path.ambiguous", lang, name=name)
         raise PathProblem(param, reason, 400, options) from None
     except EntityNotFound as error:
         options = [
             {**_entity(c, lang), "pick_url": _pick_url(values, param, c)} for c in error.suggestions
         ]
-        reason = {
-            "nl": f"‘{name}’ niet gevonden ({error.reason(lang)})",
-            "en": f"‘{name}’ not found ({error.reason(lang)})",
-        }[lang]
+        reason = t(
+            "an.path.not_found", lang, name=name, reason=t(f"trace.reason.{error.kind}", lang)
+        )
         raise PathProblem(param, reason, 404, options) from None
 
 
@@ -120,7 +117,7 @@ def build(
         return data
     for param in PARAMS:
         if not values[param]:
-            raise PathProblem(param, {"nl": "vul een naam in", "en": "enter a name"}[lang])
+            raise PathProblem(param, t("an.path.enter_name", lang))
     a = _resolve(kg, values, "from", lang)
     b = _resolve(kg, values, "to", lang)
     try:

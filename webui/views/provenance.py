@@ -2,50 +2,85 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from rdflib import Literal
 from rdflib.term import Node
 
-from .common import AMKG, KG_, Labeler, is_true, pick_texts, select
+from amkg.queries import internal
 
-STATEMENTS_ABOUT = """
-SELECT ?node ?st ?s ?p ?o WHERE {
-  { ?st rdf:subject ?node . } UNION { ?st rdf:object ?node . }
-  ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
-}
-"""
+from .common import AMKG, KG_, Labeler, is_true, pick_texts
+
+
+@dataclass
+class Cited:
+    """One citation: its quotes, slide, the slide's index and section (each may be missing)."""
+
+    quotes: list[Node] = field(default_factory=list)
+    slide: Node | None = None
+    index: Node | None = None
+    section: Node | None = None
+
+
+@dataclass
+class CitationIndex:
+    """Every citation of the graph (``node-citations.rq`` unbound), built once per graph."""
+
+    of: dict[Node, list[Node]] = field(default_factory=dict)  # resource -> its citations
+    cited: dict[Node, Cited] = field(default_factory=dict)  # citation -> what it says
+
+
+def citation_index(kg: KG_) -> CitationIndex:
+    """The graph's citations by resource and by citation (``kg.derived``)."""
+    return kg.derived("citation-index", lambda: _citation_index(kg))
+
+
+def _citation_index(kg: KG_) -> CitationIndex:
+    index = CitationIndex()
+    for r in internal.select(kg, "node-citations"):
+        citation = r["citation"]
+        owned = index.of.setdefault(r["node"], [])
+        if citation not in owned:
+            owned.append(citation)
+        c = index.cited.setdefault(citation, Cited())
+        if "quote" in r and r["quote"] not in c.quotes:
+            c.quotes.append(r["quote"])
+        c.slide = c.slide if c.slide is not None else r.get("slide")
+        c.index = c.index if c.index is not None else r.get("index")
+        c.section = c.section if c.section is not None else r.get("section")
+    return index
 
 
 def citations_of(kg: KG_, lab: Labeler, node: Node) -> list[dict[str, Any]]:
     """The citations of one resource, in slide order."""
-    g = kg.graph
+    index = citation_index(kg)
     out = []
-    for c in g.objects(node, AMKG.citation):
-        slide = g.value(c, AMKG.slide)
-        idx = g.value(slide, AMKG.slideIndex) if slide is not None else None
-        section = g.value(c, AMKG.section)
+    for citation in index.of.get(node, []):
+        c = index.cited[citation]
         out.append(
             {
-                "iri": str(c),
-                "quote": " ".join(t["text"] for t in pick_texts(g.objects(c, AMKG.quote), "nl")),
-                "section": str(section) if section is not None else None,
-                "slide": lab.ref(slide) if slide is not None else None,
-                "slide_index": int(idx.toPython()) if isinstance(idx, Literal) else None,
+                "iri": str(citation),
+                "quote": " ".join(t["text"] for t in pick_texts(c.quotes, "nl")),
+                "section": str(c.section) if c.section is not None else None,
+                "slide": lab.ref(c.slide) if c.slide is not None else None,
+                "slide_index": int(c.index.toPython()) if isinstance(c.index, Literal) else None,
             }
         )
-    return sorted(out, key=lambda c: (c["slide_index"] or 0, c["section"] or "", c["quote"]))
+    return sorted(
+        out, key=lambda c: (c["slide_index"] or 0, c["section"] or "", c["quote"], c["iri"])
+    )
 
 
 def statement_info(kg: KG_, lab: Labeler, st: Node) -> dict[str, Any]:
     """What an rdf:Statement node says about its triple: inferred, confidence, notes, quotes."""
-    g = kg.graph
-    conf = g.value(st, AMKG.confidence)
+    d = kg.describe(st)
+    conf = d.value(AMKG.confidence)
     return {
         "iri": str(st),
-        "inferred": is_true(g.value(st, AMKG.inferred)),
+        "inferred": is_true(d.value(AMKG.inferred)),
         "confidence": lab.ref(conf) if conf is not None else None,
-        "notes": [t["text"] for t in pick_texts(g.objects(st, AMKG.inferenceNote), lab.lang)],
+        "notes": [t["text"] for t in pick_texts(d.objects(AMKG.inferenceNote), lab.lang)],
         "citations": citations_of(kg, lab, st),
     }
 
@@ -53,7 +88,7 @@ def statement_info(kg: KG_, lab: Labeler, st: Node) -> dict[str, Any]:
 def statements_about(kg: KG_, lab: Labeler, node: Node) -> list[dict[str, Any]]:
     """Every rdf:Statement whose subject or object is `node`, with the triple it reifies."""
     out = []
-    for r in select(kg, STATEMENTS_ABOUT, node=node):
+    for r in internal.select(kg, "statements-about", node=node):
         out.append(
             {
                 **statement_info(kg, lab, r["st"]),
@@ -64,5 +99,12 @@ def statements_about(kg: KG_, lab: Labeler, node: Node) -> list[dict[str, Any]]:
             }
         )
     return sorted(
-        out, key=lambda s: (s["direction"], s["predicate"]["label"], s["object"]["label"])
+        out,
+        key=lambda s: (
+            s["direction"],
+            s["predicate"]["label"],
+            s["object"]["label"],
+            s["subject"]["label"],
+            s["iri"],
+        ),
     )

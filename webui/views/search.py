@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from rdflib import RDF, RDFS, Literal, URIRef
+from rdflib import RDF, RDFS, URIRef
 from rdflib.namespace import SKOS
+from rdflib.term import Node
 
-from .cache import memo
+from amkg.queries import internal
+
 from .common import AMKG, DEF_BASE, ID_BASE, KG_, Labeler, local_name, url_for_node
 
 QB = "http://purl.org/linked-data/cube#"
@@ -33,35 +36,35 @@ class Entry:
     names: tuple[tuple[str, str], ...]  # (folded, original) of its labels
     slug: str  # its IRI's local name, folded
     low: bool
+    main: URIRef | None  # its most specific amkg: class (else any class)
 
 
 def _index(kg: KG_) -> list[Entry]:
-    g = kg.graph
+    types: dict[Node, set[Node]] = defaultdict(set)
+    for r in internal.select(kg, "search-resources"):
+        types[r["s"]].update([r["type"]] if "type" in r else [])
+    supers: dict[Node, set[Node]] = defaultdict(set)
+    for r in internal.select(kg, "subclass-pairs"):
+        supers[r["sub"]].add(r["super"])
     entries = []
-    for s in {s for s in g.subjects(RDFS.label, None) if isinstance(s, URIRef)}:
+    for s, own in types.items():
         iri = str(s)
-        if not iri.startswith((ID_BASE, DEF_BASE)):
+        if not isinstance(s, URIRef) or not iri.startswith((ID_BASE, DEF_BASE)) or own & SKIP_TYPES:
             continue
-        types = set(g.objects(s, RDF.type))
-        if types & SKIP_TYPES:
-            continue
-        names = {
-            (fold(str(o)), str(o))
-            for p in NAME_PROPS
-            for o in g.objects(s, p)
-            if isinstance(o, Literal)
-        }
+        names = {(fold(str(o)), str(o)) for p in NAME_PROPS for o in kg.values(s, p)}
         slug = fold(local_name(iri).replace("-", " "))
-        entries.append(
-            Entry(
-                s, tuple(sorted(names)), slug, bool(types & LOW_TYPES) or iri.startswith(DEF_BASE)
-            )
-        )
+        low = bool(own & LOW_TYPES) or iri.startswith(DEF_BASE)
+        entries.append(Entry(s, tuple(sorted(names)), slug, low, main_type(own, supers)))
     return sorted(entries, key=lambda e: str(e.node))
 
 
 def index(kg: KG_) -> list[Entry]:
-    return memo(kg, "search-index", lambda: _index(kg))
+    """The search index of this graph, built once (``kg.derived``)."""
+    return kg.derived("search-index", lambda: _index(kg))
+
+
+def _by_node(kg: KG_) -> dict[URIRef, Entry]:
+    return kg.derived("search-index-by-node", lambda: {e.node: e for e in index(kg)})
 
 
 def _score(query: str, folded: str) -> int | None:
@@ -76,20 +79,21 @@ def _score(query: str, folded: str) -> int | None:
     return None
 
 
-def main_type(kg: KG_, node: URIRef) -> URIRef | None:
-    """The most specific amkg: class of a node (else any class)."""
-    g = kg.graph
-    types = [t for t in g.objects(node, RDF.type) if isinstance(t, URIRef)]
-    own = [t for t in types if str(t).startswith(DEF_BASE)] or types
+def main_type(types: set[Node], supers: dict[Node, set[Node]]) -> URIRef | None:
+    """The most specific amkg: class among ``types`` (else any class); ``supers`` maps a
+    class to its stated superclasses."""
+    iris = sorted((t for t in types if isinstance(t, URIRef)), key=str)
+    own = [t for t in iris if str(t).startswith(DEF_BASE)] or iris
     for t in own:
-        if not any((o, RDFS.subClassOf, t) in g for o in own if o != t):
+        if not any(t in supers.get(o, ()) for o in own if o != t):
             return t
     return own[0] if own else None
 
 
 def _result(kg: KG_, lab: Labeler, node: URIRef, matched: str | None = None) -> dict[str, Any]:
-    t = main_type(kg, node)
-    out = {
+    entry = _by_node(kg).get(node)
+    t = entry.main if entry is not None else None
+    out: dict[str, Any] = {
         "iri": str(node),
         "label": lab(node),
         "type": lab(t) if t is not None else "",
@@ -107,7 +111,7 @@ def suggest(kg: KG_, query: str, lang: str, limit: int = 10) -> list[dict[str, A
         return []
     scored = []
     for e in index(kg):
-        best = None
+        best: tuple[int, str, str | None] | None = None
         for folded, original in e.names:
             s = _score(q, folded)
             if s is not None and (best is None or (s, folded) < best[:2]):
@@ -117,7 +121,7 @@ def suggest(kg: KG_, query: str, lang: str, limit: int = 10) -> list[dict[str, A
         if best is not None:
             scored.append((best[0] + (4 if e.low else 0), best[1], str(e.node), e, best[2]))
     scored.sort(key=lambda x: x[:3])
-    lab = Labeler(kg.graph, lang)
+    lab = Labeler(kg, lang)
     return [_result(kg, lab, e.node, matched) for *_, e, matched in scored[:limit]]
 
 
@@ -131,7 +135,7 @@ def similar(kg: KG_, text: str, lang: str, limit: int = 8) -> list[dict[str, Any
     for e in index(kg):
         for folded, _ in (*e.names, (e.slug, None)):
             by_name.setdefault(folded, e.node)
-    lab = Labeler(kg.graph, lang)
+    lab = Labeler(kg, lang)
     for name in difflib.get_close_matches(q, list(by_name), n=limit, cutoff=0.6):
         node = by_name[name]
         found.setdefault(str(node), _result(kg, lab, node))

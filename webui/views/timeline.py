@@ -12,26 +12,13 @@ import textwrap
 from typing import Any
 
 from rdflib import Literal
-from rdflib.namespace import SKOS
 from rdflib.term import Node
 
-from .common import AMKG, KG_, Labeler, is_true, local_name, select
+from amkg.queries import internal
+from amkg.webui.i18n import t
 
-TRAJECTORIES = """
-SELECT ?trajectory ?annexRow ?planning ?start ?end ?pm ?endInferred WHERE {
-  ?trajectory a amkg:Trajectory .
-  OPTIONAL { ?trajectory amkg:annexRow ?annexRow }
-  OPTIONAL {
-    ?trajectory amkg:planning ?planning .
-    OPTIONAL { ?planning amkg:periodStart ?start }
-    OPTIONAL { ?planning amkg:periodEnd ?end }
-    OPTIONAL { ?planning amkg:notYetPlanned ?pm }
-    BIND(EXISTS { ?st rdf:subject ?planning ; rdf:predicate amkg:periodEnd ;
-                    amkg:inferred true } AS ?endInferred)
-  }
-}
-ORDER BY ?start ?end ?annexRow ?trajectory
-"""
+from .common import AMKG, KG_, Labeler, is_true
+from .matrix import notation, trajectory_ministries
 
 WIDTH = 1000
 LABEL_W = 400
@@ -41,16 +28,12 @@ BAR_H = 18
 AXIS_H = 48
 WRAP = 50
 TAIL_W = 190  # room for the planning text after a bar
-MONTHS = {
-    "nl": ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
-    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
-}
 PALETTE = 6  # CSS classes .tl-c0 .. .tl-c5 (analysis.css)
 
 
 def _date(value: Node | None) -> datetime.date | None:
     if isinstance(value, Literal) and isinstance(value.toPython(), datetime.date):
-        return value.toPython()  # type: ignore[no-any-return]
+        return value.toPython()
     return None
 
 
@@ -69,29 +52,31 @@ def _lines(text: str) -> list[str]:
 
 
 def build(kg: KG_, lang: str) -> dict[str, Any]:
-    lab = Labeler(kg.graph, lang)
-    g = kg.graph
+    lab = Labeler(kg, lang)
+    named = trajectory_ministries(kg)
     rows: dict[Node, dict[str, Any]] = {}
-    for r in select(kg, TRAJECTORIES):
-        t = r["trajectory"]
-        if t in rows:
+    for r in internal.select(kg, "timeline"):
+        traj = r["trajectory"]
+        if traj in rows:
             continue
-        coordinators = sorted(g.objects(t, AMKG.coordinatedBy), key=lambda m: _notation(g, m))
-        rows[t] = {
-            **lab.ref(t),
+        by_role = named.get(traj, {})
+        coordinators = sorted(
+            by_role.get(AMKG.coordinatedBy, []), key=lambda m: (notation(kg, m), str(m))
+        )
+        partners = sorted(
+            by_role.get(AMKG.inCooperationWith, []), key=lambda m: (notation(kg, m), str(m))
+        )
+        rows[traj] = {
+            **lab.ref(traj),
             "annex_row": int(r["annexRow"].toPython()) if r.get("annexRow") else None,
             "planning": lab.ref(r["planning"]) if r.get("planning") is not None else None,
             "start": _date(r.get("start")),
             "end": _date(r.get("end")),
-            "not_planned": is_true(r.get("pm")) or r.get("planning") is None,
+            "not_planned": is_true(r.get("notYetPlanned")) or r.get("planning") is None,
             "end_inferred": is_true(r.get("endInferred")),
-            "coordinators": [{**lab.ref(m), "notation": _notation(g, m)} for m in coordinators],
-            "partners": [
-                {**lab.ref(m), "notation": _notation(g, m)}
-                for m in g.objects(t, AMKG.inCooperationWith)
-            ],
-            "coordinator_not_stated": is_true(g.value(t, AMKG.coordinatorNotStated))
-            or not coordinators,
+            "coordinators": [{**lab.ref(m), "notation": notation(kg, m)} for m in coordinators],
+            "partners": [{**lab.ref(m), "notation": notation(kg, m)} for m in partners],
+            "coordinator_not_stated": is_true(r.get("coordinatorNotStated")) or not coordinators,
         }
     dated = [r for r in rows.values() if not r["not_planned"] and (r["start"] or r["end"])]
     unplanned = [r for r in rows.values() if r not in dated]
@@ -122,11 +107,6 @@ def build(kg: KG_, lang: str) -> dict[str, Any]:
     }
 
 
-def _notation(g: Any, m: Node) -> str:
-    value = g.value(m, SKOS.notation)
-    return str(value) if value is not None else local_name(str(m))
-
-
 def _chart(dated: list[dict[str, Any]], colour: dict[str, str], lang: str) -> dict[str, Any]:
     days = [d for r in dated for d in (r["start"], r["end"]) if d]
     first = datetime.date(min(days).year, 1, 1)
@@ -149,7 +129,7 @@ def _chart(dated: list[dict[str, Any]], colour: dict[str, str], lang: str) -> di
             {
                 "x": round(LABEL_W + i * unit, 2),
                 "mid": round(LABEL_W + (i + 0.5) * unit, 2),
-                "label": MONTHS[lang][month],
+                "label": t(f"an.timeline.month.{month + 1}", lang),
                 "year": year if month == 0 else None,
             }
         )

@@ -1,5 +1,8 @@
 """Track page (/spoor/<n>): lever, texts, questions, measures, effects, assessments,
-comparisons, related tracks and cross-references, trajectories, sources."""
+comparisons, related tracks and cross-references, trajectories, sources.
+
+Every section is one query of ``queries/internal/`` (``track-*.rq``); which trajectories reach
+a track is the one rule ``trajectory-reaches-track.rq``."""
 
 from __future__ import annotations
 
@@ -7,15 +10,17 @@ from collections import defaultdict
 from typing import Any
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, SKOS
 from rdflib.term import Node
 
-from . import track_queries as q
-from .common import AMKG, KG_, Labeler, is_true, pick_texts, select
-from .provenance import citations_of, statement_info
+from amkg.queries import internal
+
+from .common import AMKG, KG_, Labeler, is_true, pick_text, pick_texts
+from .provenance import citation_index, citations_of, statement_info
+from .track_queries import track_card, trajectory_details
 
 DIRECTIONS = {AMKG.increase: "increase", AMKG.decrease: "decrease"}
 STANCES = {AMKG.pro: "pro", AMKG.contra: "contra"}
+ROUTES = {"domein": "domain", "maatregel": "measure", "kruisverwijzing": "reference"}
 MEASURE_LINK_KEYS = {
     AMKG.targetsGroup: "target_groups",
     AMKG.concernsOccupation: "occupations",
@@ -28,39 +33,41 @@ MEASURE_LINK_KEYS = {
 
 
 def track_iri(kg: KG_, number: int) -> URIRef | None:
-    rows = select(kg, q.TRACK_BY_NUMBER, n=Literal(number))
+    rows = internal.select(kg, "track-by-number", n=Literal(number))
     return rows[0]["track"] if rows else None  # type: ignore[return-value]
 
 
 def track_numbers(kg: KG_) -> list[int]:
-    return [int(r["n"].toPython()) for r in select(kg, q.TRACKS)]
+    return [int(r["number"].toPython()) for r in internal.select(kg, "tracks")]  # type: ignore[attr-defined]
 
 
 def trajectories(kg: KG_, lab: Labeler, track: URIRef | None = None) -> dict[Node, list[dict]]:
     """Per track: the trajectories that affect it, each with its ways in and stated/inferred."""
-    rows = select(kg, q.TRAJECTORIES, **({"track": track} if track is not None else {}))
     per: dict[Node, dict[Node, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
-    for r in rows:
-        t = r.get("track", track)
-        inferred = is_true(r.get("inf1")) or is_true(r.get("inf2"))
-        via = {"kind": str(r["via"]), "through": lab.ref(r["mid"]), "inferred": inferred}
-        if via not in per[t][r["traj"]]:
-            per[t][r["traj"]].append(via)
-    g = kg.graph
+    for r in reaches(kg):
+        if track is not None and r["track"] != track:
+            continue
+        via = {
+            "kind": ROUTES[str(r["route"])],
+            "through": lab.ref(r["via"]),
+            "inferred": is_true(r.get("inferred")),
+        }
+        if via not in per[r["track"]][r["trajectory"]]:
+            per[r["track"]][r["trajectory"]].append(via)
+    details = trajectory_details(kg) if per else {}
     out: dict[Node, list[dict]] = {}
     for t, trajs in per.items():
         items = []
         for traj, vias in trajs.items():
-            planning = g.value(traj, AMKG.planning)
-            start = g.value(planning, AMKG.periodStart) if planning is not None else None
-            row = g.value(traj, AMKG.annexRow)
+            d = details.get(traj, {})
+            planning, start, row = d.get("planning"), d.get("start"), d.get("annexRow")
             items.append(
                 {
                     **lab.ref(traj),
                     "annex_row": int(row.toPython()) if isinstance(row, Literal) else None,
-                    "coordinators": lab.refs(g.objects(traj, AMKG.coordinatedBy)),
-                    "cooperation": lab.refs(g.objects(traj, AMKG.inCooperationWith)),
-                    "coordinator_not_stated": is_true(g.value(traj, AMKG.coordinatorNotStated)),
+                    "coordinators": lab.refs(d.get(AMKG.coordinatedBy, [])),
+                    "cooperation": lab.refs(d.get(AMKG.inCooperationWith, [])),
+                    "coordinator_not_stated": is_true(d.get("coordinatorNotStated")),
                     "planning": {**lab.ref(planning), "start": str(start) if start else None}
                     if planning is not None
                     else None,
@@ -73,13 +80,26 @@ def trajectories(kg: KG_, lab: Labeler, track: URIRef | None = None) -> dict[Nod
     return out
 
 
+def reaches(kg: KG_) -> list[dict[str, Node]]:
+    """Every (trajectory, track, route, via, inferred) of the rule
+    ``trajectory-reaches-track.rq``, computed once per graph."""
+    return kg.derived(
+        "trajectory-reaches-track", lambda: internal.select(kg, "trajectory-reaches-track")
+    )
+
+
 def _statement_nodes(kg: KG_, lab: Labeler, rows: list[dict[str, Node]], key: str) -> dict:
-    """Group rows of (owner, node, value) into one dict per statement node."""
+    """Group rows of (owner, node, value, description) into one dict per statement node."""
+    descriptions: dict[Node, list[Node]] = defaultdict(list)
+    for r in rows:
+        d = r.get("description")
+        if d is not None and d not in descriptions[r[key]]:
+            descriptions[r[key]].append(d)
     nodes: dict[Node, dict[str, Any]] = {}
     for r in rows:
         n = r[key]
         if n not in nodes:
-            desc = pick_texts(kg.graph.objects(n, DCTERMS.description), lab.lang)
+            desc = pick_texts(sorted(descriptions[n], key=str), lab.lang)
             nodes[n] = {
                 **lab.ref(n),
                 "owner": lab.ref(r["owner"]),
@@ -92,7 +112,7 @@ def _statement_nodes(kg: KG_, lab: Labeler, rows: list[dict[str, Node]], key: st
 
 
 def _effects(kg: KG_, lab: Labeler, track: URIRef) -> list[dict[str, Any]]:
-    rows = select(kg, q.EFFECTS, track=track)
+    rows = internal.select(kg, "track-effects", track=track)
     nodes = _statement_nodes(kg, lab, rows, "effect")
     for r in rows:
         e = nodes[r["effect"]]
@@ -103,33 +123,54 @@ def _effects(kg: KG_, lab: Labeler, track: URIRef) -> list[dict[str, Any]]:
         e["direction"] = lab.ref(d) if d is not None else None
         e["direction_key"] = DIRECTIONS.get(d, "unspecified")  # type: ignore[call-overload]
         e["magnitude"] = lab(r["magnitude"]) if "magnitude" in r else None
-    return list(nodes.values())
+    for e in nodes.values():
+        e["factors"].sort(key=lambda f: (f["label"].casefold(), f["iri"]))
+    return _in_order(nodes, track)
 
 
 def _legal(kg: KG_, lab: Labeler, track: URIRef) -> list[dict[str, Any]]:
-    rows = select(kg, q.LEGAL, track=track)
+    rows = internal.select(kg, "track-legal", track=track)
     nodes = _statement_nodes(kg, lab, rows, "a")
-    g = kg.graph
+    linked: dict[tuple[Node, Node], list[Node]] = defaultdict(list)
+    feasibility: dict[Node, Node] = {}
+    for r in rows:
+        if "p" in r:
+            linked[(r["a"], r["p"])].append(r["o"])
+        if "feasibility" in r:
+            feasibility.setdefault(r["a"], r["feasibility"])
     for n, a in nodes.items():
-        f = g.value(n, AMKG.feasibility)
+        f = feasibility.get(n)
         a["feasibility"] = lab.ref(f) if f is not None else None
-        a["instruments"] = lab.refs(g.objects(n, AMKG.citesInstrument))
-        a["requires_change_to"] = lab.refs(g.objects(n, AMKG.requiresChangeTo))
-    return list(nodes.values())
+        a["instruments"] = lab.refs(linked[(n, AMKG.citesInstrument)])
+        a["requires_change_to"] = lab.refs(linked[(n, AMKG.requiresChangeTo)])
+    return _in_order(nodes, track)
 
 
 def _comparisons(kg: KG_, lab: Labeler, track: URIRef) -> list[dict[str, Any]]:
-    rows = select(kg, q.COMPARISONS, track=track)
+    rows = internal.select(kg, "track-comparisons", track=track)
     nodes = _statement_nodes(kg, lab, rows, "c")
     for n, c in nodes.items():
         c["countries"] = lab.refs(r["country"] for r in rows if r["c"] == n and "country" in r)
-    return list(nodes.values())
+    return _in_order(nodes, track)
+
+
+def _in_order(nodes: dict[Node, dict[str, Any]], track: URIRef) -> list[dict[str, Any]]:
+    """Statement nodes of the track first, then those of its measures by measure; by label."""
+    return sorted(
+        nodes.values(),
+        key=lambda n: (
+            n["owner_iri"] != str(track),
+            n["owner"]["label"].casefold(),
+            n["label"].casefold(),
+            n["iri"],
+        ),
+    )
 
 
 def _measures(kg: KG_, lab: Labeler, track: URIRef) -> list[dict[str, Any]]:
-    g = kg.graph
     measures: dict[Node, dict[str, Any]] = {}
-    for r in select(kg, q.MEASURES, track=track):
+    statuses: dict[Node, list[Node]] = defaultdict(list)
+    for r in internal.select(kg, "track-measures", track=track):
         m = r["m"]
         item = measures.setdefault(
             m,
@@ -143,27 +184,17 @@ def _measures(kg: KG_, lab: Labeler, track: URIRef) -> list[dict[str, Any]]:
         )
         if "parent" in r:
             item["parent"] = lab.ref(r["parent"])
-        status = lab.text(m, AMKG.status)
-        item["status"] = status
-        item["action_line"] = (m, RDF.type, AMKG.ActionLine) in g
+        if "status" in r and r["status"] not in statuses[m]:
+            statuses[m].append(r["status"])
+        item["action_line"] = is_true(r.get("actionLine"))
+    for m, item in measures.items():
+        item["status"] = lab_text(lab, statuses[m])
     links: dict[tuple[Node, str], list[Node]] = defaultdict(list)
-    for r in select(kg, q.MEASURE_LINKS, track=track):
+    for r in internal.select(kg, "track-measure-links", track=track):
         links[(r["m"], MEASURE_LINK_KEYS[r["p"]])].append(r["o"])  # type: ignore[index]
     for (m, key), objs in links.items():
         measures[m][key] = lab.refs(objs)
-    for r in select(kg, q.ARGUMENTS, track=track):
-        stance = STANCES.get(r.get("stance"), "other")  # type: ignore[arg-type]
-        arg = r["arg"]
-        if any(a["iri"] == str(arg) for a in measures[r["m"]]["arguments"]):
-            continue
-        measures[r["m"]]["arguments"].append(
-            {
-                **lab.ref(arg),
-                "stance": stance,
-                "description": lab.text(arg, DCTERMS.description),
-                "citations": citations_of(kg, lab, arg),
-            }
-        )
+    _arguments(kg, lab, track, measures)
     top = []
     for item in measures.values():
         parent = item["parent"]
@@ -177,13 +208,40 @@ def _measures(kg: KG_, lab: Labeler, track: URIRef) -> list[dict[str, Any]]:
     return sorted(top, key=lambda i: i["label"].casefold())
 
 
+def lab_text(lab: Labeler, values: list[Node]) -> str | None:
+    """One text of ``values`` in the labeler's language (as :meth:`Labeler.text`)."""
+    return pick_text(sorted(values, key=str), lab.lang)
+
+
+def _arguments(kg: KG_, lab: Labeler, track: URIRef, measures: dict[Node, dict]) -> None:
+    rows = internal.select(kg, "track-arguments", track=track)
+    descriptions: dict[Node, list[Node]] = defaultdict(list)
+    for r in rows:
+        if "description" in r and r["description"] not in descriptions[r["arg"]]:
+            descriptions[r["arg"]].append(r["description"])
+    for r in rows:
+        given = r.get("stance")
+        stance = STANCES.get(given, "other") if isinstance(given, URIRef) else "other"
+        arg = r["arg"]
+        if any(a["iri"] == str(arg) for a in measures[r["m"]]["arguments"]):
+            continue
+        measures[r["m"]]["arguments"].append(
+            {
+                **lab.ref(arg),
+                "stance": stance,
+                "description": lab_text(lab, descriptions[arg]),
+                "citations": citations_of(kg, lab, arg),
+            }
+        )
+
+
 def _relations(kg: KG_, lab: Labeler, track: URIRef) -> tuple[list[dict], list[dict]]:
     """(related tracks, other cross-references), each with quotes where a statement has them.
 
     Links that share property, direction, status and quotes are one item with several targets.
     """
     items: dict[tuple[Node, Node, str], dict[str, Any]] = {}
-    for r in select(kg, q.RELATIONS, track=track):
+    for r in internal.select(kg, "track-relations", track=track):
         key = (r["p"], r["other"], str(r["dir"]))
         item = items.setdefault(
             key,
@@ -191,7 +249,7 @@ def _relations(kg: KG_, lab: Labeler, track: URIRef) -> tuple[list[dict], list[d
                 "property": lab.ref(r["p"]),
                 "direction": str(r["dir"]),
                 "targets": [lab.ref(r["other"])],
-                "is_track": (r["other"], RDF.type, AMKG.Track) in kg.graph,
+                "is_track": is_true(r.get("otherIsTrack")),
                 "inferred": False,
                 "citations": [],
                 "notes": [],
@@ -204,7 +262,7 @@ def _relations(kg: KG_, lab: Labeler, track: URIRef) -> tuple[list[dict], list[d
             item["citations"] += [c for c in info["citations"] if c not in item["citations"]]
     merged: dict[tuple[Any, ...], dict[str, Any]] = {}
     for item in items.values():
-        key = (
+        same = (
             item["property"]["iri"],
             item["direction"],
             item["is_track"],
@@ -212,10 +270,10 @@ def _relations(kg: KG_, lab: Labeler, track: URIRef) -> tuple[list[dict], list[d
             tuple(c["iri"] for c in item["citations"]),
             tuple(item["notes"]),
         )
-        if key in merged:
-            merged[key]["targets"] += item["targets"]
+        if same in merged:
+            merged[same]["targets"] += item["targets"]
         else:
-            merged[key] = item
+            merged[same] = item
     for item in merged.values():
         item["targets"].sort(key=lambda t: t["label"].casefold())
     ordered = sorted(merged.values(), key=lambda i: (i["direction"], i["targets"][0]["label"]))
@@ -223,19 +281,28 @@ def _relations(kg: KG_, lab: Labeler, track: URIRef) -> tuple[list[dict], list[d
 
 
 def _sources(kg: KG_, lab: Labeler, track: URIRef) -> list[dict[str, Any]]:
+    """The slides cited by the track and what hangs on it, each with its quotes."""
+    cited = citation_index(kg).cited
     slides: dict[Node, dict[str, Any]] = {}
-    for r in select(kg, q.SOURCES, track=track):
+    for r in internal.select(kg, "track-cited", track=track):
+        c = cited.get(r["c"])
+        if c is None or c.slide is None or not c.quotes:
+            continue
         s = slides.setdefault(
-            r["slide"],
+            c.slide,
             {
-                **lab.ref(r["slide"]),
+                **lab.ref(c.slide),
                 "citations": [],
-                "index": int(r["idx"].toPython()) if "idx" in r else 0,
+                "index": int(c.index.toPython()) if isinstance(c.index, Literal) else 0,
             },
         )
-        cit = {"quote": str(r["quote"]), "section": str(r["section"]) if "section" in r else None}
-        if cit not in s["citations"]:
-            s["citations"].append(cit)
+        section = str(c.section) if c.section is not None else None
+        for quote in c.quotes:
+            cit = {"quote": str(quote), "section": section}
+            if cit not in s["citations"]:
+                s["citations"].append(cit)
+    for s in slides.values():
+        s["citations"].sort(key=lambda c: (c["section"] or "", c["quote"]))
     return sorted(slides.values(), key=lambda s: s["index"])
 
 
@@ -244,28 +311,24 @@ def build(kg: KG_, number: int, lang: str) -> dict[str, Any] | None:
     track = track_iri(kg, number)
     if track is None:
         return None
-    lab = Labeler(kg.graph, lang)
-    g = kg.graph
-    lever = g.value(track, AMKG.hasLever)
+    lab = Labeler(kg, lang)
+    card = track_card(kg, track).get(track, {})
+    lever = card.get("lever")
     numbers = track_numbers(kg)
     related, xrefs = _relations(kg, lab, track)
-    questions = sorted(
-        g.objects(track, AMKG.asksQuestion),
-        key=lambda n: (g.value(n, AMKG.order) or Literal(0)).toPython(),
-    )
     return {
         **lab.ref(track),
         "number": number,
         "types": lab.types(track),
-        "alt_labels": [t["text"] for t in pick_texts(g.objects(track, SKOS.altLabel), lang)],
-        "starting_point": is_true(g.value(track, AMKG.isStartingPoint)),
+        "alt_labels": [t["text"] for t in pick_texts(card.get("alt_labels", []), lang)],
+        "starting_point": is_true(card.get("starting_point")),
         "lever": {**lab.ref(lever), "phrase": lab.text(lever, AMKG.leverPhrase)}
         if lever is not None
         else None,
-        "description": lab.text(track, DCTERMS.description),
-        "overview_text": lab.text(track, AMKG.overviewText),
-        "effect_text": lab.text(track, AMKG.effectText),
-        "questions": [lab.ref(n) for n in questions],
+        "description": lab_text(lab, card.get("description", [])),
+        "overview_text": lab_text(lab, card.get("overview_text", [])),
+        "effect_text": lab_text(lab, card.get("effect_text", [])),
+        "questions": [lab.ref(n) for n in card.get("questions", [])],
         "measures": _measures(kg, lab, track),
         "effects": _effects(kg, lab, track),
         "legal": _legal(kg, lab, track),

@@ -1,143 +1,78 @@
-"""SPARQL for the track page and the home cards. Variables are bound, never pasted."""
+"""What the track page and the home cards read about tracks and trajectories, each from one
+query of ``queries/internal/`` (values bound, never pasted)."""
 
-TRACKS = """
-SELECT ?track ?n ?lever WHERE {
-  ?track a amkg:Track ; amkg:trackNumber ?n .
-  OPTIONAL { ?track amkg:hasLever ?lever }
-} ORDER BY ?n
-"""
+from __future__ import annotations
 
-TRACK_BY_NUMBER = """
-SELECT ?track ?n WHERE { ?track a amkg:Track ; amkg:trackNumber ?n . }
-"""
+from collections import defaultdict
+from typing import Any
 
-MEASURE_COUNTS = """
-SELECT ?track (COUNT(DISTINCT ?m) AS ?measures) WHERE {
-  ?track a amkg:Track .
-  ?m amkg:belongsToTrack ?track .
-} GROUP BY ?track
-"""
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, SKOS
+from rdflib.term import Node
 
-# Trajectories that affect a track, with the way they reach it and whether a hop is a reading:
-# via an annex domain column, via a measure of the track, or via a cross-reference.
-TRAJECTORIES = """
-SELECT DISTINCT ?track ?traj ?via ?mid ?inf1 ?inf2 WHERE {
-  ?track a amkg:Track .
-  ?traj a amkg:Trajectory .
-  {
-    ?traj amkg:touchesDomain ?mid . ?mid amkg:correspondsToTrack ?track .
-    BIND("domain" AS ?via)
-    OPTIONAL { ?s1 rdf:subject ?traj ; rdf:predicate amkg:touchesDomain ;
-                   rdf:object ?mid ; amkg:inferred ?inf1 . }
-    OPTIONAL { ?s2 rdf:subject ?mid ; rdf:predicate amkg:correspondsToTrack ;
-                   rdf:object ?track ; amkg:inferred ?inf2 . }
-  } UNION {
-    ?traj amkg:concernsMeasure ?mid . ?mid amkg:belongsToTrack ?track .
-    BIND("measure" AS ?via)
-    OPTIONAL { ?s1 rdf:subject ?traj ; rdf:predicate amkg:concernsMeasure ;
-                   rdf:object ?mid ; amkg:inferred ?inf1 . }
-  } UNION {
-    ?p rdfs:subPropertyOf* amkg:relatedTo .
-    {
-      ?track ?p ?traj .
-      OPTIONAL { ?s1 rdf:subject ?track ; rdf:predicate ?p ; rdf:object ?traj ;
-                     amkg:inferred ?inf1 . }
-    } UNION {
-      ?traj ?p ?track .
-      OPTIONAL { ?s1 rdf:subject ?traj ; rdf:predicate ?p ; rdf:object ?track ;
-                     amkg:inferred ?inf1 . }
+from amkg.queries import internal
+
+from .common import AMKG, KG_
+
+CARD_KEYS = {
+    AMKG.hasLever: "lever",
+    AMKG.isStartingPoint: "starting_point",
+    SKOS.altLabel: "alt_labels",
+    DCTERMS.description: "description",
+    AMKG.overviewText: "overview_text",
+    AMKG.effectText: "effect_text",
+    AMKG.asksQuestion: "questions",
+    AMKG.underpins: "underpins",
+}
+SINGLE = {"lever", "starting_point"}
+
+
+def track_card(kg: KG_, track: URIRef | None = None) -> dict[Node, dict[str, Any]]:
+    """Per track (or only ``track``): its lever and starting-point flag (one value each), its
+    alternative labels and texts (lists, sorted), its questions (in their order) and the
+    numbers of the tracks it underpins (sorted), from ``track-card.rq``."""
+    bound = {"track": track} if track is not None else {}
+    cards: dict[Node, dict[str, Any]] = defaultdict(dict)
+    orders: dict[Node, Any] = {}
+    for r in internal.select(kg, "track-card", bound):
+        key = CARD_KEYS[r["p"]]  # type: ignore[index]
+        card = cards[r["track"]]
+        if key in SINGLE:
+            if key not in card or str(r["o"]) < str(card[key]):
+                card[key] = r["o"]
+            continue
+        values = card.setdefault(key, [])
+        if r["o"] not in values:
+            values.append(r["o"])
+        if key == "questions":
+            order = r.get("order")
+            orders[r["o"]] = order.toPython() if isinstance(order, Literal) else 0
+    for card in cards.values():
+        for key in ("alt_labels", "description", "overview_text", "effect_text"):
+            card.get(key, []).sort(key=str)
+        card.get("questions", []).sort(key=lambda q: (orders.get(q, 0), str(q)))
+        card["underpins"] = sorted(int(n.toPython()) for n in card.get("underpins", []))
+    return cards
+
+
+def trajectory_details(kg: KG_) -> dict[Node, dict[Any, Any]]:
+    """Per trajectory: ``annexRow``, ``planning``, ``start``, ``coordinatorNotStated`` (from
+    ``trajectory-summaries.rq``) and its ministries under ``amkg:coordinatedBy`` and
+    ``amkg:inCooperationWith`` (from ``trajectory-ministries.rq``)."""
+    details: dict[Node, dict[Any, Any]] = defaultdict(dict)
+    for r in internal.select(kg, "trajectory-summaries"):
+        d = details[r["trajectory"]]
+        for key in ("annexRow", "planning", "start", "coordinatorNotStated"):
+            if key in r and key not in d:
+                d[key] = r[key]
+    for r in internal.select(kg, "trajectory-ministries"):
+        details[r["trajectory"]].setdefault(r["role"], []).append(r["ministry"])
+    return details
+
+
+def measure_counts(kg: KG_) -> dict[Node, int]:
+    """Per track, its number of measures (``track-measure-counts.rq``)."""
+    return {
+        r["track"]: int(r["measures"].toPython())  # type: ignore[attr-defined]
+        for r in internal.select(kg, "track-measure-counts")
     }
-    BIND("reference" AS ?via)
-    BIND(?p AS ?mid)
-  }
-}
-"""
-
-MEASURES = """
-SELECT ?track ?m ?parent WHERE {
-  ?m amkg:belongsToTrack ?track .
-  OPTIONAL { ?m amkg:subActionOf ?parent . }
-}
-"""
-
-MEASURE_LINKS = """
-SELECT ?track ?m ?p ?o WHERE {
-  ?m amkg:belongsToTrack ?track .
-  VALUES ?p { amkg:targetsGroup amkg:concernsOccupation amkg:concernsSector amkg:citesCountry
-              amkg:involvesOrganisation amkg:usesInstrument amkg:asksQuestion }
-  ?m ?p ?o .
-}
-"""
-
-ARGUMENTS = """
-SELECT ?track ?m ?arg ?stance WHERE {
-  ?m amkg:belongsToTrack ?track .
-  { ?arg amkg:argumentAbout ?m . } UNION { ?m amkg:hasArgument ?arg . }
-  OPTIONAL { ?arg amkg:stance ?stance . }
-}
-"""
-
-# Effects of the track and of its measures (owner = the track or a measure).
-EFFECTS = """
-SELECT ?track ?owner ?effect ?factor ?direction ?magnitude ?inferred WHERE {
-  ?owner amkg:belongsToTrack? ?track .
-  { ?effect amkg:effectOf ?owner . } UNION { ?owner amkg:hasEffect ?effect . }
-  OPTIONAL { ?effect amkg:actsOn ?factor . }
-  OPTIONAL { ?effect amkg:direction ?direction . }
-  OPTIONAL { ?effect amkg:magnitude ?magnitude . }
-  OPTIONAL { ?effect amkg:inferred ?inferred . }
-}
-"""
-
-LEGAL = """
-SELECT ?track ?owner ?a ?feasibility ?inferred WHERE {
-  ?owner amkg:belongsToTrack? ?track .
-  { ?a amkg:assesses ?owner . } UNION { ?owner amkg:hasLegalAssessment ?a . }
-  OPTIONAL { ?a amkg:feasibility ?feasibility . }
-  OPTIONAL { ?a amkg:inferred ?inferred . }
-}
-"""
-
-COMPARISONS = """
-SELECT ?track ?owner ?c ?country ?inferred WHERE {
-  ?owner amkg:belongsToTrack? ?track .
-  { ?c amkg:compares ?owner . } UNION { ?owner amkg:hasComparison ?c . }
-  OPTIONAL { ?c amkg:mentionsCountry ?country . }
-  OPTIONAL { ?c amkg:inferred ?inferred . }
-}
-"""
-
-# Links between the track and other resources: underpins, relatedTo and its sub-properties,
-# refersToDocument, both directions; ?st is the rdf:Statement that carries the quote, if any.
-RELATIONS = """
-SELECT ?track ?p ?other ?dir ?st ?inferred WHERE {
-  { ?p rdfs:subPropertyOf* amkg:relatedTo . }
-  UNION { VALUES ?p { amkg:underpins amkg:refersToDocument } }
-  {
-    ?track ?p ?other . BIND("out" AS ?dir)
-    OPTIONAL { ?st rdf:subject ?track ; rdf:predicate ?p ; rdf:object ?other .
-               OPTIONAL { ?st amkg:inferred ?inferred . } }
-  } UNION {
-    ?other ?p ?track . BIND("in" AS ?dir)
-    OPTIONAL { ?st rdf:subject ?other ; rdf:predicate ?p ; rdf:object ?track .
-               OPTIONAL { ?st amkg:inferred ?inferred . } }
-  }
-}
-"""
-
-# Citations of the track and of everything that hangs on it.
-SOURCES = """
-SELECT DISTINCT ?track ?about ?c ?slide ?idx ?section ?quote WHERE {
-  {
-    ?track (amkg:hasEffect|amkg:hasLegalAssessment|amkg:hasComparison|amkg:asksQuestion)? ?about .
-  } UNION {
-    ?about amkg:belongsToTrack|amkg:effectOf|amkg:assesses|amkg:compares ?track .
-  } UNION {
-    ?about rdf:subject|rdf:object ?track ; a rdf:Statement .
-  }
-  ?about amkg:citation ?c .
-  ?c amkg:slide ?slide ; amkg:quote ?quote .
-  OPTIONAL { ?c amkg:section ?section . }
-  OPTIONAL { ?slide amkg:slideIndex ?idx . }
-}
-"""

@@ -10,16 +10,9 @@ from rdflib.namespace import SH
 
 from amkg.graph.errors import GraphLoadError
 
-from .cache import memo
 from .common import KG_, Labeler, local_name, url_for_node
 
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
-
-
-def _report(kg: KG_) -> Any:
-    from amkg.graph.validate import validate  # pyshacl is slow to import; only load it here
-
-    return validate(kg)  # type: ignore[arg-type]
 
 
 def _path_label(kg: KG_, lab: Labeler, path: str | None) -> dict[str, Any] | None:
@@ -27,24 +20,16 @@ def _path_label(kg: KG_, lab: Labeler, path: str | None) -> dict[str, Any] | Non
         return None
     iri = None
     if ":" in path and not any(c in path for c in "^/|()*+?<>"):
-        try:
-            iri = kg.graph.namespace_manager.expand_curie(path)
-        except ValueError:
-            iri = None
+        iri = kg.expand(path)
     if iri is None:
         return {"label": path, "code": path, "url": None}
     return {"label": lab(iri), "code": path, "url": url_for_node(iri)}
 
 
-def report(kg: KG_) -> Any:
-    """The SHACL report of ``kg``, computed once per graph (a few seconds on the real one)."""
-    return memo(kg, "shacl-report", lambda: _report(kg))
-
-
 def build(kg: KG_, lang: str) -> dict[str, Any]:
     try:
-        shacl = report(kg)
-    except GraphLoadError as error:
+        shacl = kg.report  # written by the build beside the store; never computed in a page
+    except (GraphLoadError, LookupError) as error:
         return {
             "available": False,
             "reason": str(error),
@@ -52,7 +37,7 @@ def build(kg: KG_, lang: str) -> dict[str, Any]:
             "counts": {"violation": 0, "warning": 0, "info": 0},
             "results": [],
         }
-    lab = Labeler(kg.graph, lang)
+    lab = Labeler(kg, lang)
     items = []
     for v in shacl.violations:
         focus = v.focus
@@ -81,8 +66,8 @@ def build(kg: KG_, lang: str) -> dict[str, Any]:
             "warning": counts.get("warning", 0),
             "info": counts.get("info", 0),
         },
-        "triples": getattr(shacl, "triple_count", len(kg.graph)),
-        "resources": getattr(shacl, "resource_count", None),
-        "shapes": getattr(report, "shape_count", None),
+        "triples": shacl.triple_count,
+        "resources": shacl.resource_count,
+        "shapes": shacl.shape_count,
         "results": items,
     }

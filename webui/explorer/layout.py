@@ -33,6 +33,18 @@ K = 110.0
 COLUMN_GAP = 450.0
 ROW_GAP = 52.0
 
+#: Columns of the layered layout, left to right.
+LAYERS: dict[str, int] = {
+    "amkg:Ministry": 0,
+    "amkg:Trajectory": 1,
+    "amkg:PolicyDomain": 2,
+    "amkg:Track": 3,
+    "amkg:Measure": 4,
+    "amkg:ActionLine": 4,
+    "amkg:TargetGroup": 5,
+    "amkg:Occupation": 5,
+}
+
 
 def _sort_key(node: Hashable) -> str:
     return str(node)

@@ -1,6 +1,6 @@
-"""How the explorer draws: colour, shape and size per class, the layers of the layered
-layout, the classes a track or ministry filter passes through, and the pyvis Network built
-from a selection (nodes at fixed positions, bounded physics, plain-text titles)."""
+"""How the explorer draws: colour, shape and size per class, the vis-network options, and the
+pyvis Network built from a selection (nodes at fixed positions, bounded physics, plain-text
+titles; their words are UI strings, ``ex.*``)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from pyvis.network import Network
 
+from amkg.webui.i18n import t
+
 if TYPE_CHECKING:
-    from amkg.graph.explorer_source import Source
+    from amkg.webui.explorer.source import Source
 
 LABEL_MAX = 42
-INFERRED = {"nl": "afgeleid", "en": "inferred"}
-MORE = {
-    "nl": "{n} buren niet getoond: dubbelklik om uit te breiden",
-    "en": "{n} neighbours not shown: double-click to expand",
-}
 # (colour, vis shape, size). Shapes with the label below the node only, so labels line up.
 STYLES: dict[str, tuple[str, str, int]] = {
     "amkg:Ministry": ("#154273", "square", 17),
@@ -62,43 +59,6 @@ STYLES: dict[str, tuple[str, str, int]] = {
     "amkg:EmploymentType": ("#9a9a9a", "dot", 7),
 }
 FALLBACK = ("#a7a7a7", "dot", 8)
-
-#: Columns of the layered layout, left to right.
-LAYERS: dict[str, int] = {
-    "amkg:Ministry": 0,
-    "amkg:Trajectory": 1,
-    "amkg:PolicyDomain": 2,
-    "amkg:Track": 3,
-    "amkg:Measure": 4,
-    "amkg:ActionLine": 4,
-    "amkg:TargetGroup": 5,
-    "amkg:Occupation": 5,
-}
-
-#: A track filter keeps what hangs around the track, passing through these classes only.
-TRACK_THROUGH = frozenset(
-    {
-        "amkg:PolicyDomain",
-        "amkg:Trajectory",
-        "amkg:Measure",
-        "amkg:ActionLine",
-        "amkg:Effect",
-        "amkg:Argument",
-        "amkg:LegalAssessment",
-        "amkg:MemberStateComparison",
-        "amkg:Lever",
-        "amkg:CabinetQuestion",
-    }
-)
-#: A ministry filter: its trajectories (and their domains, tracks, plannings) and measures.
-MINISTRY_THROUGH = frozenset(
-    {
-        "amkg:Trajectory",
-        "amkg:PolicyDomain",
-        "amkg:Measure",
-        "amkg:ActionLine",
-    }
-)
 
 #: Physics, when on, stops after this many stabilisation rounds.
 STABILIZATION_ITERATIONS = 150
@@ -271,7 +231,7 @@ def node_data(
     if label != out["label"]:
         out["full"] = label
     if more:
-        title += "\n" + MORE[lang].format(n=more)
+        title += "\n" + t("ex.more_neighbours", lang, n=more)
         out.update(MORE_STYLE)
     out["title"] = title
     return out
@@ -298,7 +258,7 @@ def edge_data(
     out: dict[str, Any] = {"id": edge_id(source, u, key, v), "title": label}
     if data.get("inferred"):
         out.update(
-            title=f"{label} ({INFERRED[lang]})",
+            title=f"{label} ({t('ex.inferred_word', lang)})",
             inferred=True,
             dashes=[6, 5],
             color={"color": "#c98a3d", "highlight": "#a34f00", "hover": "#a34f00"},

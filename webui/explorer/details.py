@@ -1,6 +1,10 @@
 """What the explorer's side panel says about a node: label, type, key properties, links and
 provenance (the citations with their quotes and slides), all plain text: the page puts them
-into the DOM as text, never as HTML."""
+into the DOM as text, never as HTML.
+
+The properties come from ``kg.describe``, the citations from ``queries/internal/
+node-citations.rq``, the links from the projection the explorer draws (:class:`Source`).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,13 @@ from typing import Any
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDFS, SKOS
+from rdflib.term import Node
 
-from amkg.graph.explorer_source import Source
 from amkg.graph.kg import KnowledgeGraph
 from amkg.graph.load import AMKG, KG
+from amkg.queries import internal
+from amkg.webui.explorer.source import Source
+from amkg.webui.i18n import has, t
 
 MAX_VALUE_CHARS = 1200
 MAX_LINKS = 40
@@ -25,16 +32,9 @@ FIRST = (
     AMKG.status,
 )
 SKIP = {RDFS.label, AMKG.citation}
-
-#: Names of standard properties the ontology does not label.
-PROPERTY_NAMES = {
-    "skos:altLabel": {"nl": "ook genoemd", "en": "also called"},
-    "skos:notation": {"nl": "afkorting", "en": "abbreviation"},
-    "rdfs:comment": {"nl": "toelichting", "en": "comment"},
-    "dcterms:description": {"nl": "beschrijving", "en": "description"},
-    "dcterms:title": {"nl": "titel", "en": "title"},
-    "skos:closeMatch": {"nl": "vergelijkbaar met", "en": "close match"},
-}
+#: Standard properties the ontology does not label are named by the UI strings
+#: ``ex.property.<prefixed name>`` (e.g. ``ex.property.skos:altLabel``).
+PROPERTY_KEY = "ex.property."
 
 
 def entity_url(iri: str) -> str | None:
@@ -54,38 +54,54 @@ def _clip(text: str) -> str:
     return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "…"
 
 
-def _properties(kg: KnowledgeGraph, node: URIRef, lang: str) -> list[dict[str, Any]]:
+def _property_label(kg: KnowledgeGraph, predicate: URIRef, lang: str) -> str:
+    key = PROPERTY_KEY + kg.prefixed(predicate)
+    return t(key, lang) if has(key) else kg.label(predicate, lang)
+
+
+def _properties(
+    kg: KnowledgeGraph, pairs: list[tuple[Node, Node]], lang: str
+) -> list[dict[str, Any]]:
     by_predicate: dict[URIRef, list[Literal]] = {}
-    for p, o in kg.graph.predicate_objects(node):
+    for p, o in pairs:
         if isinstance(o, Literal) and isinstance(p, URIRef) and p not in SKIP:
             by_predicate.setdefault(p, []).append(o)
     order = {p: i for i, p in enumerate(FIRST)}
     out = []
     for p in sorted(by_predicate, key=lambda p: (order.get(p, len(order)), kg.label(p, lang))):
         values = sorted(by_predicate[p], key=str)
-        name = kg.prefixed(p)
-        label = PROPERTY_NAMES.get(name, {}).get(lang) or kg.label(p, lang)
         out.append(
-            {"label": label, "predicate": name, "values": [_clip(v) for v in _pick(values, lang)]}
+            {
+                "label": _property_label(kg, p, lang),
+                "predicate": kg.prefixed(p),
+                "values": [_clip(v) for v in _pick(values, lang)],
+            }
         )
     return out
 
 
 def _provenance(kg: KnowledgeGraph, node: URIRef) -> list[dict[str, Any]]:
-    g = kg.graph
-    out = []
-    for citation in g.objects(node, AMKG.citation):
-        slide = g.value(citation, AMKG.slide)
-        index = g.value(slide, AMKG.slideIndex) if slide is not None else None
-        section = g.value(citation, AMKG.section)
-        out.append(
+    by_citation: dict[Node, dict[str, Any]] = {}
+    for row in internal.select(kg, "node-citations", node=node):
+        slide, index, section = row.get("slide"), row.get("index"), row.get("section")
+        entry = by_citation.setdefault(
+            row["citation"],
             {
-                "quote": " ".join(str(q) for q in g.objects(citation, AMKG.quote)),
+                "quotes": [],
                 "slide": kg.label(slide, "nl") if slide is not None else "",
                 "slide_index": int(index.toPython()) if isinstance(index, Literal) else None,
                 "section": str(section) if section is not None else "",
-            }
+            },
         )
+        if row.get("quote") is not None:
+            entry["quotes"].append(str(row["quote"]))
+    out = [
+        {
+            "quote": " ".join(sorted(entry.pop("quotes"))),
+            **entry,
+        }
+        for entry in by_citation.values()
+    ]
     return sorted(out, key=lambda c: (c["slide_index"] or 0, c["section"], c["quote"]))
 
 
@@ -121,7 +137,8 @@ def node_details(
         return None
     cls = source.cls(node)
     links = _links(source, node, lang)
-    in_kg = kg is not None and (URIRef(node), None, None) in kg.graph
+    said = kg.describe(URIRef(node)) if kg is not None else None
+    cited = said is not None and bool(said.objects(AMKG.citation))
     return {
         "iri": node,
         "ref": source.prefixed(node),
@@ -129,8 +146,8 @@ def node_details(
         "cls": cls,
         "cls_label": source.class_label(cls, lang),
         "url": entity_url(node),
-        "properties": _properties(kg, URIRef(node), lang) if kg is not None and in_kg else [],
+        "properties": _properties(kg, said.pairs(), lang) if kg is not None and said else [],
         "links": links[:MAX_LINKS],
         "links_total": len(links),
-        "provenance": _provenance(kg, URIRef(node)) if kg is not None and in_kg else [],
+        "provenance": _provenance(kg, URIRef(node)) if kg is not None and cited else [],
     }

@@ -1,6 +1,6 @@
 """The graph explorer: ``/graph`` (the page), ``/graph.json`` and ``/api/graph`` (its data).
 
-Thin: what to draw comes from :mod:`graph.explorer_view`.
+Thin: what to draw comes from :mod:`.view`, the side panel from :mod:`.details`.
 
 - ``GET /graph[?focus=<IRI | kg:name | label>&hops=N&track=..&ministry=..&hide=<classes>
   &layout=force|layered|radial&physics=1]``: the page. The view state lives in the URL, so a
@@ -23,24 +23,24 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
-from amkg.graph.explorer_details import node_details
-from amkg.graph.explorer_source import Source, source_for_kg
-from amkg.graph.explorer_view import LAYOUTS, MAX_HOPS, UnknownEntity, ViewState, build_view, expand
 from amkg.graph.kg import KnowledgeGraph
 from amkg.webui.errors import HttpError
-from amkg.webui.i18n import current_lang
-from amkg.webui.i18n import strings as i18n_strings
+from amkg.webui.explorer.details import node_details
+from amkg.webui.explorer.source import Source, source_for_kg
+from amkg.webui.explorer.view import (
+    LAYOUTS,
+    MAX_HOPS,
+    UnknownEntity,
+    ViewState,
+    build_view,
+    expand,
+)
+from amkg.webui.i18n import current_lang, section, t
 
 bp = Blueprint("explorer", __name__)
 
 CUSTOM_GRAPH = "GRAPH_EXPLORER_GRAPH"
 _SOURCE_KEY = "amkg_explorer_source"
-
-#: The explorer's UI strings per language (``webui/i18n/<lang>.explorer.json``, keys ``ex.*``).
-STRINGS: dict[str, dict[str, str]] = {
-    lang: {key[3:]: text for key, text in table.items() if key.startswith("ex.")}
-    for lang, table in i18n_strings().items()
-}
 
 
 def _source() -> Source:
@@ -82,14 +82,13 @@ def _state() -> ViewState:
 
 
 def _unknown(error: UnknownEntity, lang: str) -> str:
-    return STRINGS[lang]["unknown"].format(name=error.name)
+    return t("ex.unknown", lang, name=error.name)
 
 
 @bp.get("/graph")
 def graph_page() -> Any:
     lang = current_lang()
     state = _state()
-    strings = STRINGS[lang]
     source = _source()
     view, error, status = None, None, 200
     try:
@@ -102,7 +101,7 @@ def graph_page() -> Any:
         "graph.html",
         view=view,
         state=state,
-        s=strings,
+        js_strings=section("ex.", lang),
         error=error,
         filters=filters,
         layouts=LAYOUTS,
@@ -128,7 +127,7 @@ def graph_node() -> Response:
     lang = current_lang()
     details = node_details(_source(), _kg(), request.args.get("id", ""), lang)
     if details is None:
-        raise HttpError(404, STRINGS[lang]["unknown"].format(name=request.args.get("id", "")))
+        raise HttpError(404, t("ex.unknown", lang, name=request.args.get("id", "")))
     return jsonify(details)
 
 

@@ -5,7 +5,7 @@ whole state of the explorer; it round-trips through the URL (:meth:`ViewState.fr
 :meth:`ViewState.query`). :func:`build_view` selects the nodes (the focus's neighbourhood to
 ``hops`` steps or the whole graph, narrowed by track and ministry, classes hidden), keeps the
 most central ``cap`` of them (nearest to the focus first), lays them out
-(:mod:`graph.explorer_layout`), builds a :class:`pyvis.network.Network` from them and returns
+(:mod:`.layout`), builds a :class:`pyvis.network.Network` from them (:mod:`.drawing`) and returns
 its nodes, edges and options as plain JSON-able data for the page's own script. Every label
 and title in it is plain text: the page never puts graph data into HTML.
 """
@@ -20,11 +20,8 @@ from typing import Any
 
 import networkx as nx
 
-from amkg.graph import explorer_layout
-from amkg.graph.explorer_pyvis import (
-    LAYERS,
-    MINISTRY_THROUGH,
-    TRACK_THROUGH,
+from amkg.webui.explorer import layout as explorer_layout
+from amkg.webui.explorer.drawing import (
     base_options,
     build_network,
     edge_data,
@@ -32,7 +29,7 @@ from amkg.graph.explorer_pyvis import (
     node_data,
     style_of,
 )
-from amkg.graph.explorer_source import Source
+from amkg.webui.explorer.source import Source
 
 MAX_HOPS = 6
 DEFAULT_HOPS = 2
@@ -41,6 +38,31 @@ LAYOUTS = ("force", "layered", "radial")
 DEFAULT_HIDDEN = frozenset({"qb:Observation"})
 TRACK_CLASS = "amkg:Track"
 MINISTRY_CLASS = "amkg:Ministry"
+
+#: A track filter keeps what hangs around the track, passing through these classes only.
+TRACK_THROUGH = frozenset(
+    {
+        "amkg:PolicyDomain",
+        "amkg:Trajectory",
+        "amkg:Measure",
+        "amkg:ActionLine",
+        "amkg:Effect",
+        "amkg:Argument",
+        "amkg:LegalAssessment",
+        "amkg:MemberStateComparison",
+        "amkg:Lever",
+        "amkg:CabinetQuestion",
+    }
+)
+#: A ministry filter: its trajectories (and their domains, tracks, plannings) and measures.
+MINISTRY_THROUGH = frozenset(
+    {
+        "amkg:Trajectory",
+        "amkg:PolicyDomain",
+        "amkg:Measure",
+        "amkg:ActionLine",
+    }
+)
 
 
 class UnknownEntity(LookupError):
@@ -190,7 +212,11 @@ def _positions(source: Source, sel: Selection, state: ViewState) -> explorer_lay
     if layout == "radial" and sel.focus is not None:
         return explorer_layout.radial_layout(sub, sel.focus)
     if layout == "layered":
-        layers = {n: LAYERS[source.cls(n)] for n in sub if source.cls(n) in LAYERS}
+        layers = {
+            n: explorer_layout.LAYERS[source.cls(n)]
+            for n in sub
+            if source.cls(n) in explorer_layout.LAYERS
+        }
         return explorer_layout.layered_layout(sub, layers)
     return explorer_layout.force_layout(sub)
 
