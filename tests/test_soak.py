@@ -39,4 +39,5 @@ def test_four_slow_queries_of_one_client_leave_others_answering(server: soak.Ser
     report = soak.slow_queries(server.port)
     assert report["others"] == [200, 200, 200], report
     assert report["pages"] == [200] * len(soak.PAGES), report
-    assert 429 in report["slow_statuses"], report  # it got its share, not the whole pool
+    # each was stopped by the time limit (503) or refused beyond its share (429)
+    assert set(report["slow_statuses"]) <= {429, 503}, report

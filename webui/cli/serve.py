@@ -59,6 +59,8 @@ MAX_CONNECTIONS = 256
 #: Milliseconds a client has to send a request's headers, on a new connection and between the
 #: requests of a kept-alive one; then Granian closes the connection (slowloris, idle sockets).
 HEADER_TIMEOUT_MS = 10_000
+#: Seconds a web process may take to stop after Ctrl+C / SIGTERM before it is killed.
+WORKERS_KILL_TIMEOUT = 5
 DATA_DIR_HELP = f"Map met de Turtle-data (standaard graph/data; ook via ${DATA_DIR_ENV})."
 
 
@@ -163,6 +165,9 @@ def run_granian(host: str, port: int, workers: int, threads: int,
         log_level=LogLevels(log_level),
         log_dictconfig=GRANIAN_LOGGING,
         respawn_failed_workers=True,
+        # A web process that has not stopped this many seconds after the stop signal (an
+        # idle keep-alive connection Granian waits for, a stuck thread) is killed.
+        workers_kill_timeout=WORKERS_KILL_TIMEOUT,
     )
     _signals_without_deadlock(server)
     server.serve()
