@@ -68,11 +68,14 @@ class Server:
 
 
 def start(data_dir: Path | None = None, workers: int = 2, timeout: float = 180.0,
-          query_timeout: float = 3.0) -> Server:  # fmt: skip
-    """Start ``amkg serve --port 0`` and wait for its URL line."""
+          query_timeout: float = 3.0, queue_wait: float = 15.0) -> Server:  # fmt: skip
+    """Start ``amkg serve --port 0`` and wait for its URL line. A query may wait up to
+    ``queue_wait`` s for a worker (the default is 5 s): on a shared CI machine the clients and
+    the server compete for two cores, and a 503 for a slow machine says nothing about a hang."""
     handle, name = tempfile.mkstemp(suffix=".json", prefix="amkg-soak-")
     with os.fdopen(handle, "w") as stream:
-        json.dump({"CLIENT_ADDRESS_HEADER": "X-Client", "QUERY_TIMEOUT": query_timeout}, stream)
+        json.dump({"CLIENT_ADDRESS_HEADER": "X-Client", "QUERY_TIMEOUT": query_timeout,
+                   "QUERY_QUEUE_WAIT": queue_wait}, stream)  # fmt: skip
     env = {**os.environ, "AMKG_SETTINGS": name}
     level = os.environ.get("SOAK_LOG_LEVEL", "warning")  # info: the access log too
     command = [sys.executable, "-m", "amkg.cli", "serve", "--host", HOST, "--port", "0",
