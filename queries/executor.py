@@ -358,6 +358,7 @@ class WorkerPool:
         worker = _Worker(process, parent)
         with self._lock:
             self._live.add(worker)
+        reply: tuple[Any, ...]
         try:
             ready = parent.poll(self.start_timeout)
             reply = parent.recv() if ready else ("failed", "no answer in time")

@@ -210,7 +210,7 @@ def serialise_graph(graph: Graph, fmt: Format) -> bytes:
     return graph.serialize(format=_RDFLIB_GRAPH[fmt.key], encoding="utf-8")
 
 
-def _rdflib_result(result: QueryResult, rows: list) -> Result:
+def _rdflib_result(result: QueryResult, rows: list[dict[str, Any]]) -> Result:
     out = Result(result.kind)
     if result.kind == "ASK":
         out.askAnswer = bool(result.boolean)
@@ -312,7 +312,7 @@ def serialise_native(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTripl
         raise FormatError(400, f"a SELECT or ASK query cannot answer in {fmt.key}")
     wanted = _OX_RESULTS[fmt.key]
     if isinstance(result, ox.QueryBoolean):
-        return Serialised(result.serialize(format=wanted), 1, False)
+        return Serialised(result.serialize(format=wanted) or b"", 1, False)
     names = [variable.value for variable in result.variables]
     rows, stopped = _bounded_rows(result, names, row_limit, byte_limit)
     _canonical_literals(rows)
@@ -320,7 +320,7 @@ def serialise_native(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTripl
     body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
     if fmt.key != "json":
         parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-        body = parsed.serialize(format=wanted)
+        body = parsed.serialize(format=wanted) or b""
     return Serialised(body, len(rows), stopped is not None, stopped)
 
 
