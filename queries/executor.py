@@ -31,7 +31,7 @@ import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, cast
 
 import rdflib.plugins.sparql
 
@@ -367,7 +367,7 @@ class WorkerPool:
         if reply[0] != "ready":
             self._discard(worker)
             raise WorkerFailed(f"a query worker could not load the graph: {reply[1]}")
-        self.offline_layers = list(reply[2])
+        self.offline_layers = list(cast(Any, reply)[2])  # ("ready", triples, layers)
         return worker
 
     def _discard(self, worker: _Worker) -> None:
@@ -494,7 +494,7 @@ class WorkerPool:
         finally:
             self._release(client, kept)
         if status == "ok":
-            return reply  # type: ignore[no-any-return]
+            return cast(Answer, reply)
         raise reply
 
     def _ask(self, worker: _Worker, request: tuple[Any, ...]) -> tuple[str, Any]:
