@@ -268,8 +268,6 @@ def _descendants(pid: int) -> set[int]:
 # --- amkg sparql ----------------------------------------------------------------------------
 
 
-
-
 def run_cli(*args: str, stdin: str | None = None) -> Any:
     return CliRunner().invoke(sparql, [*args, "--data-dir", CONFIG["DATA_DIR"]], input=stdin)
 

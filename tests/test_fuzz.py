@@ -138,6 +138,9 @@ QUERIES = st.one_of(_queries(), _adversarial(), _mutated(_queries()), _mutated(_
 
 @pytest.fixture(scope="module")
 def pool() -> Iterator[WorkerPool]:
+    from amkg.graph.kg import KnowledgeGraph
+
+    KnowledgeGraph.open(SPEC.data_dir, SPEC.ontology_dir)  # built here, not in a capped worker
     with WorkerPool(SPEC, size=2, timeout=2.0, queue_wait=30.0, row_limit=100,
                     memory_mb=1024, client_share=2) as started:  # fmt: skip
         yield started
