@@ -187,7 +187,7 @@ def _run_offline(parsed: ParsedQuery, chosen: Format | None, engine: str,
             if not receiver.poll(timeout):
                 return "timeout", f"stopped after {timeout:g} s (the time limit)".encode()
             reply = receiver.recv()
-        return reply  # type: ignore[no-any-return]
+        return reply
     except EOFError:
         process.join(5)
         code = process.exitcode
