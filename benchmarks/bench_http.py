@@ -31,6 +31,7 @@ medians are reported.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import re
@@ -134,7 +135,10 @@ class Server:
     """A server subprocess (``kind``: ``app`` or ``ceiling``) over ``data_dir``."""
 
     def __init__(self, kind: str, data_dir: Path | None = None, timeout: float = 300.0) -> None:
-        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        env = {**os.environ, "PYTHONPATH": str(REPO), "AMKG_LOG_LEVEL": "warning"}
+        # The load generator is one client on loopback: let it use the whole pool (the fair
+        # share per client would cap it by design) and let its requests queue as they did.
+        env["AMKG_SERVE_CONFIG"] = json.dumps({"QUERY_CLIENT_SHARE": 64, "QUERY_MAX_WAITING": 64})
         if data_dir is not None:
             env[DATA_DIR_ENV] = str(data_dir)
         command = [sys.executable, "-m", "benchmarks.bench_http", "--serve", kind]

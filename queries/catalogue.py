@@ -212,14 +212,16 @@ def run(
     raw_params: Mapping[str, str | None] | None = None,
     lang: str | None = None,
     catalogue: Catalogue | None = None,
+    required_defaults: bool = True,
 ) -> RunResult:
     """Bind ``raw_params`` and evaluate the named query on ``kg.store``.
 
     ``lang`` fills the query's ``lang`` parameter when it has one and none was given.
+    ``required_defaults=False``: a missing required parameter is an error (see ``bind``).
     """
     query = (catalogue or default_catalogue()).get(name)
     raw = dict(raw_params or {})
     if lang is not None and query.param("lang") is not None and not raw.get("lang"):
         raw["lang"] = lang
-    bindings = bind(query, raw, kg)
+    bindings = bind(query, raw, kg, required_defaults)
     return RunResult(query, bindings, kg.store.query(query.sparql, bindings))

@@ -117,6 +117,13 @@ def test_rdflib_sparqlstore(endpoint: str, return_format: str, method: str) -> N
         assert [int(row.n) for row in rows] == [1, 2, 3, 4, 5]  # type: ignore[union-attr]
         assert rows[0].t == URIRef("https://w3id.org/amkg/id/spoor-1")  # type: ignore[union-attr]
         assert graph.query(ASK).askAnswer is True
+        if return_format == "json":
+            # rdflib then accepts only SPARQL Results JSON, which a graph cannot be: 406 (use
+            # returnFormat="xml", which also accepts RDF/XML, for CONSTRUCT and DESCRIBE)
+            # (rdflib reports the 406 as a ValueError on GET and hands back no result on POST)
+            with pytest.raises((ValueError, AttributeError)):
+                _ = graph.query(CONSTRUCT).graph
+            return
         built = graph.query(CONSTRUCT).graph
         assert built is not None
         assert len(built) == MEASURE_LINKS

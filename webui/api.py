@@ -42,7 +42,8 @@ def _raw_params() -> dict[str, str]:
 
 def _run(name: str) -> RunResult:
     try:
-        return run(_kg(), name, _raw_params())
+        # a required parameter must be given: its default is an example, not a silent value
+        return run(_kg(), name, _raw_params(), required_defaults=False)
     except UnknownQuery as error:
         raise HttpError(404, f"{error}; GET /api/queries lists the catalogue") from None
     except ParameterError as error:

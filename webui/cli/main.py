@@ -8,13 +8,16 @@ commands live in ``amkg.cli.<name>`` modules and are registered at the bottom of
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
 from amkg.cli.common import (  # noqa: F401  (re-exported for the command modules)
+    EXIT_BAD_SHAPES,
     EXIT_INVALID,
     EXIT_LOAD_ERROR,
     data_dir_option,
@@ -24,6 +27,22 @@ from amkg.cli.common import (  # noqa: F401  (re-exported for the command module
     store_root,
 )
 from amkg.graph.formats import EXPORT_FORMATS as FORMATS
+
+
+@contextlib.contextmanager
+def bad_shapes_exit() -> Iterator[None]:
+    """A malformed shape (pyshacl cannot load it) or a hostile one (its SPARQL could reach the
+    network: ``graph/shapes_guard.py``, checked before validation) ends the command with
+    :data:`EXIT_BAD_SHAPES` and the reason on stderr."""
+    from pyshacl.errors import ReportableRuntimeError
+
+    from amkg.graph.shapes_guard import ShapesRefused
+
+    try:
+        yield
+    except (ShapesRefused, ReportableRuntimeError) as error:
+        click.echo(f"refused shapes: {error}", err=True)
+        raise click.exceptions.Exit(EXIT_BAD_SHAPES) from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -52,7 +71,8 @@ def build_command(lang: str, data_dir: Path | None) -> None:
     from amkg.webui.i18n import t
 
     try:
-        result = build(Sources.resolve(data_dir), store_root())
+        with bad_shapes_exit():
+            result = build(Sources.resolve(data_dir), store_root())
     except GraphLoadError as error:
         fail_load(error)
     report = result.report
@@ -81,11 +101,13 @@ def validate_command(lang: str, data_dir: Path | None) -> None:
     """Controleer de graaf met de SHACL-regels (check the graph against the shapes).
 
     Toont het SHACL-rapport dat bij het bouwen van de store is gemaakt. Exit 0 als de graaf
-    voldoet, 1 bij overtredingen, 2 als een bestand niet te lezen is.
+    voldoet, 1 bij overtredingen, 2 als een bestand niet te lezen is, 3 als een regel (shape)
+    niet deugt of het netwerk op zou gaan (a malformed or hostile shape).
     """
     from amkg.cli.text import format_report
 
-    report = load_kg(data_dir).report
+    with bad_shapes_exit():
+        report = load_kg(data_dir).report
     click.echo(format_report(report, lang))
     if not report.conforms:
         raise click.exceptions.Exit(EXIT_INVALID)
