@@ -30,6 +30,7 @@ from amkg.webui import (
     api_trace,
     dataset,
     explorer,
+    impact_page,
     levers,
     pages,
     pages_analysis,
@@ -51,6 +52,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     explorer.bp,  # the graph explorer
     dataset.bp,  # /dataset, /.well-known/void: the DCAT and VoID description
     levers.bp,  # levers x effects, scenarios, signals, ministry lens, briefings, calculator
+    impact_page.bp,  # /impact: what amkg impact computes, as a page and its .json twin
 )
 
 _kg_cache: dict[tuple[Any, ...], KnowledgeGraph] = {}

@@ -28,6 +28,7 @@ from .common import (
 from .ontology import shapes_for
 from .provenance import citations_of, statements_about
 from .standard_labels import BOOLEANS
+from .trajectory import build as trajectory_section
 
 HIDDEN_OUT = {RDF.type, AMKG.citation}
 ALL_LANGS = {RDFS.label, SKOS.altLabel}
@@ -172,6 +173,7 @@ def build(kg: KG_, node: URIRef, lang: str) -> dict[str, Any]:
         "statements": statements_about(kg, lab, node),
         "track_page": None,
         "shapes": shapes_for(kg, lab, node),
+        "trajectory": trajectory_section(kg, node, lang) if isinstance(node, URIRef) else None,
     }
     number = own.value(AMKG.trackNumber)
     if AMKG.Track in own.types and isinstance(number, Literal):
