@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ from amkg.queries.metadata import (
     AUDIENCES,
     CatalogueError,
     check_metadata,
+    optional_metadata,
     parse_params,
     split_metadata,
 )
@@ -79,6 +80,16 @@ class NamedQuery:
     params: tuple[Param, ...]
     sparql: str
     variables: tuple[str, ...] = ()
+    plain: Mapping[str, str] = field(default_factory=dict)
+    columns: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def plain_description(self, lang: str = "nl") -> str:
+        """The description in plain words (``#+ plain_*``), else the description."""
+        return self.plain.get(lang) or self.description(lang)
+
+    def column(self, variable: str, lang: str = "nl") -> str:
+        """The header of a result column (``#+ columns_*``), else the variable's name."""
+        return self.columns.get(lang, {}).get(variable, variable)
 
     def title(self, lang: str = "nl") -> str:
         return self.title_en if lang == "en" else self.title_nl
@@ -122,9 +133,10 @@ def load_query(path: str | Path) -> NamedQuery:
     if not form.ordered:
         raise CatalogueError(path, "the query needs an ORDER BY (deterministic results)")
     params = parse_params(path, raw_params, set(form.variables))
+    plain, columns = optional_metadata(path, meta, set(form.variables))
     return NamedQuery(
         name=name, path=path, audience=audience, tags=tuple(tags), params=params,
-        sparql=sparql, variables=form.variables, **texts,
+        sparql=sparql, variables=form.variables, plain=plain, columns=columns, **texts,
     )  # fmt: skip
 
 
