@@ -31,6 +31,7 @@ medians are reported.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import re
@@ -85,8 +86,7 @@ def ceiling_app() -> Any:
     from flask import Flask, Response, request
 
     store = ox.Store()
-    graph = KnowledgeGraph.load().graph
-    store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    store.load(KnowledgeGraph.load().store.dump(), format=ox.RdfFormat.N_TRIPLES)
     app = Flask("ceiling")
 
     @app.get("/sparql")
@@ -135,7 +135,10 @@ class Server:
     """A server subprocess (``kind``: ``app`` or ``ceiling``) over ``data_dir``."""
 
     def __init__(self, kind: str, data_dir: Path | None = None, timeout: float = 300.0) -> None:
-        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        env = {**os.environ, "PYTHONPATH": str(REPO), "AMKG_LOG_LEVEL": "warning"}
+        # The load generator is one client on loopback: let it use the whole pool (the fair
+        # share per client would cap it by design) and let its requests queue as they did.
+        env["AMKG_SERVE_CONFIG"] = json.dumps({"QUERY_CLIENT_SHARE": 64, "QUERY_MAX_WAITING": 64})
         if data_dir is not None:
             env[DATA_DIR_ENV] = str(data_dir)
         command = [sys.executable, "-m", "benchmarks.bench_http", "--serve", kind]
@@ -174,7 +177,7 @@ def _store(kg: KnowledgeGraph) -> Any:
     import pyoxigraph as ox
 
     store = ox.Store()
-    store.load(kg.graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    store.load(kg.store.dump(), format=ox.RdfFormat.N_TRIPLES)
     return store
 
 
@@ -260,7 +263,7 @@ def run(duration: float = 10.0, runs: int = 3, connections: int = 8,
         if virtuoso and binaries() is None:
             print(f"virtuoso: skipped, virtuoso-t or isql-vt not found ({INSTALL})")
         elif virtuoso:
-            ntriples = kg.graph.serialize(format="nt", encoding="utf-8")
+            ntriples = kg.store.dump()
             other = stack.enter_context(Virtuoso(ntriples, http_threads=max(16, 2 * connections)))
             ports["virtuoso"] = other.port
         plan = _plan(kg, chosen, other, only, list(ours))

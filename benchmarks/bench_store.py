@@ -74,10 +74,16 @@ def wait_for(port: int, path: str, limit: float) -> float:
     return float("inf")
 
 
-def get(port: int, path: str) -> None:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    connection.request("GET", path)
-    connection.getresponse().read()
+def get(port: int, path: str, limit: float = 120.0) -> float:
+    """Seconds for ``GET path`` (``inf`` past ``limit``)."""
+    started = time.perf_counter()
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=limit)
+        connection.request("GET", path)
+        connection.getresponse().read()
+    except (OSError, http.client.HTTPException):
+        return float("inf")
+    return time.perf_counter() - started
 
 
 def rss_mb(pid: int) -> float:
@@ -118,18 +124,17 @@ def serve_figures(data_dir: Path, env: dict[str, str]) -> dict[str, float]:
     port = free_port()
     command = [*AMKG, "serve", "--port", str(port), "--data-dir", str(data_dir)]
     with running(command, env) as process:
-        first = wait_for(port, "/sparql", 600)
-        for page in ("/", "/spoor/3", "/matrix", "/graph", "/api/hubs"):
-            get(port, page)
-        web = [pid for pid in children(process.pid) if "granian" in _cmdline(pid) or True]
-        sizes = [rss_mb(pid) for pid in web if rss_mb(pid) > 50]
-    return {"serve_first_response_s": first, "web_rss_max_mb": max(sizes, default=0.0)}
+        figures = {"serve_first_response_s": wait_for(port, "/sparql", 600)}
+        for page in PAGES:
+            figures[f"page {page} s"] = get(port, page)
+        sizes = [rss_mb(pid) for pid in children(process.pid)]
+    figures["web_rss_max_mb"] = max(sizes, default=0.0)
+    return figures
 
 
-def _cmdline(pid: int) -> str:
-    with contextlib.suppress(OSError):
-        return Path(f"/proc/{pid}/cmdline").read_text()
-    return ""
+#: Pages visited once each after start-up (first visit: includes building what they derive).
+PAGES = ("/", "/spoor/3", "/matrix", "/tijdlijn", "/validatie", "/zoeken?q=spoor", "/graph",
+         "/api/hubs")  # fmt: skip
 
 
 def query_ratio(store_dir: Path, runs: int) -> dict[str, float]:
@@ -166,11 +171,14 @@ def _median(call: object, runs: int) -> float:
     return statistics.median(times)
 
 
-def datasette_figures(ntriples: bytes, work: Path, env: dict[str, str]) -> dict[str, float]:
+def datasette_figures(
+    ntriples: bytes, work: Path, env: dict[str, str], name: str
+) -> dict[str, float]:
     datasette = shutil.which("datasette", path=str(Path(sys.executable).parent))
     if datasette is None:
         return {}
-    database = work / "triples.db"
+    database = work / f"triples-{name}.db"
+    database.unlink(missing_ok=True)
     with sqlite3.connect(database) as connection:
         connection.execute("CREATE TABLE triples (s TEXT, p TEXT, o TEXT)")
         rows = (line.split(" ", 2) for line in ntriples.decode().splitlines() if line)
@@ -178,26 +186,69 @@ def datasette_figures(ntriples: bytes, work: Path, env: dict[str, str]) -> dict[
     port = free_port()
     with running([datasette, "serve", str(database), "--port", str(port)], env):
         start = wait_for(port, "/", 120)
-    query = [datasette, str(database), "--get", "/triples/triples.json?_size=10"]
+    query = [datasette, str(database), "--get", f"/{database.stem}/triples.json?_size=10"]
     return {"datasette_serve_start_s": start, "datasette_cli_query_s": wall(query, env)}
 
 
-def measure(name: str, size: int, work: Path, quick: bool) -> dict[str, float]:
+def build_unchecked(sources: object, store: Path) -> object:
+    """A build whose SHACL step is replaced by an empty report (benchmark only)."""
+    from unittest import mock
+
+    from amkg.graph import build as building
+    from amkg.graph.report import ValidationReport
+
+    with mock.patch.object(building, "_validate", return_value=ValidationReport(True, [])):
+        return building.build(sources, store)  # type: ignore[arg-type]
+
+
+def shacl_seconds(data_dir: Path, limit: float) -> float:
+    """Seconds pyshacl takes over ontology + data (``inf`` past ``limit``), in a fresh process."""
+    code = (
+        "import sys, time; from amkg.graph.build import parse_source, _validate;"
+        "from amkg.graph.sources import Sources, scan;"
+        "files = scan(Sources.resolve(sys.argv[1])); p = {}; d = []; s = [];"
+        "[(s if f.role == 'shapes' else d).extend(parse_source(f.path, i, p))"
+        " for i, f in enumerate(files)];"
+        "t = time.perf_counter(); _validate(d, s, p); print(time.perf_counter() - t)"
+    )
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(data_dir)], capture_output=True, text=True,
+            timeout=limit, check=True,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        return float("inf")
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def measure(
+    name: str,
+    size: int,
+    work: Path,
+    quick: bool,
+    shacl_limit: int | None = None,
+    shacl_timeout: float = 3600,
+) -> dict[str, float]:
     from amkg.graph.build import build
     from amkg.graph.sources import Sources
     from benchmarks.synthetic import write_synthetic_data
 
     data_dir = DATA_DIR if size == 0 else work / f"data-{name}"
-    if size:
+    if size and not any(data_dir.glob("*.ttl")):  # kept between runs with --work
         write_synthetic_data(data_dir, size)
     store = work / f"store-{name}"
     env = {**os.environ, "AMKG_STORE": str(store), "AMKG_DATA_DIR": str(data_dir)}
-    result = build(Sources.resolve(data_dir), store)
-    figures: dict[str, float] = {
-        "triples": float(result.build.manifest["triples"]),
-        "build_s": result.seconds,
-        **{f"build_{k}_s": v for k, v in result.timings.items()},
-    }
+    if shacl_limit is not None and size > shacl_limit:
+        # SHACL measured on its own, in a process with a time limit; the store for the other
+        # figures is built with an empty report in its place (its page says nothing is wrong).
+        figures = {"shacl_s": shacl_seconds(data_dir, shacl_timeout)}
+        result = build_unchecked(Sources.resolve(data_dir), store)
+        figures["build_s_without_shacl"] = result.seconds
+    else:
+        result = build(Sources.resolve(data_dir), store)
+        figures = {"build_s": result.seconds}
+    figures["triples"] = float(result.build.manifest["triples"])
+    figures.update({f"build_{k}_s": v for k, v in result.timings.items()})
     runs = 3 if quick else 5
     figures["cli_help_s"] = wall([*AMKG, "--help"], env, runs)
     figures["cli_stats_s"] = wall([*AMKG, "stats"], env, runs)
@@ -215,7 +266,7 @@ def measure(name: str, size: int, work: Path, quick: bool) -> dict[str, float]:
     from amkg.graph.store import OxigraphStore
 
     dump = OxigraphStore.open_read_only(result.build.store_dir).dump()
-    figures.update(datasette_figures(dump, work, env))
+    figures.update(datasette_figures(dump, work, env, name))
     return figures
 
 
@@ -224,12 +275,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="real,100k,1M")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    parser.add_argument("--work", type=Path, help="keep the synthetic data here between runs")
+    parser.add_argument(
+        "--shacl-apart-above", type=int, default=None,
+        help="above this many triples, time SHACL in its own process (see --shacl-timeout) and "
+        "build the store for the other figures without it",
+    )  # fmt: skip
+    parser.add_argument("--shacl-timeout", type=float, default=3600.0)
     args = parser.parse_args(argv)
     results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="amkg-bench-store-") as temporary:
+        work = args.work or Path(temporary)
+        work.mkdir(parents=True, exist_ok=True)
         for name in args.sizes.split(","):
             print(f"## {name}", flush=True)
-            results[name] = measure(name, SIZES[name], Path(temporary), args.quick)
+            for stale in work.glob(f"store-{name}"):
+                shutil.rmtree(stale)  # every run builds afresh
+            results[name] = measure(
+                name, SIZES[name], work, args.quick, args.shacl_apart_above, args.shacl_timeout
+            )
             for key, value in results[name].items():
                 print(f"  {key:38} {value:10.3f}", flush=True)
     if args.json:

@@ -7,7 +7,6 @@ Nothing here holds an rdflib graph of the whole data: every read is a query on :
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import threading
@@ -82,7 +81,8 @@ class KnowledgeGraph:
         self.sources = sources
         self.build = build
         self._derived: dict[str, Any] = {}
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
+        self._key_locks: dict[str, threading.RLock] = {}
 
     # --- opening ------------------------------------------------------------------------------
 
@@ -160,10 +160,14 @@ class KnowledgeGraph:
     def derived(self, key: str, make: Callable[[], T]) -> T:
         """``make()`` for this graph, computed once (the label index, the projection, the
         search index: whatever a layer derives from the graph hangs here)."""
-        with self._lock:
+        if key in self._derived:
+            return self._derived[key]  # type: ignore[no-any-return]
+        with self._lock:  # one lock per key: a slow one does not hold up the others
+            lock = self._key_locks.setdefault(key, threading.RLock())
+        with lock:
             if key not in self._derived:
                 self._derived[key] = make()
-            return self._derived[key]  # type: ignore[no-any-return]
+        return self._derived[key]  # type: ignore[no-any-return]
 
     @property
     def report(self) -> ValidationReport:
@@ -309,9 +313,3 @@ def _remote_prefixes(store: Any) -> dict[str, str]:
         return dict(store.prefixes())
     except (StoreUnavailable, RemoteQueryError):
         return {}
-
-
-@functools.cache
-def default_kg() -> KnowledgeGraph:
-    """The knowledge graph of this checkout (or of ``$AMKG_DATA_DIR``), opened once."""
-    return KnowledgeGraph.open()

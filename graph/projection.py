@@ -85,7 +85,8 @@ def project(kg: KnowledgeGraph, lang: str = "nl") -> nx.MultiDiGraph[str]:
 
     Node attributes: ``iri``, ``label`` (in ``lang``), ``label_nl``, ``label_en``, ``cls``.
     Edge attributes (key = the predicate's prefixed name): ``predicate`` (IRI), ``label``,
-    ``label_nl``, ``label_en``, ``inferred`` (bool), ``confidence`` (prefixed, or "").
+    ``label_nl``, ``label_en``, ``inferred`` (bool), ``confidence`` (prefixed, or ""), ``sign``
+    ("+", "-" or "?" on an effect's ``amkg:actsOn`` link and on effect chains, else "").
     Every attribute is a string or a bool, so the network can be written as GraphML.
     """
     types: dict[Node, set[URIRef]] = {}
@@ -111,6 +112,9 @@ def project(kg: KnowledgeGraph, lang: str = "nl") -> nx.MultiDiGraph[str]:
             cls=kg.prefixed(cls) if cls is not None else "",
         )
     flags = reified_flags(kg)
+    signs = {
+        (r["s"], r["p"], r["o"]): str(r["sign"]) for r in DOMAIN.select(kg.store, "effect-signs")
+    }
     predicate_labels: dict[Node, dict[str, str]] = {}
     links = {
         (r["s"], r["p"], r["o"])
@@ -132,5 +136,6 @@ def project(kg: KnowledgeGraph, lang: str = "nl") -> nx.MultiDiGraph[str]:
             label_en=_label(labels, "en", key),
             inferred=inferred,
             confidence=kg.prefixed(confidence) if confidence is not None else "",
+            sign=signs.get((s, p, o), ""),
         )
     return network

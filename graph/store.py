@@ -27,9 +27,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
+from amkg.graph.engines import ENGINES
 from amkg.graph.load import new_graph
 
-ENGINES = ("oxigraph", "rdflib")
 #: The named graph that holds the SHACL shapes in a store (the default graph holds the rest).
 SHAPES_GRAPH = "https://w3id.org/amkg/shapes"
 QUERY_KINDS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")

@@ -39,7 +39,6 @@ from amkg.graph.resolve import resolve
 from amkg.graph.trace_network import Network, network
 from amkg.graph.trace_types import (
     REASONS,
-    WORDS,
     AmbiguousName,
     Entity,
     EntityNotFound,
@@ -57,7 +56,7 @@ from amkg.graph.trace_types import (
 )
 
 __all__ = [
-    "BACKWARD", "MAX_PATHS", "MAX_STEPS", "REASONS", "SEARCH_LIMIT", "WORDS", "AmbiguousName",
+    "BACKWARD", "MAX_PATHS", "MAX_STEPS", "REASONS", "SEARCH_LIMIT", "AmbiguousName",
     "Entity", "EntityNotFound", "Hub", "ImpactResult", "Link", "Network", "Path", "Reached",
     "Step", "Text", "TraceError", "TraceResult", "check_steps", "fold", "hubs", "impact",
     "network", "resolve", "trace",

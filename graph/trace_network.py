@@ -14,7 +14,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
 
 from amkg.graph.kg import KnowledgeGraph
-from amkg.graph.load import QB
+from amkg.graph.load import AMKG, QB
 from amkg.graph.projection import project
 from amkg.graph.rq import DOMAIN
 from amkg.graph.trace_types import Entity, Link, Step, Text, fold
@@ -55,6 +55,7 @@ class Network:
                 for value in kg.values(URIRef(iri), predicate):
                     self.by_label.setdefault(fold(str(value)), set()).add(iri)
         self.statistical = {str(o) for o in kg.instances(QB.Observation)}
+        self.inferred_label = self._label_text(AMKG.inferred)
         self._views: dict[bool, nx.Graph[str]] = {}
         self._centrality: dict[bool, tuple[dict[str, float], dict[str, float]]] = {}
         self._lock = threading.Lock()
@@ -112,6 +113,7 @@ class Network:
                         bool(data["inferred"]),
                         self._label_text(confidence) if confidence else None,
                         self.notes.get(key),
+                        self.inferred_label,
                     )
                 )
         return sorted(found, key=lambda link: (not link.forward, link.id))

@@ -4,7 +4,8 @@ An :class:`Entity` is a node of the projection; a :class:`Path` is a chain of :c
 objects, each holding every :class:`Link` (predicate, direction, inferred or not) between its
 two entities. :class:`TraceResult`, :class:`ImpactResult` and :class:`Hub` are what
 :func:`~graph.trace.trace`, :func:`~graph.trace.impact` and :func:`~graph.trace.hubs` return;
-each renders itself in Dutch or English (``to_dict(lang)``). Names that resolve to nothing or
+each renders itself in Dutch or English (``to_dict(lang)``) from the graph's own bilingual
+labels (including the ontology's label of ``amkg:inferred``). Names that resolve to nothing or
 to several entities raise :class:`EntityNotFound` or :class:`AmbiguousName`.
 """
 
@@ -14,19 +15,9 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-WORDS = {"inferred": {"nl": "afgeleid", "en": "inferred"}}
-#: Why a name resolved to nothing, per :attr:`EntityNotFound.kind`.
-REASONS = {
-    "no_match": {
-        "nl": "geen IRI, prefixed name of label komt overeen",
-        "en": "no IRI, prefixed name or label matches",
-    },
-    "no_iri": {"nl": "deze IRI staat niet in de graaf", "en": "no such IRI in the graph"},
-    "not_entity": {
-        "nl": "geen inhoudelijk element (een dia, bronvermelding, bewering of term)",
-        "en": "not a domain entity (a slide, citation, statement or term)",
-    },
-}
+#: Why a name resolved to nothing (:attr:`EntityNotFound.kind`); the web layer and the command
+#: line say it in words (UI strings ``trace.reason.<kind>``).
+REASONS = ("no_match", "no_iri", "not_entity")
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
 
@@ -79,9 +70,12 @@ class Link:
     inferred: bool
     confidence: Text | None = None
     note: Text | None = None
+    #: The name of "inferred" itself: the ontology's label of ``amkg:inferred``.
+    inferred_label: Text = Text("", "")
 
     def text(self, lang: str) -> str:
-        label = self.label.get(lang) + (f" ({WORDS['inferred'][lang]})" if self.inferred else "")
+        marker = f" ({self.inferred_label.get(lang)})" if self.inferred else ""
+        label = self.label.get(lang) + marker
         return f"—{label}→" if self.forward else f"←{label}—"
 
     def to_dict(self, lang: str) -> dict[str, Any]:
@@ -115,7 +109,8 @@ class Step:
             if link.inferred:
                 extra = f", {link.confidence.get(lang)}" if link.confidence else ""
                 why = link.note.get(lang) if link.note else "—"
-                out.append(f"{link.label.get(lang)} ({WORDS['inferred'][lang]}{extra}): {why}")
+                word = link.inferred_label.get(lang)
+                out.append(f"{link.label.get(lang)} ({word}{extra}): {why}")
         return out
 
     def to_dict(self, lang: str) -> dict[str, Any]:
@@ -157,14 +152,11 @@ class TraceError(Exception):
 
 
 class EntityNotFound(TraceError):
-    """``kind`` is a key of :data:`REASONS`; ``suggestions`` are close matches."""
+    """``kind`` is one of :data:`REASONS`; ``suggestions`` are close matches."""
 
     def __init__(self, name: str, suggestions: list[Entity], kind: str = "no_match") -> None:
         self.name, self.suggestions, self.kind = name, suggestions, kind
-        super().__init__(f"unknown entity {name!r}: {self.reason('en')}")
-
-    def reason(self, lang: str) -> str:
-        return REASONS[self.kind]["en" if lang == "en" else "nl"]
+        super().__init__(f"unknown entity {name!r} ({kind})")
 
 
 class AmbiguousName(TraceError):

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 import pyshacl
+import rdflib.plugins.sparql
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
@@ -22,6 +23,7 @@ from rdflib.term import Node
 
 from amkg.graph.load import KG
 from amkg.graph.report import ValidationReport, Violation
+from amkg.graph.shapes_guard import check_shapes
 
 _PLAIN_DATATYPES = {XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.boolean, XSD.int}
 _SEVERITY_ORDER = {SH.Violation: 0, SH.Warning: 1, SH.Info: 2}
@@ -140,7 +142,13 @@ def _resource_count(graph: Graph) -> int:
 
 
 def validate_graph(graph: Graph, shapes: Graph, lang: str = "nl") -> ValidationReport:
-    """Run ``shapes`` over ``graph``. Warnings and infos are listed but do not fail it."""
+    """Run ``shapes`` over ``graph``. Warnings and infos are listed but do not fail it.
+
+    Shapes whose SPARQL could reach the network are refused first
+    (:class:`~amkg.graph.shapes_guard.ShapesRefused`), and rdflib never loads a graph from an
+    IRI, so validation stays on this machine."""
+    check_shapes(shapes)
+    rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
     kg = Checked(graph, shapes)
     conforms, results, _text = pyshacl.validate(
         kg.graph,

@@ -109,7 +109,8 @@ def _labels(kg: Any) -> dict[str, set[URIRef]]:
                     index.setdefault(_fold(str(label)), set()).add(subject)
         return index
 
-    return kg.derived("binding-labels", make)
+    index: dict[str, set[URIRef]] = kg.derived("binding-labels", make)
+    return index
 
 
 def _has_class(kg: Any, iri: URIRef, cls: URIRef) -> bool:
@@ -188,11 +189,14 @@ def convert(param: Param, value: str, kg: Any) -> Node:
     return Literal(value)  # free text exactly as given: it is a value, never query text
 
 
-def bind(query: NamedQuery, raw: Mapping[str, str | None], kg: Any) -> dict[str, Node]:
+def bind(query: NamedQuery, raw: Mapping[str, str | None], kg: Any,
+         required_defaults: bool = True) -> dict[str, Node]:  # fmt: skip
     """Raw parameter values (text) as rdflib terms, by the declared types.
 
     Unknown names, missing required values and bad values raise :class:`ParameterError`.
     Defaults fill in what is missing; an optional parameter without default stays unbound.
+    With ``required_defaults=False`` (the HTTP API) a *required* parameter must be given:
+    its default is only an example, named in the error, never silently used.
     """
     for key in raw:
         if query.param(key) is None:
@@ -203,6 +207,10 @@ def bind(query: NamedQuery, raw: Mapping[str, str | None], kg: Any) -> dict[str,
     for param in sorted(query.params, key=lambda p: raw.get(p.name) is None):
         value = raw.get(param.name)
         if value is None or (isinstance(value, str) and not value.strip()):
+            if param.required and param.default is not None and not required_defaults:
+                raise ParameterError(
+                    param.name, f"a value is required (for example {param.name}={param.default})"
+                )
             if param.default is None:
                 if param.required:
                     raise ParameterError(param.name, "a value is required")

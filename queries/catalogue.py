@@ -2,7 +2,8 @@
 
 Each ``.rq`` file is one query. Its metadata sits in ``#+ key: value`` lines at the top (YAML
 flow values, see ``docs/architecture.md``); the rest of the file is the query text, sent to the
-store byte for byte. Every query is parsed once, when the catalogue loads.
+store byte for byte. Every query is parsed once, when the catalogue loads, by the engine that
+runs it (:mod:`queries.form`): only SELECT queries whose outer query has an ORDER BY.
 
 Parameters are SPARQL variables of the query. :func:`bind` turns the user's raw strings into
 rdflib terms by the declared type, and :func:`run` hands them to the store as *bindings*: user
@@ -22,9 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from rdflib import Literal, Variable
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.sparql import Query
+from rdflib import Literal
 from rdflib.term import Node, URIRef
 
 from amkg.queries.binding import (
@@ -36,10 +35,12 @@ from amkg.queries.binding import (
     bind,
     convert,
 )
+from amkg.queries.form import QueryFormError, query_form
 from amkg.queries.metadata import (
     AUDIENCES,
     CatalogueError,
     check_metadata,
+    optional_metadata,
     parse_params,
     split_metadata,
 )
@@ -78,8 +79,17 @@ class NamedQuery:
     tags: tuple[str, ...]
     params: tuple[Param, ...]
     sparql: str
-    parsed: Query = field(repr=False, compare=False)
     variables: tuple[str, ...] = ()
+    plain: Mapping[str, str] = field(default_factory=dict)
+    columns: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def plain_description(self, lang: str = "nl") -> str:
+        """The description in plain words (``#+ plain_*``), else the description."""
+        return self.plain.get(lang) or self.description(lang)
+
+    def column(self, variable: str, lang: str = "nl") -> str:
+        """The header of a result column (``#+ columns_*``), else the variable's name."""
+        return self.columns.get(lang, {}).get(variable, variable)
 
     def title(self, lang: str = "nl") -> str:
         return self.title_en if lang == "en" else self.title_nl
@@ -102,14 +112,6 @@ class NamedQuery:
         }
 
 
-def _has_order_by(part: Any) -> bool:
-    while part is not None and hasattr(part, "name"):
-        if part.name == "OrderBy":
-            return True
-        part = part.get("p")
-    return False
-
-
 def load_query(path: str | Path) -> NamedQuery:
     """Read, validate and parse one ``.rq`` file, or raise :class:`CatalogueError`."""
     path = Path(path)
@@ -123,18 +125,18 @@ def load_query(path: str | Path) -> NamedQuery:
     meta, raw_params, sparql = split_metadata(path, text)
     texts, audience, tags = check_metadata(path, meta)
     try:
-        parsed = prepareQuery(sparql)
-    except Exception as error:  # pyparsing and rdflib raise several kinds
+        form = query_form(sparql)
+    except QueryFormError as error:
         raise CatalogueError(path, f"the query does not parse: {error}") from error
-    if parsed.algebra.name != "SelectQuery":
+    if form.kind != "SELECT":
         raise CatalogueError(path, "only SELECT queries belong in the catalogue")
-    if not _has_order_by(parsed.algebra.get("p")):
+    if not form.ordered:
         raise CatalogueError(path, "the query needs an ORDER BY (deterministic results)")
-    projected = [str(v) for v in parsed.algebra.get("PV", []) if isinstance(v, Variable)]
-    params = parse_params(path, raw_params, set(projected))
+    params = parse_params(path, raw_params, set(form.variables))
+    plain, columns = optional_metadata(path, meta, set(form.variables))
     return NamedQuery(
         name=name, path=path, audience=audience, tags=tuple(tags), params=params,
-        sparql=sparql, parsed=parsed, variables=tuple(projected), **texts,
+        sparql=sparql, variables=form.variables, plain=plain, columns=columns, **texts,
     )  # fmt: skip
 
 
@@ -222,14 +224,16 @@ def run(
     raw_params: Mapping[str, str | None] | None = None,
     lang: str | None = None,
     catalogue: Catalogue | None = None,
+    required_defaults: bool = True,
 ) -> RunResult:
     """Bind ``raw_params`` and evaluate the named query on ``kg.store``.
 
     ``lang`` fills the query's ``lang`` parameter when it has one and none was given.
+    ``required_defaults=False``: a missing required parameter is an error (see ``bind``).
     """
     query = (catalogue or default_catalogue()).get(name)
     raw = dict(raw_params or {})
     if lang is not None and query.param("lang") is not None and not raw.get("lang"):
         raw["lang"] = lang
-    bindings = bind(query, raw, kg)
+    bindings = bind(query, raw, kg, required_defaults)
     return RunResult(query, bindings, kg.store.query(query.sparql, bindings))

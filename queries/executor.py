@@ -18,33 +18,45 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
+import hashlib
 import logging
 import math
 import multiprocessing
 import os
-import queue
+import re
 import signal
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, cast
 
 import rdflib.plugins.sparql
 
 from amkg.graph.store import QueryResult, Store
 from amkg.queries.formats import negotiate, serialise, serialise_native
-from amkg.queries.guard import Limits, ParsedQuery, QueryRejected, check_query, parser_headroom
+from amkg.queries.guard import (
+    NO_SERVICE,
+    Limits,
+    ParsedQuery,
+    QueryRejected,
+    check_query,
+    parser_headroom,
+)
+from amkg.queries.offline import go_offline, refuse_network_events
 
 # rdflib must never fetch a FROM / FROM NAMED graph from its IRI (the guard refuses those
 # clauses anyway). pyoxigraph has no such switch: it never loads FROM graphs, and SERVICE, its
-# only way out, is refused by the guard. (SPARQL_DEFAULT_GRAPH_UNION only matters for datasets,
-# which the stores do not use, so it is left alone.)
+# only way out, is refused by the guard and, in a worker, by the kernel (queries/offline.py).
+# (SPARQL_DEFAULT_GRAPH_UNION only matters for datasets, which the stores do not use.)
 rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
 
 log = logging.getLogger(__name__)
+#: The reason a client gets for a failure of ours (the detail goes to the error log only).
+FAILED = "the query failed because of an error in the server; it has been logged"
 
 
 class QueryTimeout(Exception):
@@ -58,9 +70,24 @@ class QueryTimeout(Exception):
 class PoolBusy(Exception):
     """Every worker is busy (answer 503 with ``Retry-After``)."""
 
-    def __init__(self, retry_after: int) -> None:
+    status = 503
+
+    def __init__(self, retry_after: int, message: str | None = None) -> None:
         self.retry_after = retry_after
-        super().__init__("all query workers are busy; try again shortly")
+        super().__init__(message or "all query workers are busy; try again shortly")
+
+
+class ClientBusy(PoolBusy):
+    """This client already holds its share of the workers (answer 429 with ``Retry-After``)."""
+
+    status = 429
+
+    def __init__(self, retry_after: int, share: int) -> None:
+        super().__init__(
+            retry_after,
+            f"you already have {share} quer{'y' if share == 1 else 'ies'} running, your share "
+            "of the query workers; send the next one when an answer has come back",
+        )
 
 
 class WorkerFailed(Exception):
@@ -104,6 +131,7 @@ class Answer:
     kind: str
     rows: int
     truncated: bool
+    stopped_by: str | None = None  # the cap that cut the answer: "rows" or "bytes"
 
 
 def load_store(spec: StoreSpec) -> Store:
@@ -120,25 +148,68 @@ def load_store(spec: StoreSpec) -> Store:
     ).store
 
 
+#: The base IRI of every query the endpoint and ``amkg sparql`` evaluate, so relative IRIs
+#: (``CONSTRUCT { <s> <p> 1 } WHERE {}``) resolve: the graph's own namespace, so ``<spoor-1>``
+#: is ``kg:spoor-1``. A query's own ``BASE`` wins (the last BASE of a prologue counts).
+BASE_IRI = "https://w3id.org/amkg/id/"
+_BASE_PREFIX = f"BASE <{BASE_IRI}> "
+_AT_LINE_ONE = re.compile(r"\bat 1:(\d+)")
+#: Engine messages that say the query reached for the network (refused by the kernel).
+_EGRESS_MESSAGES = ("os error 13", "os error 101", "not allowed for HTTP", "Permission denied")
+
+
+def query_hash(text: str) -> str:
+    """A short, stable name of a query text for the logs (never the text itself)."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
+def with_base(text: str) -> str:
+    """``text`` as the engine receives it: with :data:`BASE_IRI` declared first, on the same
+    line, so the engine's line numbers stay those of the text."""
+    return _BASE_PREFIX + text
+
+
+def _unbased(message: str) -> str:
+    """An engine message about the text of :func:`with_base`, in the client's columns."""
+    shift = len(_BASE_PREFIX)
+    return _AT_LINE_ONE.sub(lambda m: f"at 1:{max(1, int(m.group(1)) - shift)}", message)
+
+
+def _first_line(message: str, limit: int = 300) -> str:
+    line = message.strip().splitlines()[0] if message.strip() else "no detail"
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 @contextlib.contextmanager
-def _engine_syntax_is_400() -> Iterator[None]:
-    """The engine's own syntax errors as a 400 (pyoxigraph's parser is stricter in places)."""
+def _engine_errors() -> Iterator[None]:
+    """The engine's complaints about a query as a clean 400 (pyoxigraph's parser is stricter
+    in places; an unknown extension function, a type it cannot evaluate); a reach for the
+    network (which the kernel refuses in a worker) as a 400 that names it. Anything else
+    propagates: it is ours, and becomes a logged 500."""
     from amkg.graph.remote import RemoteQueryError, StoreUnavailable
 
     try:
         yield
-    except SyntaxError as error:
-        raise QueryRejected(400, f"SPARQL error: {error}") from None
     except RemoteQueryError as error:  # the server refused the query itself
         raise QueryRejected(400 if error.status < 500 else 502, str(error)) from None
     except StoreUnavailable as error:
         raise QueryRejected(503, str(error)) from None
+    except SyntaxError as error:
+        raise QueryRejected(400, f"SPARQL error: {_first_line(_unbased(str(error)))}") from None
+    except OSError as error:
+        if any(marker in str(error) for marker in _EGRESS_MESSAGES):
+            raise QueryRejected(400, f"SERVICE {NO_SERVICE}") from None
+        raise
+    except RuntimeError as error:  # pyoxigraph's evaluation errors
+        reason = _first_line(str(error))
+        raise QueryRejected(400, f"the query cannot be evaluated: {reason}") from None
 
 
 def run_parsed(store: Store, parsed: ParsedQuery) -> QueryResult:
-    """Evaluate a guarded query; the engine's own syntax errors become a 400."""
-    with _engine_syntax_is_400():
-        return store.query(parsed.text)
+    """Evaluate a guarded query (relative IRIs against :data:`BASE_IRI`); the engine's own
+    complaints become a 400."""
+    with _engine_errors():
+        return store.query(with_base(parsed.text))
 
 
 @functools.lru_cache(maxsize=256)
@@ -153,26 +224,34 @@ def check_cached(text: str, limits: Limits) -> ParsedQuery:
     return _checked(text, limits) if isinstance(text, str) else check_query(text, limits)
 
 
-def answer(
-    store: Store, text: str, accept: str | None, fmt: str | None, row_limit: int, limits: Limits
-) -> Answer:
-    """The whole job of a worker for one query (also usable in-process)."""
+def answer(store: Store, text: str, accept: str | None, fmt: str | None, row_limit: int,
+           limits: Limits, byte_limit: int | None = None) -> Answer:  # fmt: skip
+    """The whole job of a worker for one query (also usable in-process): guard, negotiate,
+    evaluate, and write at most ``row_limit`` rows (or triples) and about ``byte_limit``
+    bytes. On Oxigraph the answer is read lazily and the reading stops at a cap, so a
+    ``LIMIT 2000000`` never materialises; the rdflib engine answers whole, then is cut."""
     parsed = check_cached(text, limits)
     chosen = negotiate(parsed.kind, accept, fmt)  # before evaluating: a bad format costs nothing
     native = getattr(store, "query_native", None)
-    if native is not None and parsed.kind in ("SELECT", "ASK"):
-        with _engine_syntax_is_400():
-            result = native(parsed.text)
-        out = serialise_native(result, chosen, row_limit)
+    if native is not None:
+        with _engine_errors():
+            result = native(with_base(parsed.text))
+            out = serialise_native(result, chosen, row_limit, byte_limit, kind=parsed.kind)
     else:
         out = serialise(run_parsed(store, parsed), chosen, row_limit)
     return Answer(out.body, chosen.content_type, chosen.media_type, parsed.kind, out.rows,
-                  out.truncated)  # fmt: skip
+                  out.truncated, out.stopped_by)  # fmt: skip
 
 
-def _no_network(event: str, args: tuple[Any, ...]) -> None:
-    if event in ("socket.connect", "socket.getaddrinfo", "urllib.Request", "socket.sendto"):
-        raise PermissionError(f"query workers make no network requests ({event})")
+def _only_to_store(url: str) -> str:
+    """Install an audit hook that lets this process connect to the remote store ``url`` only
+    (the kernel layers of :func:`~amkg.queries.offline.go_offline` would cut it off too)."""
+    from urllib.parse import urlsplit
+
+    target = urlsplit(url)
+    port = target.port or (443 if target.scheme == "https" else 80)
+    sys.addaudithook(_only_to(target.hostname or "", port))  # cannot be removed
+    return "audit-store-only"
 
 
 def _only_to(host: str, port: int) -> Any:
@@ -191,7 +270,7 @@ def _only_to(host: str, port: int) -> Any:
         address = args[1] if event == "socket.connect" and len(args) > 1 else None
         if isinstance(address, tuple) and str(address[0]) in allowed and address[1] == port:
             return
-        _no_network(event, args)
+        refuse_network_events(event, args)
 
     return hook
 
@@ -208,7 +287,10 @@ def _limit_memory(megabytes: int | None) -> None:
 
 
 def _worker_main(conn: Connection, spec: StoreSpec, limits: Limits, memory_mb: int | None) -> None:
-    """A worker process: load the store, then answer requests until told to stop."""
+    """A worker process: go offline, load the store, then answer requests until told to stop."""
+    # First, before any thread exists (see queries/offline.py); a worker of a remote store may
+    # connect to the store's host and port, nowhere else.
+    layers = go_offline() if spec.remote is None else [_only_to_store(spec.remote.url)]
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the server, which stops us
     parser_headroom(limits)
     _limit_memory(memory_mb)
@@ -217,16 +299,8 @@ def _worker_main(conn: Connection, spec: StoreSpec, limits: Limits, memory_mb: i
     except Exception as error:  # reported to the parent, which refuses to start
         conn.send(("failed", f"{type(error).__name__}: {error}"))
         return
-    if spec.remote is not None:  # talks to the store's host only, never elsewhere
-        from urllib.parse import urlsplit
-
-        target = urlsplit(spec.remote.url)
-        default = 443 if target.scheme == "https" else 80
-        sys.addaudithook(_only_to(target.hostname or "", target.port or default))
-    else:
-        sys.addaudithook(_no_network)  # cannot be removed: this process stays offline
     # A remote store is not asked anything before the first query (it may be down for now).
-    conn.send(("ready", store.triple_count() if spec.remote is None else 0))
+    conn.send(("ready", store.triple_count() if spec.remote is None else 0, layers))
     while True:
         try:
             request = conn.recv()
@@ -235,17 +309,21 @@ def _worker_main(conn: Connection, spec: StoreSpec, limits: Limits, memory_mb: i
         if request is None:  # stop: nothing to flush or clean up, so skip interpreter teardown
             conn.close()
             os._exit(0)
-        text, accept, fmt, row_limit = request
+        text, accept, fmt, row_limit, byte_limit = request
+        detail = None
         try:
-            reply: tuple[Any, ...] = ("ok", answer(store, text, accept, fmt, row_limit, limits))
+            reply: Any = answer(store, text, accept, fmt, row_limit, limits, byte_limit)
+            status = "ok"
         except QueryRejected as error:
-            reply = ("rejected", error)  # pickled with its class (FormatError, ...)
+            status, reply = "rejected", error  # pickled with its class (FormatError, ...)
         except MemoryError:
-            reply = ("rejected", QueryRejected(503, f"the query needed more than {memory_mb} MB"))
-        except Exception as error:
-            reply = ("rejected", QueryRejected(500, f"the query failed: {type(error).__name__}: "
-                                                    f"{error}"))  # fmt: skip
-        conn.send(reply)
+            status = "rejected"
+            reply = QueryRejected(503, f"the query needed more than {memory_mb} MB")
+            detail = "out of memory"
+        except Exception as error:  # ours, not the client's: logged by the server, not echoed
+            status, reply = "rejected", QueryRejected(500, FAILED)
+            detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+        conn.send((status, reply, detail))
 
 
 @dataclass(eq=False)
@@ -271,12 +349,23 @@ def stop_process(process: Any, grace: float = 0.5) -> None:
 
 
 class WorkerPool:
-    """``size`` worker processes answering queries with a hard ``timeout`` (seconds)."""
+    """``size`` worker processes answering queries with a hard ``timeout`` (seconds).
+
+    Fair by construction: at most ``max_concurrent`` queries run at once; one ``client`` (the
+    caller names it: the endpoint passes the remote address) holds at most ``client_share``
+    workers (default: half the pool, at least one), so a client with many slow queries
+    leaves the rest to others (its extra queries wait, then get :class:`ClientBusy`); and at
+    most ``max_waiting`` requests wait for a worker at all (default: ``size``), the rest get
+    :class:`PoolBusy` at once, so waiting requests can never hold all of a web server's
+    threads (pages never wait on the query workers).
+    """
 
     def __init__(self, spec: StoreSpec, size: int = 2, timeout: float = 10.0,
                  row_limit: int = 10_000, limits: Limits | None = None,
                  max_concurrent: int | None = None, queue_wait: float = 2.0,
-                 start_timeout: float = 120.0, memory_mb: int | None = 1024) -> None:  # fmt: skip
+                 start_timeout: float = 120.0, memory_mb: int | None = 1024,
+                 byte_limit: int | None = 16 * 1024 * 1024, client_share: int | None = None,
+                 max_waiting: int | None = None) -> None:  # fmt: skip
         if size < 1:
             raise ValueError("a worker pool needs at least one worker")
         if spec.remote is not None:  # the server is told our time limit (where it takes one)
@@ -284,17 +373,35 @@ class WorkerPool:
 
             spec = replace(spec, remote=replace(spec.remote, timeout=timeout))
         self.spec, self.size, self.timeout = spec, size, timeout
-        self.row_limit, self.limits = row_limit, limits or Limits()
+        self.row_limit, self.limits, self.byte_limit = row_limit, limits or Limits(), byte_limit
         self.queue_wait, self.start_timeout, self.memory_mb = queue_wait, start_timeout, memory_mb
-        self._slots = threading.BoundedSemaphore(max_concurrent or size)
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self.max_concurrent = max_concurrent or size
+        self.client_share = client_share or max(1, size // 2)
+        self.max_waiting = size if max_waiting is None else max_waiting
+        self._ready = threading.Condition()
+        self._start_done = threading.Event()  # set once start() has finished, well or badly
+        self._idle: list[_Worker] = []
+        self._running = 0
+        self._waiting = 0
+        self._held: dict[str, int] = {}
         self._live: set[_Worker] = set()
         self._lock = threading.Lock()
         self._ctx = multiprocessing.get_context("spawn")
         self._started = self._closed = False
         self._failure = "the query pool is closed"
         self._replacing: list[threading.Thread] = []
+        self.offline_layers: list[str] = []
         self.retry_after = max(1, math.ceil(min(timeout, 10) / 2))  # seconds, when busy
+
+    def idle_count(self) -> int:
+        """Workers ready for a query now."""
+        with self._ready:
+            return len(self._idle)
+
+    def _give_back(self, worker: _Worker) -> None:
+        with self._ready:
+            self._idle.append(worker)
+            self._ready.notify_all()
 
     def _spawn(self) -> _Worker:
         """Start one worker and wait until its store is loaded."""
@@ -307,14 +414,16 @@ class WorkerPool:
         worker = _Worker(process, parent)
         with self._lock:
             self._live.add(worker)
+        reply: tuple[Any, ...]
         try:
             ready = parent.poll(self.start_timeout)
-            status, detail = parent.recv() if ready else ("failed", "no answer in time")
+            reply = parent.recv() if ready else ("failed", "no answer in time")
         except (EOFError, OSError) as error:
-            status, detail = "failed", f"it exited while loading ({error})"
-        if status != "ready":
+            reply = ("failed", f"it exited while loading ({error})")
+        if reply[0] != "ready":
             self._discard(worker)
-            raise WorkerFailed(f"a query worker could not load the graph: {detail}")
+            raise WorkerFailed(f"a query worker could not load the graph: {reply[1]}")
+        self.offline_layers = list(cast(Any, reply)[2])  # ("ready", triples, layers)
         return worker
 
     def _discard(self, worker: _Worker) -> None:
@@ -323,13 +432,24 @@ class WorkerPool:
         worker.stop()
 
     def start(self) -> WorkerPool:
-        """Start every worker (in parallel) and wait until all are ready."""
+        """Start every worker (in parallel) and wait until all are ready; a second caller while
+        they start waits for the same start."""
         with self._lock:
             if self._closed:
                 raise WorkerFailed(self._failure)
-            if self._started:
-                return self
+            starting_elsewhere = self._started
             self._started = True
+        if starting_elsewhere:  # another thread is starting the workers: wait for them
+            self._start_done.wait(self.start_timeout)
+            if self._closed:
+                raise WorkerFailed(self._failure)
+            return self
+        try:
+            return self._start_workers()
+        finally:
+            self._start_done.set()
+
+    def _start_workers(self) -> WorkerPool:
         results: list[BaseException | _Worker] = []
         threads = [threading.Thread(target=lambda: results.append(self._try_spawn()))
                    for _ in range(self.size)]  # fmt: skip
@@ -340,11 +460,15 @@ class WorkerPool:
         errors = [r for r in results if isinstance(r, BaseException)]
         for worker in results:
             if isinstance(worker, _Worker):
-                self._idle.put(worker)
+                self._give_back(worker)
         if errors:
             self._failure = str(errors[0])
             self.close()
             raise WorkerFailed(self._failure)
+        offline = {"namespace", "seccomp"} & set(self.offline_layers)
+        if self.spec.remote is None and not offline:
+            log.warning("query workers could not leave the network (kernel layers: none); "
+                        "only the guard and Python's audit hook keep them offline")  # fmt: skip
         atexit.register(self.close)
         return self
 
@@ -367,7 +491,7 @@ class WorkerPool:
                     if self._closed:
                         self._discard(result)
                     else:
-                        self._idle.put(result)
+                        self._give_back(result)
                     return
                 log.error("could not replace a query worker (try %d): %s", attempt + 1, result)
                 time.sleep(1 + attempt)
@@ -377,47 +501,99 @@ class WorkerPool:
             self._replacing = [t for t in self._replacing if t.is_alive()] + [thread]
         thread.start()
 
+    def _take(self, client: str) -> _Worker:
+        """A free worker for ``client``, within its share, or :class:`PoolBusy` /
+        :class:`ClientBusy` after ``queue_wait`` seconds (at once when too many wait)."""
+        deadline = time.monotonic() + self.queue_wait
+        with self._ready:
+
+            def free() -> bool:
+                return (bool(self._idle) and self._running < self.max_concurrent
+                        and self._held.get(client, 0) < self.client_share)  # fmt: skip
+
+            if not free():
+                if self._waiting >= self.max_waiting:
+                    raise PoolBusy(self.retry_after, "too many queries are waiting for a query "
+                                   "worker; try again shortly")  # fmt: skip
+                self._waiting += 1
+                try:
+                    while not free():
+                        remaining = deadline - time.monotonic()
+                        if remaining <= 0 or self._closed:
+                            raise self._busy(client)
+                        self._ready.wait(remaining)
+                finally:
+                    self._waiting -= 1
+            self._running += 1
+            self._held[client] = self._held.get(client, 0) + 1
+            return self._idle.pop()
+
+    def _busy(self, client: str) -> PoolBusy:
+        if self._held.get(client, 0) >= self.client_share:
+            return ClientBusy(self.retry_after, self.client_share)
+        return PoolBusy(self.retry_after)
+
+    def _release(self, client: str, worker: _Worker | None) -> None:
+        with self._ready:
+            self._running -= 1
+            held = self._held.get(client, 1) - 1
+            if held:
+                self._held[client] = held
+            else:
+                self._held.pop(client, None)
+            if worker is not None:
+                self._idle.append(worker)
+            self._ready.notify_all()
+
     def execute(self, text: str, accept: str | None = None, fmt: str | None = None,
-                row_limit: int | None = None) -> Answer:  # fmt: skip
+                row_limit: int | None = None, client: str = "") -> Answer:  # fmt: skip
         """Answer ``text`` in the format ``accept`` / ``fmt`` negotiate, within the time limit.
 
         Raises :class:`~queries.guard.QueryRejected`, :class:`QueryTimeout`, :class:`PoolBusy`
-        or :class:`WorkerFailed`.
+        (:class:`ClientBusy` when ``client`` holds its share) or :class:`WorkerFailed`.
         """
         self.start()
-        deadline = time.monotonic() + self.queue_wait
-        if not self._slots.acquire(timeout=self.queue_wait):
-            raise PoolBusy(self.retry_after)
+        worker = self._take(client)
+        limit = self.row_limit if row_limit is None else row_limit
+        kept = None
         try:
-            try:
-                worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                raise PoolBusy(self.retry_after) from None
-            limit = self.row_limit if row_limit is None else row_limit
-            return self._ask(worker, (text, accept, fmt, limit))
+            status, reply = self._ask(worker, (text, accept, fmt, limit, self.byte_limit))
+            kept = worker
         finally:
-            self._slots.release()
+            self._release(client, kept)
+        if status == "ok":
+            return cast(Answer, reply)
+        raise reply
 
-    def _ask(self, worker: _Worker, request: tuple[Any, ...]) -> Answer:
+    def _ask(self, worker: _Worker, request: tuple[Any, ...]) -> tuple[str, Any]:
+        """Send ``request`` and wait at most ``timeout`` s for the reply; on overrun or a dead
+        worker, replace it and raise (the worker is gone then)."""
+        started = time.monotonic()
         try:
             worker.conn.send(request)
             if not worker.conn.poll(self.timeout):
+                log.warning("query %s stopped after %g s (the time limit); its worker is "
+                            "replaced", query_hash(request[0]), self.timeout)  # fmt: skip
                 self._replace(worker)
                 raise QueryTimeout(self.timeout)
-            reply = worker.conn.recv()
+            status, reply, detail = worker.conn.recv()
         except (EOFError, OSError) as error:
+            log.error("query %s: its worker stopped unexpectedly (%s); replaced",
+                      query_hash(request[0]), error)  # fmt: skip
             self._replace(worker)
             raise WorkerFailed(f"the query worker stopped unexpectedly ({error})") from None
-        self._idle.put(worker)
-        if reply[0] == "ok":
-            return reply[1]
-        raise reply[1]
+        if detail is not None:
+            log.error("query %s failed after %.3f s: %s", query_hash(request[0]),
+                      time.monotonic() - started, detail)  # fmt: skip
+        return status, reply
 
     def close(self) -> None:
         """Stop every worker (idempotent)."""
         with self._lock:
             self._closed = True
             replacing = list(self._replacing)
+        with self._ready:
+            self._ready.notify_all()
         for thread in replacing:
             thread.join(self.start_timeout)
         with self._lock:

@@ -18,13 +18,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, Variable
 from rdflib.query import Result
 
 from amkg.graph.load import new_graph
-from amkg.graph.store import CANONICAL_TYPES, QueryResult, canonical_lexical
+from amkg.graph.store import CANONICAL_TYPES, QueryResult, canonical_lexical, from_oxigraph
 from amkg.queries.guard import QueryRejected
 
 
@@ -68,7 +69,11 @@ _RDFLIB_GRAPH = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdfxml": "xm
 
 
 class FormatError(QueryRejected):
-    """An unknown or unsuitable ``format`` parameter (400)."""
+    """An unknown or unsuitable ``format`` parameter (400), or an Accept header that no format
+    of the query's form satisfies (406)."""
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,7 @@ class Serialised:
     body: bytes
     rows: int
     truncated: bool
+    stopped_by: str | None = None  # the cap that cut it: "rows" or "bytes"
 
 
 def formats_for(kind: str) -> tuple[Format, ...]:
@@ -169,8 +175,10 @@ def _quality(fmt: Format, ranges: list[tuple[str, float]]) -> float:
 def negotiate(kind: str, accept: str | None = None, fmt: str | None = None) -> Format:
     """The format of the answer to a query of form ``kind``.
 
-    A ``format`` parameter wins over the Accept header. Without either, or when nothing in the
-    Accept header fits, the default: SPARQL Results JSON, or Turtle for a graph.
+    A ``format`` parameter wins over the Accept header. Without either (or with an Accept
+    header that names no media range at all), the default: SPARQL Results JSON, or Turtle for
+    a graph. An Accept header whose ranges fit none of the form's formats (``image/png``;
+    results JSON for a CONSTRUCT) is a 406.
     """
     family = formats_for(kind)
     if fmt:
@@ -187,6 +195,13 @@ def negotiate(kind: str, accept: str | None = None, fmt: str | None = None) -> F
         q = _quality(candidate, ranges)
         if q > best_q:
             best, best_q = candidate, q
+    if ranges and best_q == 0.0:
+        offered = ", ".join(f.media_type for f in family)
+        raise FormatError(
+            406,
+            f"none of the media types in the Accept header fits a {kind} query; this one "
+            f"answers in {offered} (or send format=...)",
+        )
     return best
 
 
@@ -195,7 +210,7 @@ def serialise_graph(graph: Graph, fmt: Format) -> bytes:
     return graph.serialize(format=_RDFLIB_GRAPH[fmt.key], encoding="utf-8")
 
 
-def _rdflib_result(result: QueryResult, rows: list) -> Result:
+def _rdflib_result(result: QueryResult, rows: list[dict[str, Any]]) -> Result:
     out = Result(result.kind)
     if result.kind == "ASK":
         out.askAnswer = bool(result.boolean)
@@ -229,34 +244,104 @@ def _canonical_literals(rows: list[dict[str, dict[str, str]]]) -> bool:
     return changed
 
 
-def serialise_native(result: ox.QuerySolutions | ox.QueryBoolean, fmt: Format,
-                     row_limit: int | None = None) -> Serialised:  # fmt: skip
-    """A pyoxigraph SELECT or ASK answer written by pyoxigraph, cut to ``row_limit`` rows.
+def _json_term(term: Any) -> dict[str, Any]:
+    """A pyoxigraph term as a SPARQL Results JSON term (the format's structure, not a
+    serialisation: ``json`` escapes the values)."""
+    kind = type(term)
+    if kind is ox.NamedNode:
+        return {"type": "uri", "value": term.value}
+    if kind is ox.BlankNode:
+        return {"type": "bnode", "value": term.value}
+    if kind is ox.Literal:
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != _XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    if kind is ox.Triple:
+        parts = {"subject": term.subject, "predicate": term.predicate, "object": term.object}
+        return {"type": "triple", "value": {k: _json_term(v) for k, v in parts.items()}}
+    raise TypeError(f"unsupported term in a query result: {term!r}")
 
-    The endpoint's fast path: no rdflib term is made. pyoxigraph writes SPARQL Results JSON;
-    Python's ``json`` counts (and, over the limit, cuts) its rows; the other formats are
-    pyoxigraph's writers fed with that JSON. Numbers and booleans get their canonical form
-    (Oxigraph already lower-cases language tags and drops ``xsd:string``), so the terms are
-    the ones :func:`serialise` writes from the converted result; only whitespace and the
-    order of keys may differ (``tests/test_formats_native.py``).
+
+def _size(term: dict[str, Any]) -> int:
+    """About how many bytes a JSON term takes (for the byte cap; never less than the value)."""
+    return len(term["value"]) + 48 if isinstance(term["value"], str) else 160
+
+
+def _bounded_rows(result: ox.QuerySolutions, names: list[str], row_limit: int | None,
+                  byte_limit: int | None) -> tuple[list[dict[str, Any]], str | None]:  # fmt: skip
+    """At most ``row_limit`` rows and about ``byte_limit`` bytes of ``result``, read lazily:
+    pyoxigraph evaluates as it is iterated, so what lies past a cap is never computed.
+    Returns the rows and which cap stopped them (``"rows"``, ``"bytes"`` or ``None``)."""
+    rows: list[dict[str, Any]] = []
+    used = 0
+    for solution in result:
+        if row_limit is not None and len(rows) >= row_limit:
+            return rows, "rows"
+        row = {}
+        for name, value in zip(names, solution, strict=True):
+            if value is not None:
+                term = _json_term(value)
+                used += _size(term)
+                row[name] = term
+        if byte_limit is not None and used > byte_limit:
+            return rows, "bytes"
+        rows.append(row)
+    return rows, None
+
+
+def serialise_native(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: Format,
+                     row_limit: int | None = None, byte_limit: int | None = None,
+                     kind: str = "CONSTRUCT") -> Serialised:  # fmt: skip
+    """A pyoxigraph answer, read only up to ``row_limit`` rows (or triples) and about
+    ``byte_limit`` bytes, then written.
+
+    The endpoint's path: SELECT and ASK with no rdflib term in between (the rows as SPARQL
+    Results JSON, the other results formats by pyoxigraph's writers fed with that JSON);
+    numbers and booleans get their canonical form (Oxigraph already lower-cases language tags
+    and drops ``xsd:string``), so the terms are the ones :func:`serialise` writes from the
+    converted result; only whitespace and the order of keys may differ
+    (``tests/test_formats_native.py``). CONSTRUCT and DESCRIBE (``kind``): the triples read up
+    to the caps, converted, and written by rdflib. Nothing past a cap is ever evaluated.
     """
+    if isinstance(result, ox.QueryTriples):
+        return _bounded_graph(result, fmt, row_limit, byte_limit, kind)
     if fmt.graph:
         raise FormatError(400, f"a SELECT or ASK query cannot answer in {fmt.key}")
     wanted = _OX_RESULTS[fmt.key]
     if isinstance(result, ox.QueryBoolean):
-        return Serialised(result.serialize(format=wanted), 1, False)
-    as_json = result.serialize(format=ox.QueryResultsFormat.JSON)
-    document = json.loads(as_json)
-    rows = document["results"]["bindings"]
-    truncated = row_limit is not None and len(rows) > row_limit
-    if truncated:
-        del rows[row_limit:]
-    if _canonical_literals(rows) or truncated:
-        as_json = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+        return Serialised(result.serialize(format=wanted) or b"", 1, False)
+    names = [variable.value for variable in result.variables]
+    rows, stopped = _bounded_rows(result, names, row_limit, byte_limit)
+    _canonical_literals(rows)
+    document = {"head": {"vars": names}, "results": {"bindings": rows}}
+    body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
     if fmt.key != "json":
-        parsed = ox.parse_query_results(as_json, format=ox.QueryResultsFormat.JSON)
-        as_json = parsed.serialize(format=wanted)
-    return Serialised(as_json, len(rows), truncated)
+        parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        body = parsed.serialize(format=wanted) or b""
+    return Serialised(body, len(rows), stopped is not None, stopped)
+
+
+def _bounded_graph(result: ox.QueryTriples, fmt: Format, row_limit: int | None,
+                   byte_limit: int | None, kind: str) -> Serialised:  # fmt: skip
+    if not fmt.graph:
+        raise FormatError(400, f"a {kind} query cannot answer in {fmt.key}")
+    graph = new_graph()
+    used = 0
+    stopped = None
+    for triple in result:
+        if row_limit is not None and len(graph) >= row_limit:
+            stopped = "rows"
+            break
+        terms = (triple.subject, triple.predicate, triple.object)
+        used += sum(len(getattr(t, "value", "")) + 16 for t in terms)
+        if byte_limit is not None and used > byte_limit:
+            stopped = "bytes"
+            break
+        graph.add(tuple(from_oxigraph(t) for t in terms))  # type: ignore[arg-type]
+    return Serialised(serialise_graph(graph, fmt), len(graph), stopped is not None, stopped)
 
 
 def serialise(result: QueryResult, fmt: Format, row_limit: int | None = None) -> Serialised:
@@ -271,7 +356,8 @@ def serialise(result: QueryResult, fmt: Format, row_limit: int | None = None) ->
             for triple in sorted(graph)[:row_limit]:
                 kept.add(triple)
             graph = kept
-        return Serialised(serialise_graph(graph, fmt), len(graph), truncated)
+        stopped = "rows" if truncated else None
+        return Serialised(serialise_graph(graph, fmt), len(graph), truncated, stopped)
     if fmt.graph:
         raise FormatError(400, f"a {result.kind} query cannot answer in {fmt.key}")
     rows = result.rows
@@ -286,4 +372,4 @@ def serialise(result: QueryResult, fmt: Format, row_limit: int | None = None) ->
     else:
         body = table.serialize(format=fmt.key, encoding="utf-8")
     count = 1 if result.kind == "ASK" else len(rows)
-    return Serialised(body or b"", count, truncated)
+    return Serialised(body or b"", count, truncated, "rows" if truncated else None)

@@ -4,9 +4,14 @@
 inside the embedded store. It refuses, with :class:`QueryRejected` (an HTTP status and a
 reason a person can act on):
 
-* a text longer than ``Limits.max_chars`` or nested deeper than ``Limits.max_nesting``
-  (brackets, parentheses and braces outside strings, IRIs and comments) - checked on the text
-  first, so a pathological input never reaches the recursive parser;
+* a text longer than ``Limits.max_chars``, nested deeper than ``Limits.max_nesting``
+  (brackets, parentheses and braces outside strings, IRIs and comments), with more than
+  ``Limits.max_operators`` operators (``+ - * / ! && || = != < > <= >= | ^`` and the
+  keywords ``UNION``, ``MINUS``, ``OPTIONAL``: each adds a level to the parse tree, so a flat
+  ``1+1+...+1`` of 7,000 terms is as deep as 7,000 brackets) or more than ``Limits.max_tokens``
+  tokens - all checked on the text first, in one linear scan (:func:`check_limits`, a few
+  milliseconds for 20 kB), so a pathological input never reaches a recursive parser (rdflib's
+  takes about 0.75 ms per operator; pyoxigraph's overflows its stack on a chain of 7,000);
 * anything rdflib's SPARQL parser does not accept (the parser's message, with line and column);
 * an update (``INSERT``, ``DELETE``, ``CLEAR``, ...): 403, the endpoint is read-only;
 * ``SERVICE`` (federation), ``LOAD``, ``FROM`` and ``FROM NAMED``: 400, the endpoint never
@@ -35,6 +40,7 @@ from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from amkg.graph.load import PREFIXES
+from amkg.graph.sparql_lexer import code_only
 
 KINDS = {
     "SelectQuery": "SELECT",
@@ -45,10 +51,18 @@ KINDS = {
 
 _OPEN = "([{"
 _CLOSE = ")]}"
-# An IRIREF as the SPARQL grammar defines it: '<' ([^<>"{}|^`\]-[#x00-#x20])* '>'.
-_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
 # The keyword SERVICE as a token of its own (not part of a name, a variable or a language tag).
 _SERVICE = re.compile(r"(?<![\w.:?$@\\-])SERVICE(?![\w:.-])", re.IGNORECASE)
+# One token of the SPARQL grammar, roughly but in linear time: a number (never with a following
+# "-"), a name, variable, prefixed name or keyword (with the dashes and dots names may hold), an
+# operator of one or two characters, or any other single character.
+_TOKEN = re.compile(
+    r"(?P<num>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)"
+    r"|(?P<word>[?$][\w\u00b7]+|[^\W\d][\w\-.:\u00b7]*(?<!\.)|:[\w\-.:]*(?<!\.))"
+    r"|(?P<op>\|\||&&|!=|<=|>=|[-+*/!=<>|^])"
+    r"|(?P<other>\S)"
+)
+_OPERATOR_WORDS = frozenset({"UNION", "MINUS", "OPTIONAL"})
 NO_SERVICE = (
     "is not allowed: this endpoint never sends a request to another server (no federated queries)"
 )
@@ -60,6 +74,8 @@ class Limits:
 
     max_chars: int = 20_000
     max_nesting: int = 64
+    max_operators: int = 1_000
+    max_tokens: int = 6_000
 
 
 @dataclass(frozen=True)
@@ -83,44 +99,15 @@ class QueryRejected(Exception):
         return (type(self), (self.status, self.reason))
 
 
-def code_only(text: str) -> str:
-    """``text`` with its strings, IRIs, comments and backslash escapes blanked out (same length).
-
-    This is the SPARQL grammar's own lexical view, as pyoxigraph reads it: a comment ends at a
-    line feed *or* a carriage return, an escape (``\\'`` in a prefixed name, ``\\"`` in a
-    string) never opens or closes anything.
-    """
-    out: list[str] = []
-    i = start = 0
-    n = len(text)
-    while i < n:
-        c = text[i]
-        if c == "#":
-            ends = [e for e in (text.find("\n", i), text.find("\r", i)) if e >= 0]
-            end = min(ends) if ends else n
-        elif c in "'\"":
-            end = _skip_string(text, i)
-        elif c == "\\":
-            end = min(i + 2, n)
-        elif c == "<" and (match := _IRIREF.match(text, i)):
-            end = match.end()
-        else:
-            i += 1
-            continue
-        out += [text[start:i], " " * (end - i)]
-        i = start = end
-    out.append(text[start:])
-    return "".join(out)
-
-
-def nesting_depth(text: str, stop_above: int | None = None) -> int:
+def nesting_depth(text: str, stop_above: int | None = None, *, blanked: bool = False) -> int:
     """The deepest nesting of ``( [ {`` outside strings, IRIs and comments.
 
     Scanning stops early once the depth exceeds ``stop_above``. Unbalanced closers never make
     the depth negative; an unterminated string simply ends the scan (the parser reports it).
+    ``blanked``: ``text`` is already :func:`code_only`'s output.
     """
     depth = deepest = 0
-    for c in code_only(text):
+    for c in text if blanked else code_only(text):
         if c in _OPEN:
             depth += 1
             if depth > deepest:
@@ -132,46 +119,61 @@ def nesting_depth(text: str, stop_above: int | None = None) -> int:
     return deepest
 
 
-def _skip_string(text: str, start: int) -> int:
-    """The index just past the string literal that starts at ``start`` (or the text's end)."""
-    quote = text[start]
-    long_quote = quote * 3
-    if text.startswith(long_quote, start):
-        i = start + 3
-        while i < len(text):
-            if text[i] == "\\":
-                i += 2
-            elif text.startswith(long_quote, i):
-                return i + 3
-            else:
-                i += 1
-        return len(text)
-    i = start + 1
-    while i < len(text):
-        c = text[i]
-        if c == "\\":
-            i += 2
-        elif c == quote or c in "\r\n":
-            return i + 1
-        else:
-            i += 1
-    return len(text)
+@dataclass(frozen=True)
+class Size:
+    """What :func:`measure` counts in a query text (outside strings, IRIs and comments)."""
+
+    tokens: int
+    operators: int
+
+
+def measure(text: str, *, blanked: bool = False) -> Size:
+    """Tokens and operators of ``text``, in one linear pass of a regular expression.
+
+    A name (``?x``, ``kg:spoor-1``, ``UNION``) is one token, so the dash inside a prefixed
+    name is no operator; a number never swallows a following ``-``. ``blanked``: ``text`` is
+    already :func:`code_only`'s output.
+    """
+    code = text if blanked else code_only(text)
+    tokens = operators = 0
+    for match in _TOKEN.finditer(code):
+        tokens += 1
+        word = match.group("word")
+        if word is None:
+            if match.group("op") is not None:
+                operators += 1
+        elif word.upper() in _OPERATOR_WORDS:
+            operators += 1
+    return Size(tokens, operators)
 
 
 def check_limits(text: str, limits: Limits) -> None:
-    """The cheap checks on the text alone: empty, too long, too deeply nested."""
+    """The cheap checks on the text alone, linear in its length: empty, too long, too deeply
+    nested, too many operators or tokens (an expression too large for a recursive parser)."""
     if not text.strip():
         raise QueryRejected(400, "the query is empty")
     if len(text) > limits.max_chars:
         raise QueryRejected(
             400, f"the query is {len(text)} characters long; the limit is {limits.max_chars}"
         )
-    depth = nesting_depth(text, stop_above=limits.max_nesting)
+    code = code_only(text)
+    depth = nesting_depth(code, stop_above=limits.max_nesting, blanked=True)
     if depth > limits.max_nesting:
         raise QueryRejected(
             400,
             f"the query nests brackets more than {limits.max_nesting} levels deep "
             f"(the limit is {limits.max_nesting})",
+        )
+    size = measure(code, blanked=True)
+    if size.operators > limits.max_operators:
+        raise QueryRejected(
+            400,
+            f"the query has {size.operators} operators (+ - * / ! && || comparisons, path "
+            f"operators, UNION, MINUS, OPTIONAL); the limit is {limits.max_operators}",
+        )
+    if size.tokens > limits.max_tokens:
+        raise QueryRejected(
+            400, f"the query has {size.tokens} tokens; the limit is {limits.max_tokens}"
         )
 
 

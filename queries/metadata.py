@@ -22,6 +22,12 @@ AUDIENCES = ("coordinator", "analyst", "stakeholder")
 
 _TEXT_KEYS = ("title_nl", "title_en", "description_nl", "description_en")
 _REQUIRED_KEYS = (*_TEXT_KEYS, "audience", "tags")
+# Optional, for the people a query is for: ``plain_nl``/``plain_en``, the description in plain
+# words without RDF terms (the page leads with it; ``description_*`` stays for the analyst), and
+# ``columns_nl``/``columns_en``, a flow mapping {variable: column header}.
+_PLAIN_KEYS = ("plain_nl", "plain_en")
+_COLUMN_KEYS = ("columns_nl", "columns_en")
+_OPTIONAL_KEYS = (*_PLAIN_KEYS, *_COLUMN_KEYS)
 _PARAM_KEYS = {
     "name", "type", "class", "required", "default", "description_nl", "description_en",
     "min", "max", "values",
@@ -76,7 +82,7 @@ def _text(path: Path, where: str, value: Any) -> str:
 
 def check_metadata(path: Path, meta: dict[str, Any]) -> tuple[dict[str, str], str, list[str]]:
     """The texts (``title_nl`` ... ``description_en``), the audience and the tags of a query."""
-    unknown = set(meta) - set(_REQUIRED_KEYS)
+    unknown = set(meta) - set(_REQUIRED_KEYS) - set(_OPTIONAL_KEYS)
     if unknown:
         raise CatalogueError(path, f"unknown metadata keys: {', '.join(sorted(unknown))}")
     missing = [key for key in _REQUIRED_KEYS if key not in meta]
@@ -91,11 +97,33 @@ def check_metadata(path: Path, meta: dict[str, Any]) -> tuple[dict[str, str], st
     return texts, meta["audience"], tags
 
 
+def optional_metadata(
+    path: Path, meta: dict[str, Any], projected: set[str]
+) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """The plain descriptions ``{lang: text}`` and the column headers ``{lang: {var: header}}``
+    (each key a projected variable)."""
+    plain = {key[-2:]: _text(path, f"#+ {key}", meta[key]) for key in _PLAIN_KEYS if key in meta}
+    columns: dict[str, dict[str, str]] = {}
+    for key in _COLUMN_KEYS:
+        if key not in meta:
+            continue
+        value = meta[key]
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items()
+        ):
+            raise CatalogueError(path, f"#+ {key} must be a mapping {{variable: header}}")
+        strange = sorted(set(value) - projected)
+        if strange:
+            raise CatalogueError(path, f"#+ {key}: not projected: {', '.join(strange)}")
+        columns[key[-2:]] = {k: v.strip() for k, v in value.items()}
+    return plain, columns
+
+
 def _scalar(value: Any) -> str | None:
     if value is None:
         return None
     if hasattr(value, "isoformat"):  # YAML reads 2023-01-01 as a date
-        return value.isoformat()
+        return str(value.isoformat())
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)

@@ -48,10 +48,20 @@ def test_a_query_answers_json_with_bound_params(client: FlaskClient) -> None:
         assert row["occupation"]["type"] == "uri"
 
 
-def test_defaults_apply_without_arguments(client: FlaskClient) -> None:
-    body = client.get("/api/queries/trajecten-in-periode").get_json()
-    assert body["params"]["from"]["value"] == "2023-01-01"
-    assert body["params"]["to"]["value"] == "2023-06-30"
+def test_a_missing_required_parameter_is_a_400_not_its_default(client: FlaskClient) -> None:
+    reply = client.get("/api/queries/trajecten-in-periode?from=2023-01-01")
+    assert reply.status_code == 400
+    reason = reply.get_json()["error"]["reason"]
+    assert "to" in reason
+    assert "required" in reason
+    assert "2023-06-30" in reason  # the default, named as an example
+    given = client.get("/api/queries/trajecten-in-periode?from=2023-01-01&to=2023-06-30")
+    assert given.get_json()["params"]["to"]["value"] == "2023-06-30"
+
+
+def test_an_optional_parameter_takes_its_default(client: FlaskClient) -> None:
+    body = client.get("/api/queries/tekortberoepen").get_json()
+    assert body["params"]["minimum"]["value"] == "0"
 
 
 def test_a_query_answers_csv(client: FlaskClient) -> None:

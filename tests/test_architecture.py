@@ -7,6 +7,7 @@ Every module's syntax tree is walked, so an import inside a function counts too,
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,54 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     assert commands == [TEST_COMMAND]
     assert script.startswith("#!/usr/bin/env bash")
     assert "set -euo pipefail" in script
+
+
+# --- each concept has one home ------------------------------------------------------------------
+
+_SPARQL = re.compile(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b[^\n]*\n?[\s\S]*\bWHERE\s*\{", re.I)
+_PRESENTATION = re.compile(
+    r"vis-network|visjs|\bcolou?rs?\b|<(div|span|a|p|html|script)\b|#[0-9a-f]{6}\b", re.I
+)
+
+
+def _strings(path: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        and id(node) not in docstrings
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted((REPO_ROOT / "webui").rglob("*.py")),
+    ids=lambda p: p.relative_to(REPO_ROOT).as_posix(),
+)
+def test_no_inline_sparql_in_the_web_layer(path: Path) -> None:
+    """All SPARQL lives in .rq files (queries/catalogue, queries/internal, graph/sparql)."""
+    inline = [line for line, text in _strings(path) if _SPARQL.search(text)]
+    assert not inline, f"{path.relative_to(REPO_ROOT)} has SPARQL text at lines {inline}"
+
+
+@pytest.mark.parametrize("path", core_modules(), ids=lambda p: p.relative_to(REPO_ROOT).as_posix())
+def test_the_domain_holds_no_presentation(path: Path) -> None:
+    """graph/ and queries/ say nothing about vis-network, colours or HTML."""
+    found = [line for line, text in _strings(path) if _PRESENTATION.search(text)]
+    assert not found, f"{path.relative_to(REPO_ROOT)} has presentation at lines {found}"
+
+
+def test_the_presentation_check_sees_what_it_should() -> None:
+    assert _SPARQL.search("SELECT ?s WHERE { ?s ?p ?o }")
+    assert _PRESENTATION.search("node colour #1f77b4")
+    assert _PRESENTATION.search("<div class=x>")
+    assert not _PRESENTATION.search("the graph's own resources")

@@ -88,8 +88,11 @@ def test_http_mix_binds_parameters_as_values() -> None:
     assert "VALUES" not in texts["sporen-overzicht"]
 
 
-@pytest.mark.parametrize("module", ["benchmarks", "benchmarks.bench_queries",
-                                    "benchmarks.bench_http"])  # fmt: skip
+MODULES = ["benchmarks", "benchmarks.bench_queries", "benchmarks.bench_http",
+           "benchmarks.bench_guard", "benchmarks.soak"]  # fmt: skip
+
+
+@pytest.mark.parametrize("module", MODULES)
 def test_command_line_help(module: str) -> None:
     done = subprocess.run([sys.executable, "-m", module, "--help"], cwd=TESTS_DIR.parent,
                           capture_output=True, text=True, timeout=120, check=False)  # fmt: skip

@@ -127,7 +127,6 @@ def test_a_well_formed_file_loads(tmp_path: Path) -> None:
     query = load_query(_write(tmp_path, GOOD_HEADER + TRACK_PARAM + GOOD_QUERY))
     assert query.sparql == GOOD_QUERY
     assert query.params[0].cls_iri == URIRef("https://w3id.org/amkg/def#Track")
-    assert query.parsed is not None
     assert query.variables == ("s", "track")
 
 
@@ -156,6 +155,9 @@ BROKEN_FILES = [
      "bad default"),
     (GOOD_HEADER + "SELECT ?s WHERE { ?s ?p }\n", "does not parse"),
     (GOOD_HEADER + "SELECT ?s WHERE { ?s ?p ?o }\n", "ORDER BY"),
+    (GOOD_HEADER + "SELECT * WHERE { { SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s } }\n",
+     "ORDER BY"),  # a sub-query's order does not order the result
+    (GOOD_HEADER + "SELECT ?s WHERE { ?s ?p '} ORDER BY' } # ORDER BY ?s\n", "ORDER BY"),
     (GOOD_HEADER + "ASK { ?s ?p ?o }\n", "only SELECT"),
     (GOOD_HEADER + "#+ param: {name: [x\n" + GOOD_QUERY, "not a YAML flow value"),
 ]

@@ -59,6 +59,13 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
+def client_at(app: Flask, address: str) -> FlaskClient:
+    """A test client that comes from ``address`` (the pool shares workers per client)."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
 def count_triples(client: FlaskClient) -> int:
     reply = client.get("/sparql", query_string={"query": COUNT})
     return int(reply.get_json()["results"]["bindings"][0]["n"]["value"])
@@ -67,7 +74,7 @@ def count_triples(client: FlaskClient) -> int:
 def wait_until_idle(app: Flask) -> None:
     pool = get_pool(app)
     deadline = time.monotonic() + 30
-    while pool._idle.qsize() < pool.size:
+    while pool.idle_count() < pool.size:
         assert time.monotonic() < deadline, "the worker pool did not recover"
         time.sleep(0.05)
 
@@ -368,7 +375,7 @@ def test_an_overrun_is_a_503_while_another_client_is_served(app: Flask) -> None:
 
     def slow_client() -> None:
         started = time.monotonic()
-        reply = app.test_client().get("/sparql", query_string={"query": LONG_QUERY})
+        reply = client_at(app, "192.0.2.1").get("/sparql", query_string={"query": LONG_QUERY})
         outcome.update(
             seconds=time.monotonic() - started,
             ended=time.monotonic(),
@@ -380,7 +387,7 @@ def test_an_overrun_is_a_503_while_another_client_is_served(app: Flask) -> None:
     thread = threading.Thread(target=slow_client)
     thread.start()
     time.sleep(0.3)
-    quick = app.test_client().get("/sparql", query_string={"query": TRACKS})
+    quick = client_at(app, "192.0.2.2").get("/sparql", query_string={"query": TRACKS})
     answered = time.monotonic()
     assert quick.status_code == 200
     thread.join(10)
@@ -397,13 +404,13 @@ def test_a_full_pool_is_a_503_with_retry_after(app: Flask) -> None:
     pool = get_pool(app)
     pool.queue_wait = 0.2
     try:
-        threads = [threading.Thread(target=app.test_client().get, args=("/sparql",),
+        threads = [threading.Thread(target=client_at(app, f"192.0.2.{n}").get, args=("/sparql",),
                                     kwargs={"query_string": {"query": LONG_QUERY}})
-                   for _ in range(pool.size)]  # fmt: skip
+                   for n in range(pool.size)]  # fmt: skip
         for thread in threads:
             thread.start()
         time.sleep(0.3)
-        reply = app.test_client().get("/sparql", query_string={"query": TRACKS})
+        reply = client_at(app, "192.0.2.99").get("/sparql", query_string={"query": TRACKS})
         assert reply.status_code == 503
         assert int(reply.headers["Retry-After"]) >= 1
         assert "busy" in reply.get_json()["error"]["reason"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import signal
 import subprocess
@@ -23,7 +22,6 @@ from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQ
 from SPARQLWrapper.Wrapper import POST, POSTDIRECTLY
 
 from amkg.cli.sparql import sparql
-from amkg.graph.kg import KnowledgeGraph
 
 HERE = Path(__file__).resolve().parent / "data" / "endpoint"
 ROOT = Path(__file__).resolve().parents[1]
@@ -119,6 +117,13 @@ def test_rdflib_sparqlstore(endpoint: str, return_format: str, method: str) -> N
         assert [int(row.n) for row in rows] == [1, 2, 3, 4, 5]  # type: ignore[union-attr]
         assert rows[0].t == URIRef("https://w3id.org/amkg/id/spoor-1")  # type: ignore[union-attr]
         assert graph.query(ASK).askAnswer is True
+        if return_format == "json":
+            # rdflib then accepts only SPARQL Results JSON, which a graph cannot be: 406 (use
+            # returnFormat="xml", which also accepts RDF/XML, for CONSTRUCT and DESCRIBE)
+            # (rdflib reports the 406 as a ValueError on GET and hands back no result on POST)
+            with pytest.raises((ValueError, AttributeError)):
+                _ = graph.query(CONSTRUCT).graph
+            return
         built = graph.query(CONSTRUCT).graph
         assert built is not None
         assert len(built) == MEASURE_LINKS
@@ -261,16 +266,6 @@ def _descendants(pid: int) -> set[int]:
 
 
 # --- amkg sparql ----------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _load_the_graph_once() -> Iterator[None]:
-    """The CLI loads the graph on every run; here the first run loads it for the rest."""
-    load = KnowledgeGraph.load.__func__  # type: ignore[attr-defined]
-    cached = functools.cache(lambda cls, *args, **kwargs: load(cls, *args, **kwargs))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(KnowledgeGraph, "load", classmethod(cached))
-        yield
 
 
 def run_cli(*args: str, stdin: str | None = None) -> Any:

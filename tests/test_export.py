@@ -149,3 +149,44 @@ def test_real_graph_projects_to_graphml(kg: KnowledgeGraph) -> None:
     assert loaded.number_of_nodes() > 0
     assert all(isinstance(n, str) for n in loaded.nodes)
     assert URIRef(next(iter(loaded.nodes))).startswith(str(KG))
+
+
+def test_effect_and_chain_edges_keep_their_sign(kg: KnowledgeGraph, graph: Graph) -> None:
+    """An effect's direction and an effect chain's kind survive the projection as ``sign``."""
+    network = project(kg, "nl")
+    signs = {"https://w3id.org/amkg/def#increase": "+", "https://w3id.org/amkg/def#decrease": "-"}
+    checked = 0
+    for effect, factor in graph.subject_objects(AMKG.actsOn):
+        direction = graph.value(effect, AMKG.direction)
+        edge = network.get_edge_data(str(effect), str(factor), key="amkg:actsOn")
+        assert edge is not None
+        assert edge["sign"] == signs.get(str(direction), "?"), (effect, factor)
+        checked += 1
+    assert checked >= 48
+    for predicate, sign in ((AMKG.raisesFactor, "+"), (AMKG.lowersFactor, "-")):
+        for s, o in graph.subject_objects(predicate):
+            key = "amkg:raisesFactor" if sign == "+" else "amkg:lowersFactor"
+            assert network.get_edge_data(str(s), str(o), key=key)["sign"] == sign
+    plain = network.get_edge_data(str(KG["maatregel-kennismigrantenregeling"]), str(KG["spoor-1"]))
+    assert plain is None or all(data["sign"] == "" for data in plain.values())
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_exports_the_same_bytes_in_two_processes(fmt: str, tmp_path: Path) -> None:
+    """Each export, run twice in fresh processes (new hash seeds, new blank-node ids in memory),
+    writes the same bytes."""
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for run in range(2):
+        target = tmp_path / f"{run}.{fmt}"
+        env = {**os.environ, "PYTHONHASHSEED": str(run + 1)}
+        subprocess.run(
+            [sys.executable, "-m", "amkg.cli", "export", "--format", fmt, "-o", str(target)],
+            env=env, check=True, capture_output=True,
+        )  # fmt: skip
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert outputs[0]

@@ -24,6 +24,7 @@ PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX qb: <http://purl.org/linked-data/cube#>
+PREFIX sdmx-attribute: <http://purl.org/linked-data/sdmx/2009/attribute#>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 """
 
@@ -53,7 +54,8 @@ def observations(kg: KnowledgeGraph, pattern: str) -> list[dict[str, Any]]:
     return select(
         kg,
         f"""SELECT ?obs ?unit ?value ?min ?max ?printed ?ds WHERE {{
-            ?obs a qb:Observation ; qb:dataSet ?ds ; amkg:unit ?unit ; amkg:printedValue ?printed .
+            ?obs a qb:Observation ; qb:dataSet ?ds ; sdmx-attribute:unitMeasure ?unit ;
+                 amkg:printedValue ?printed .
             {pattern}
             OPTIONAL {{ ?obs amkg:value ?value }}
             OPTIONAL {{ ?obs amkg:valueMin ?min }}
@@ -168,7 +170,8 @@ def test_self_employed_2021_not_yet_available(kg: KnowledgeGraph) -> None:
         kg,
         """SELECT ?obs ?status ?printed ?value WHERE {
             ?obs amkg:countryGroup ?group ; amkg:employmentType kg:zelfstandige ;
-                 amkg:refYear 2021 ; amkg:printedValue ?printed ; amkg:obsStatus ?status .
+                 amkg:refYear 2021 ; amkg:printedValue ?printed ;
+                 sdmx-attribute:obsStatus ?status .
             VALUES ?group { kg:landengroep-eu-11 kg:landengroep-eu-27 }
             OPTIONAL { ?obs amkg:value ?value } }""",
     )

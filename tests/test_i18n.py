@@ -28,13 +28,9 @@ LANGUAGES = {"nl", "en"}
 CORE_PACKAGES = ("graph", "queries")
 #: Modules that still hold language dictionaries, each to be switched to ``t()`` keys (the
 #: keys are in the JSON files already); a module leaves this list when it is switched.
-PENDING_CORE = {"graph/trace_types.py"}
+PENDING_CORE: set[str] = set()
 PENDING_WEB = {
-    "webui/cli/queries.py",
-    "webui/cli/trace.py",
-    "webui/views/pathfinder.py",
     "webui/views/standard_labels.py",
-    "webui/views/timeline.py",
 }
 
 

@@ -16,8 +16,11 @@ import pytest
 import rdflib
 from markupsafe import escape
 from rdflib import RDF, RDFS, Literal, URIRef
+from rdflib.namespace import DCTERMS, SKOS
 
 from amkg.webui.i18n import COOKIE, strings
+from amkg.webui.views.common import Labeler
+from amkg.webui.views.standard_labels import STANDARD_LABELS
 from tests.helpers import XSS
 
 AMKG = rdflib.Namespace("https://w3id.org/amkg/def#")
@@ -50,6 +53,26 @@ def tracks(graph: rdflib.Graph) -> dict[int, URIRef]:
 def text(response) -> str:  # type: ignore[no-untyped-def]
     assert response.mimetype == "text/html"
     return response.get_data(as_text=True)
+
+
+# --- labels -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_labeler_reads_labels_through_the_graph(small_kg, small_graph, lang) -> None:
+    """Labeler(kg, lang): rdfs:label in the language, else a standard term's name, else
+    another naming value; other properties through the resource's description."""
+    lab = Labeler(small_kg, lang)
+    for node in set(small_graph.subjects(RDF.type, AMKG.Track)) | {KG.szw, KG.jenv}:
+        assert lab(node) == label(small_graph, node, lang)
+    assert lab(RDFS.label) == STANDARD_LABELS[RDFS.label][lang]
+    assert lab(KG["niet-in-de-graaf"]) == "niet-in-de-graaf"
+    assert lab.text(KG.szw, SKOS.notation) == "SZW"
+    assert lab.text(KG.szw, SKOS.altLabel) == "Ministerie van Sociale Zaken en Werkgelegenheid"
+    descriptions = small_graph.objects(KG["spoor-3"], DCTERMS.description)
+    in_lang = [str(o) for o in descriptions if isinstance(o, Literal) and o.language == lang]
+    assert lab.text(KG["spoor-3"], DCTERMS.description) == in_lang[0]
+    assert [t["iri"] for t in lab.types(KG["spoor-3"])] == [str(AMKG.Track)]
 
 
 # --- home ---------------------------------------------------------------------------------
@@ -154,6 +177,42 @@ def test_track_marks_inferred_trajectories_visibly(client) -> None:
     body = text(client.get("/spoor/1"))
     assert "badge-inferred" in body
     assert "afgeleid" in body
+
+
+@pytest.mark.parametrize("number", [1, 2, 3, 4, 5])
+def test_track_page_and_catalogue_agree_on_its_trajectories(client, number) -> None:
+    """The page and the catalogue query trajecten-per-spoor run one rule, so they list the
+    same trajectories, each reached along the same routes (stated unless every way is a
+    reading)."""
+    page = client.get(f"/spoor/{number}.json").get_json()
+    rows = client.get(f"/api/queries/trajecten-per-spoor?track=kg:spoor-{number}").get_json()
+    routes = {"domein": "domain", "maatregel": "measure", "kruisverwijzing": "reference"}
+    expected: dict[str, set[tuple[str, str, bool]]] = {}
+    for row in rows["rows"]:
+        via = (
+            routes[row["route"]["value"]],
+            row["via"]["value"],
+            row["inferred"]["value"] == "true",
+        )
+        expected.setdefault(row["trajectory"]["value"], set()).add(via)
+    shown = {
+        t["iri"]: {(v["kind"], v["through"]["iri"], v["inferred"]) for v in t["via"]}
+        for t in page["trajectories"]
+    }
+    assert shown == expected
+    home = client.get("/index.json").get_json()
+    card = next(c for c in home["tracks"] if c["number"] == number)
+    assert card["trajectories"] == len(expected)
+    stated = [t for t, vias in expected.items() if not all(inferred for *_, inferred in vias)]
+    assert card["trajectories_stated"] == len(stated)
+
+
+def test_track_statement_sections_list_the_tracks_own_first(client) -> None:
+    for number in (1, 3, 4):
+        data = client.get(f"/spoor/{number}.json").get_json()
+        for section in ("effects", "legal", "comparisons"):
+            own = [item["owner_iri"] == data["iri"] for item in data[section]]
+            assert own == sorted(own, reverse=True), (number, section)
 
 
 def test_unknown_track_is_a_helpful_404(client) -> None:

@@ -20,18 +20,25 @@ from amkg.graph.paths import REPO_ROOT
 PACKAGES = {"graph": "graph", "queries": "queries", "ontology": "ontology", "cli": "webui/cli"}
 
 
+def mirror(source: Path, target: Path) -> None:
+    """Link the Python files of a package and recurse into its sub-packages, leaving out data
+    folders (``webui/i18n/`` beside ``webui/i18n.py`` would otherwise hide the module)."""
+    target.mkdir()
+    for entry in sorted(source.iterdir()):
+        if entry.suffix == ".py":
+            (target / entry.name).symlink_to(entry)
+        elif entry.is_dir() and (entry / "__init__.py").is_file() and entry.name != "cli":
+            mirror(entry, target / entry.name)
+
+
 @pytest.fixture(scope="module")
 def farm(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("typing")
     package = root / "amkg"
     package.mkdir()
     for name, folder in PACKAGES.items():
-        (package / name).symlink_to(REPO_ROOT / folder, target_is_directory=True)
-    webui = package / "webui"  # webui/ without webui/cli/, which is amkg.cli
-    webui.mkdir()
-    for entry in (REPO_ROOT / "webui").iterdir():
-        if entry.name not in {"cli", "__pycache__"}:
-            (webui / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
+        mirror(REPO_ROOT / folder, package / name)
+    mirror(REPO_ROOT / "webui", package / "webui")  # without webui/cli/, which is amkg.cli
     return root
 
 

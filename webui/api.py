@@ -11,10 +11,9 @@ logic here: binding and running are :mod:`queries.catalogue`'s.
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from amkg.graph.kg import KnowledgeGraph
 from amkg.queries.catalogue import ParameterError, RunResult, UnknownQuery, default_catalogue, run
 from amkg.queries.formats import CSV, serialise
 from amkg.webui.errors import HttpError
@@ -22,8 +21,9 @@ from amkg.webui.errors import HttpError
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
-def _kg() -> Any:
-    return current_app.extensions["amkg"]
+def _kg() -> KnowledgeGraph:
+    kg: KnowledgeGraph = current_app.extensions["amkg"]
+    return kg
 
 
 def _row_limit() -> int | None:
@@ -42,7 +42,8 @@ def _raw_params() -> dict[str, str]:
 
 def _run(name: str) -> RunResult:
     try:
-        return run(_kg(), name, _raw_params())
+        # a required parameter must be given: its default is an example, not a silent value
+        return run(_kg(), name, _raw_params(), required_defaults=False)
     except UnknownQuery as error:
         raise HttpError(404, f"{error}; GET /api/queries lists the catalogue") from None
     except ParameterError as error:

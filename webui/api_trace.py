@@ -28,7 +28,7 @@ from amkg.graph.trace import (
     trace,
 )
 from amkg.webui.errors import title_of
-from amkg.webui.i18n import LANGS, current_lang
+from amkg.webui.i18n import LANGS, current_lang, t
 
 bp = Blueprint("api_trace", __name__)
 
@@ -103,7 +103,7 @@ def _resolve(kg: KnowledgeGraph, param: str, lang: str) -> Entity:
     except EntityNotFound as error:
         raise _Problem(
             404,
-            f"{param}: unknown entity {name!r}: {error.reason(lang)}",
+            f"{param}: unknown entity {name!r}: {t(f'trace.reason.{error.kind}', lang)}",
             suggestions=[s.to_dict(lang) for s in error.suggestions],
         ) from None
 

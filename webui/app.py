@@ -6,7 +6,8 @@ the file named by the environment variable ``AMKG_SETTINGS`` (Python, ``.json`` 
 store (built first if the sources changed) or from the SPARQL server ``STORE_URL`` names, and
 kept in ``app.extensions["amkg"]`` (an ``amkg.graph.kg.KnowledgeGraph``); apps over the same
 build share one. The SPARQL endpoint's worker pool starts on the first query, or up front with
-:func:`webui.sparql.start_pool` (``amkg serve`` does that before it accepts connections).
+:func:`amkg.webui.sparql.start_pool` (``amkg serve`` starts it in each web process beside the
+first requests).
 """
 
 from __future__ import annotations
@@ -28,7 +29,10 @@ from amkg.graph.sources import Sources
 from amkg.webui import (
     api,
     api_trace,
+    dataset,
     explorer,
+    impact_page,
+    levers,
     pages,
     pages_analysis,
     settings,
@@ -47,6 +51,9 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     api_trace.bp,  # /api/trace, /api/impact, /api/hubs
     pages_analysis.bp,  # matrix, path finder, timeline, figures, catalogue, editor
     explorer.bp,  # the graph explorer
+    dataset.bp,  # /dataset, /.well-known/void: the DCAT and VoID description
+    levers.bp,  # levers x effects, scenarios, signals, ministry lens, briefings, calculator
+    impact_page.bp,  # /impact: what amkg impact computes, as a page and its .json twin
 )
 
 _kg_cache: dict[tuple[Any, ...], KnowledgeGraph] = {}

@@ -100,6 +100,8 @@ def render_error(status: int, reason: str, headers: Mapping[str, str] | None = N
     response.status_code = status
     for name, value in (headers or {}).items():
         response.headers[name] = value
+    # The body's form (JSON or HTML, and on /sparql whether it exists at all) follows Accept.
+    response.vary.add("Accept")
     return response
 
 
@@ -119,8 +121,8 @@ def _ours(error: Exception) -> Response:
         return render_error(error.status, error.reason)
     if isinstance(error, QueryTimeout):
         return render_error(503, str(error), {"Retry-After": "5"})
-    if isinstance(error, PoolBusy):
-        return render_error(503, str(error), {"Retry-After": str(error.retry_after)})
+    if isinstance(error, PoolBusy):  # 503, or 429 for a client over its share (ClientBusy)
+        return render_error(error.status, str(error), {"Retry-After": str(error.retry_after)})
     if isinstance(error, WorkerFailed):
         return render_error(503, str(error), {"Retry-After": "5"})
     status = next((code for cls, code in _OPTIONAL.items() if isinstance(error, cls)), 400)
@@ -136,7 +138,13 @@ def _ours(error: Exception) -> Response:
 def _unexpected(error: Exception) -> Response:
     if isinstance(error, HTTPException):
         return _http_exception(error)
-    log.exception("unhandled error on %s %s", request.method, request.path, exc_info=error)
+    log.error(
+        "unhandled error on %s %s",
+        request.method,
+        request.path,
+        exc_info=error,
+        extra={"fields": {"request_id": request.environ.get("amkg.request_id")}},
+    )
     return render_error(500, "an internal error occurred; it has been logged")
 
 

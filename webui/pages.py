@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from rdflib import URIRef
 
+from amkg.graph.kg import KnowledgeGraph
 from amkg.webui import i18n
 from amkg.webui.headers import secure
 from amkg.webui.views import entity, home, ontology, search, track, validation
@@ -19,14 +20,15 @@ RDF_FORMATS = {".ttl": ("turtle", "text/turtle"), ".jsonld": ("json-ld", "applic
 NEGOTIABLE = ["text/html", "text/turtle", "application/ld+json", "application/json"]
 
 
-def current_kg() -> Any:
+def current_kg() -> KnowledgeGraph:
     """The app's knowledge graph (``create_app`` loads it into ``app.extensions["amkg"]``)."""
-    return current_app.extensions["amkg"]
+    kg: KnowledgeGraph = current_app.extensions["amkg"]
+    return kg
 
 
 @bp.after_app_request
 def _security_headers(response: Response) -> Response:
-    return i18n.remember(secure(response))
+    return i18n.remember(secure(response))  # type: ignore[arg-type]
 
 
 bp.app_context_processor(i18n.template_globals)
@@ -68,7 +70,7 @@ def track_page(number: int) -> Any:
     return _page("track.html", data, as_json, f"/spoor/{number}.json")
 
 
-def _not_found(kg: Any, requested: str, as_json: bool, lang: str) -> Any:
+def _not_found(kg: KnowledgeGraph, requested: str, as_json: bool, lang: str) -> Any:
     data = {
         "error": {
             "status": 404,
@@ -180,8 +182,8 @@ def search_page() -> Any:
 @bp.get("/api/suggest")
 def suggest_api() -> Any:
     query = request.args.get("q", "").strip()[:200]
-    lang = request.args.get("lang")
-    lang = lang if lang in i18n.LANGS else i18n.current_lang()
+    requested = request.args.get("lang", "")
+    lang = requested if requested in i18n.LANGS else i18n.current_lang()
     try:
         limit = max(1, min(int(request.args.get("limit", "10")), 50))
     except ValueError:

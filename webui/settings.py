@@ -38,7 +38,7 @@ QUERY_WORKERS = 2
 #: Queries evaluated at the same time (``None``: one per worker).
 MAX_CONCURRENT_QUERIES: int | None = None
 #: Seconds a request waits for a free worker before it gets 503 with Retry-After.
-QUERY_QUEUE_WAIT = 2.0
+QUERY_QUEUE_WAIT = 5.0
 #: Seconds a worker may take to load the graph when it starts.
 WORKER_START_TIMEOUT = 120.0
 #: Address-space cap of each worker process in MB (``None``: no cap; Unix only). A query that
@@ -53,6 +53,22 @@ MAX_BODY_BYTES = 256 * 1024
 MAX_QUERY_CHARS = 20_000
 #: Deepest nesting of ( [ { outside strings and comments (deeper: 400).
 MAX_NESTING = 64
+#: Most operators (+ - * / ! && || comparisons, path operators, UNION, MINUS, OPTIONAL) in a
+#: query (more: 400): each deepens the parse tree, like a bracket.
+MAX_OPERATORS = 1_000
+#: Most tokens in a query (more: 400).
+MAX_TOKENS = 6_000
+#: About the most bytes of an answer (a longer one is cut while it is read, and says so).
+MAX_ANSWER_BYTES = 16 * 1024 * 1024
+#: Query workers one client may hold at once (``None``: half the pool, at least one); its
+#: further queries wait ``QUERY_QUEUE_WAIT`` s for its own turn, then get 429.
+QUERY_CLIENT_SHARE: int | None = None
+#: Requests that may wait for a query worker at once (``None``: as many as there are
+#: workers); more get 503 at once, so /sparql never holds every thread of a web process.
+QUERY_MAX_WAITING: int | None = None
+#: A header that names the client (``X-Forwarded-For``, ``X-Real-IP``) for the fair share,
+#: to be set only behind a reverse proxy that sets it; ``None``: the peer address.
+CLIENT_ADDRESS_HEADER: str | None = None
 
 # --- Pages --------------------------------------------------------------------------------
 #: Most nodes a graph view draws.

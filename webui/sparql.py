@@ -5,8 +5,15 @@
 * The answer's format comes from a ``format`` (or ``output``) parameter, else the Accept header
   (q-values honoured), else the default: SPARQL Results JSON, or Turtle for CONSTRUCT/DESCRIBE.
 * ``GET /sparql`` without a query: the SPARQL 1.1 Service Description (Turtle by default).
-* Read only, and never a request to another server: updates get 403; ``SERVICE``, ``FROM``,
-  ``FROM NAMED`` and the ``default-graph-uri`` / ``named-graph-uri`` parameters get 400.
+* Read only, and never a request to another server: updates get 403; ``SERVICE``, ``FROM``
+  and ``FROM NAMED`` get 400. ``default-graph-uri`` is accepted when it names the one default
+  graph, :data:`DEFAULT_GRAPH_IRI`, and refused (400, with the IRI to use) otherwise;
+  ``named-graph-uri`` is refused (400): the store has no named graphs.
+* The query is UTF-8 (the Protocol says so): another ``charset`` or bytes that are not UTF-8
+  are a 400, in a body, a form or the URL. A body over ``MAX_BODY_BYTES`` is a 413, also when
+  it comes chunked (no Content-Length).
+* An Accept header that no format of the query's form fits is a 406 (``image/png``; results
+  JSON for a CONSTRUCT). Every answer and every error says ``Vary: Accept``.
 * Every query runs in a worker process with a hard time limit (``QUERY_TIMEOUT``); see
   ``queries/executor.py``. Answers carry ``X-AMKG-Rows`` (rows or triples in the body) and
   ``X-AMKG-Truncated`` (``true`` when ``ROW_LIMIT`` cut the answer; the body stays standard).
@@ -15,28 +22,37 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote_to_bytes
 
 from flask import Blueprint, Flask, Request, Response, current_app, request
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, VOID
+from werkzeug.datastructures import MultiDict
 
 from amkg.graph.load import new_graph
-from amkg.queries.executor import StoreSpec, WorkerPool
+from amkg.queries.executor import PoolBusy, QueryTimeout, StoreSpec, WorkerPool, query_hash
 from amkg.queries.formats import ALL_FORMATS, negotiate, pick_format_param, serialise_graph
-from amkg.queries.guard import Limits
+from amkg.queries.guard import Limits, QueryRejected
 from amkg.webui.errors import HttpError
 from amkg.webui.headers import SECURITY_HEADERS
 
 bp = Blueprint("sparql", __name__)
+log = logging.getLogger("amkg.sparql")
+
+#: The name of the endpoint's one graph: ``default-graph-uri`` may name it (and nothing else).
+DEFAULT_GRAPH_IRI = "https://w3id.org/amkg/graph/default"
+FORM = "application/x-www-form-urlencoded"
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+#: The dataset this endpoint serves, as the DCAT/VoID description names it.
+DATASET_IRI = URIRef("https://w3id.org/amkg/dataset")
 ENTAILMENT_SIMPLE = URIRef("http://www.w3.org/ns/entailment/Simple")
 POOL_KEY = "amkg_sparql_pool"
 READ_ONLY = "updates are not allowed: this endpoint is read-only"
-EXPOSED = "X-AMKG-Rows, X-AMKG-Truncated, Retry-After"
+EXPOSED = "X-AMKG-Rows, X-AMKG-Truncated, X-AMKG-Truncated-By, X-Request-Id, Retry-After"
 METHODS = ["GET", "POST", "OPTIONS"]  # HEAD comes with GET
 READ_HEADERS = (("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", EXPOSED))
 VARY_ACCEPT = ("Vary", "Accept")
@@ -45,7 +61,12 @@ _pool_lock = threading.Lock()
 
 def limits_of(config: Any) -> Limits:
     """The guard's limits from the app's settings."""
-    return Limits(max_chars=config["MAX_QUERY_CHARS"], max_nesting=config["MAX_NESTING"])
+    return Limits(
+        max_chars=config["MAX_QUERY_CHARS"],
+        max_nesting=config["MAX_NESTING"],
+        max_operators=config.get("MAX_OPERATORS", Limits.max_operators),
+        max_tokens=config.get("MAX_TOKENS", Limits.max_tokens),
+    )
 
 
 def get_pool(app: Flask) -> WorkerPool:
@@ -65,6 +86,9 @@ def get_pool(app: Flask) -> WorkerPool:
                 queue_wait=config["QUERY_QUEUE_WAIT"],
                 start_timeout=config["WORKER_START_TIMEOUT"],
                 memory_mb=config["WORKER_MEMORY_MB"],
+                byte_limit=config.get("MAX_ANSWER_BYTES"),
+                client_share=config.get("QUERY_CLIENT_SHARE"),
+                max_waiting=config.get("QUERY_MAX_WAITING"),
             )
             app.extensions[POOL_KEY] = pool
         return pool
@@ -89,28 +113,84 @@ def _one(values: list[str], name: str) -> str | None:
     return values[0] if values else None
 
 
-def _query_text(req: Request) -> str | None:
+def _utf8(data: bytes, where: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise HttpError(400, f"the {where} is not valid UTF-8 (SPARQL 1.1 Protocol)") from None
+
+
+def _check_charset(req: Request) -> None:
+    charset = req.mimetype_params.get("charset", "utf-8").strip().lower()
+    if charset not in ("utf-8", "utf8"):
+        raise HttpError(
+            400, f"charset={charset} is not accepted: send the query as UTF-8 (SPARQL 1.1 Protocol)"
+        )
+
+
+def _body(req: Request, max_bytes: int) -> bytes:
+    """The request body, at most ``max_bytes`` (more: 413), also when it comes chunked."""
+    if req.content_length is not None:
+        if req.content_length > max_bytes:
+            raise HttpError(413, f"the request body is over the limit of {max_bytes} bytes")
+        return req.get_data(cache=True)
+    stream = req.environ.get("wsgi.input")
+    data = stream.read(max_bytes + 1) if stream is not None else b""
+    if len(data) > max_bytes:
+        raise HttpError(413, f"the request body is over the limit of {max_bytes} bytes")
+    return data
+
+
+def _decode_form(data: bytes, where: str) -> MultiDict[str, str]:
+    """``a=1&b=2`` as a MultiDict, refusing bytes that are not UTF-8 once percent-decoded."""
+    pairs: MultiDict[str, str] = MultiDict()
+    for part in data.split(b"&"):
+        if not part:
+            continue
+        name, _, value = part.partition(b"=")
+        decoded = [_utf8(unquote_to_bytes(x.replace(b"+", b" ")), where) for x in (name, value)]
+        pairs.add(decoded[0], decoded[1])
+    return pairs
+
+
+def read_params(
+    app: Flask, req: Request
+) -> tuple[MultiDict[str, str], MultiDict[str, str], str | None]:
+    """The URL's parameters, the form's (a form POST) and the body query (a direct POST)."""
+    url = _decode_form(req.environ.get("QUERY_STRING", "").encode("latin-1"), "URL")
+    form: MultiDict[str, str] = MultiDict()
+    body = None
+    if req.method == "POST":
+        mimetype = req.mimetype
+        if mimetype in (FORM, "application/sparql-query", "application/sparql-update"):
+            _check_charset(req)
+            data = _body(req, app.config["MAX_BODY_BYTES"])
+            if mimetype == FORM:
+                form = _decode_form(data, "form body")
+            else:
+                body = _utf8(data, "query body")
+    return url, form, body
+
+
+def _query_text(req: Request, url: MultiDict[str, str], form: MultiDict[str, str],
+                body: str | None) -> str | None:  # fmt: skip
     """The query of this request, ``None`` for a plain GET (the service description)."""
     if req.method in ("GET", "HEAD"):
-        if "update" in req.args:
+        if "update" in url:
             raise HttpError(403, READ_ONLY)
-        return _one(req.args.getlist("query"), "query")
+        return _one(url.getlist("query"), "query")
     mimetype = req.mimetype
     if mimetype == "application/sparql-update":
         raise HttpError(403, READ_ONLY)
-    if mimetype == "application/x-www-form-urlencoded":
-        if "update" in req.form:
+    if mimetype == FORM:
+        if "update" in form:
             raise HttpError(403, READ_ONLY)
-        text = _one(req.form.getlist("query"), "query")
+        text = _one(form.getlist("query"), "query")
         if text is None:
             raise HttpError(400, "a form POST needs a query parameter in its body")
         return text
     if mimetype == "application/sparql-query":
-        charset = req.mimetype_params.get("charset", "utf-8")
-        try:
-            return req.get_data().decode(charset)
-        except (LookupError, UnicodeDecodeError):
-            raise HttpError(400, f"the query body is not valid {charset}") from None
+        return body
     raise HttpError(
         415,
         "send the query as application/x-www-form-urlencoded (query=...) or as "
@@ -118,32 +198,38 @@ def _query_text(req: Request) -> str | None:
     )
 
 
-def _format_param(req: Request) -> str | None:
+def _format_param(url: MultiDict[str, str], form: MultiDict[str, str]) -> str | None:
     for name in ("format", "output"):
-        values = req.args.getlist(name)
-        if req.mimetype == "application/x-www-form-urlencoded":
-            values += req.form.getlist(name)
+        values = url.getlist(name) + form.getlist(name)
         if values:
             return pick_format_param(values)
     return None
 
 
-def _refuse_dataset_parameters(req: Request) -> None:
-    for name in ("default-graph-uri", "named-graph-uri"):
-        if name in req.args or (
-            req.mimetype == "application/x-www-form-urlencoded" and name in req.form
-        ):
+def check_dataset_parameters(url: MultiDict[str, str], form: MultiDict[str, str]) -> None:
+    """``default-graph-uri`` may name the one default graph; nothing else is a dataset here."""
+    named = url.getlist("named-graph-uri") + form.getlist("named-graph-uri")
+    if named:
+        raise HttpError(
+            400,
+            f"named-graph-uri <{named[0]}> is not supported: this endpoint has no named graphs, "
+            f"only its one default graph <{DEFAULT_GRAPH_IRI}>; leave named-graph-uri out",
+        )
+    for iri in url.getlist("default-graph-uri") + form.getlist("default-graph-uri"):
+        if iri.strip() != DEFAULT_GRAPH_IRI:
             raise HttpError(
                 400,
-                f"{name} is not supported: the endpoint answers from its one default graph "
-                "and never loads a graph from elsewhere",
+                f"default-graph-uri <{iri}> is not a graph of this endpoint: it answers from its "
+                f"one default graph <{DEFAULT_GRAPH_IRI}> and never loads a graph from "
+                "elsewhere; name that graph or leave default-graph-uri out",
             )
 
 
 FEATURES = (
     ("read-only", "Read only", "Queries only: every SPARQL Update request is refused."),
     ("no-federation", "No outbound requests",
-     "SERVICE, FROM, FROM NAMED, default-graph-uri and named-graph-uri are refused."),
+     "SERVICE, FROM, FROM NAMED and named-graph-uri are refused; default-graph-uri may "
+     "only name the default graph."),
     ("time-limit", "Time limit", "A query is stopped after {QUERY_TIMEOUT:g} s (503)."),
     ("row-limit", "Row limit", "An answer holds at most {ROW_LIMIT} rows or triples; a cut "
      "answer has the header X-AMKG-Truncated: true."),
@@ -169,17 +255,23 @@ def service_description(endpoint: str, triples: int, config: Any) -> Graph:
         graph.add((feature, RDF.type, SD.Feature))
         graph.add((feature, RDFS.label, Literal(label, lang="en")))
         graph.add((feature, RDFS.comment, Literal(comment.format(**config), lang="en")))
-    dataset, default_graph = URIRef(endpoint + "#dataset"), URIRef(endpoint + "#default-graph")
+    dataset, default_graph = URIRef(endpoint + "#dataset"), URIRef(DEFAULT_GRAPH_IRI)
     graph.add((service, SD.defaultDataset, dataset))
     graph.add((dataset, RDF.type, SD.Dataset))
     graph.add((dataset, SD.defaultGraph, default_graph))
     graph.add((default_graph, RDF.type, SD.Graph))
     graph.add((default_graph, VOID.triples, Literal(triples)))
+    # The DCAT/VoID description of the dataset this endpoint serves (webui/dataset.py).
+    base = endpoint.rsplit("/sparql", 1)[0] + "/"
+    graph.add((dataset, DCTERMS.source, DATASET_IRI))
+    graph.add((dataset, RDFS.seeAlso, URIRef(base + ".well-known/void")))
+    graph.add((DATASET_IRI, VOID.sparqlEndpoint, URIRef(endpoint)))
+    graph.add((DATASET_IRI, RDFS.seeAlso, URIRef(base + "dataset")))
     return graph
 
 
-def _describe_service(app: Flask, req: Request) -> Response:
-    fmt = negotiate("DESCRIBE", req.headers.get("Accept"), _format_param(req))
+def _describe_service(app: Flask, req: Request, fmt_param: str | None) -> Response:
+    fmt = negotiate("DESCRIBE", req.headers.get("Accept"), fmt_param)
     endpoint = quote(req.base_url, safe=":/?#[]@!$&'()*+,;=%~")
     kg = app.extensions["amkg"]
     graph = service_description(endpoint, kg.store.triple_count(), app.config)
@@ -196,23 +288,65 @@ def _preflight() -> Response:
     ], status=204)  # fmt: skip
 
 
+def client_of(app: Flask, req: Request) -> str:
+    """Who sent the request, for the fair share of the query workers: the peer address, or
+    the header ``CLIENT_ADDRESS_HEADER`` names (set it only behind a proxy that sets it)."""
+    header = app.config.get("CLIENT_ADDRESS_HEADER")
+    if header:
+        value = req.headers.get(header, "")
+        if value:
+            return value.split(",")[0].strip()
+    return req.remote_addr or ""
+
+
 def respond(app: Flask, req: Request) -> Response:
     """The answer to one ``/sparql`` request, without its CORS and security headers.
 
     Needs no Flask context, so :mod:`webui.sparql_direct` can call it straight from WSGI.
-    Errors are raised, for the app's one error renderer.
+    Errors are raised, for the app's one error renderer; refusals and stopped queries are
+    logged (``amkg.sparql``) with the query's hash, never its text.
     """
     if req.method == "OPTIONS":
         return _preflight()
-    text = _query_text(req)
-    _refuse_dataset_parameters(req)
-    if text is None:
-        return _describe_service(app, req)
-    fmt = _format_param(req)
-    answer = get_pool(app).execute(text, accept=req.headers.get("Accept"), fmt=fmt)
+    client = client_of(app, req)
+    text = None
+    try:
+        url, form, body = read_params(app, req)
+        text = _query_text(req, url, form, body)
+        if text is not None:
+            req.environ["amkg.query_hash"] = query_hash(text)
+        check_dataset_parameters(url, form)
+        fmt = _format_param(url, form)
+        if text is None:
+            return _describe_service(app, req, fmt)
+        answer = get_pool(app).execute(
+            text, accept=req.headers.get("Accept"), fmt=fmt, client=client
+        )
+    except (HttpError, QueryRejected, QueryTimeout, PoolBusy) as error:
+        _log_refusal(req, client, text, error)
+        raise
     rows = ("X-AMKG-Rows", str(answer.rows))
     truncated = ("X-AMKG-Truncated", "true" if answer.truncated else "false")
-    return _response(answer.body, answer.content_type, [rows, truncated, VARY_ACCEPT])
+    headers = [rows, truncated, VARY_ACCEPT]
+    if answer.stopped_by:
+        headers.append(("X-AMKG-Truncated-By", answer.stopped_by))
+    return _response(answer.body, answer.content_type, headers)
+
+
+def _log_refusal(req: Request, client: str, text: str | None, error: Exception) -> None:
+    status = getattr(error, "status", 503)
+    reason = getattr(error, "reason", str(error))
+    level = logging.WARNING if status in (403, 413) or "not allowed" in reason else logging.INFO
+    if isinstance(error, QueryTimeout):
+        level = logging.WARNING
+    fields = {
+        "request_id": req.environ.get("amkg.request_id"),
+        "client": client,
+        "status": status,
+        "query_hash": query_hash(text) if text is not None else None,
+        "reason": reason,
+    }
+    log.log(level, "refused", extra={"fields": fields})
 
 
 def _response(body: bytes | str, content_type: str | None, headers: list[tuple[str, str]],

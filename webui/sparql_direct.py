@@ -12,6 +12,10 @@ with a ``lang`` parameter (its cookie is the i18n hook's business). An error rai
 ``respond`` is handed to Flask inside a request context made from the same request object,
 so the app's one error renderer and its hooks shape it; the query is never run twice.
 ``tests/test_sparql_direct.py`` checks that both routes give the same status, headers and body.
+
+Being the app's WSGI front, it also answers the health probe ``/healthz`` (``GET``/``HEAD``:
+200 ``{"status": "ok"}``, without Flask, the graph or the query pool, so it answers while
+every query worker is busy) and writes the access log (:mod:`webui.logs`) of every request.
 """
 
 from __future__ import annotations
@@ -22,13 +26,23 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask, Response
 from flask.ctx import RequestContext
 
+from amkg.webui import logs
+from amkg.webui.headers import SECURITY_HEADERS
 from amkg.webui.sparql import METHODS, respond
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 PATH = "/sparql"
+HEALTH_PATH = "/healthz"
 _METHODS = frozenset([*METHODS, "HEAD"])
+_HEALTHY = b'{"status":"ok"}'
+_HEALTH_HEADERS = [
+    ("Content-Type", "application/json"),
+    ("Content-Length", str(len(_HEALTHY))),
+    ("Cache-Control", "no-store"),
+    *SECURITY_HEADERS,
+]
 
 
 class DirectSparql:
@@ -49,6 +63,16 @@ class DirectSparql:
         )
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        start_response = logs.begin(environ, start_response)  # type: ignore[arg-type]
+        return logs.finish(environ, self._answer(environ, start_response))  # type: ignore[arg-type]
+
+    def _answer(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in (
+            "GET",
+            "HEAD",
+        ):
+            start_response("200 OK", list(_HEALTH_HEADERS))
+            return [] if environ["REQUEST_METHOD"] == "HEAD" else [_HEALTHY]
         if not self._takes(environ):
             return self.flask_wsgi_app(environ, start_response)
         app = self.app

@@ -30,6 +30,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_LOAD_ERROR = 2
 #: Exit status of ``amkg validate`` when the graph breaks a rule.
 EXIT_INVALID = 1
+#: Exit status for a shapes graph that is malformed (pyshacl cannot load a shape) or hostile
+#: (its SPARQL could reach the network: ``graph/shapes_guard.py``).
+EXIT_BAD_SHAPES = 3
 
 _STORE_KEY = "amkg.store"
 
@@ -110,8 +113,11 @@ lang_option = click.option(
 def load_kg(data_dir: Path | None = None, engine: str = "oxigraph") -> KnowledgeGraph:
     """Open the graph's store (building it first if the sources changed), or print
     ``path:line: message`` and exit with status 2 (the previous store is left as it was)."""
+    from pyshacl.errors import ReportableRuntimeError
+
     from amkg.graph.errors import GraphLoadError
     from amkg.graph.kg import KnowledgeGraph
+    from amkg.graph.shapes_guard import ShapesRefused
 
     try:
         return KnowledgeGraph.open(
@@ -119,6 +125,9 @@ def load_kg(data_dir: Path | None = None, engine: str = "oxigraph") -> Knowledge
         )
     except GraphLoadError as error:
         fail_load(error)
+    except (ShapesRefused, ReportableRuntimeError) as error:  # while building the store
+        click.echo(f"refused shapes: {error}", err=True)
+        raise click.exceptions.Exit(EXIT_BAD_SHAPES) from None
 
 
 def fail_load(error: GraphLoadError) -> NoReturn:

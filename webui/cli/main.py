@@ -8,14 +8,16 @@ commands live in ``amkg.cli.<name>`` modules and are registered at the bottom of
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
 from amkg.cli.common import (  # noqa: F401  (re-exported for the command modules)
+    EXIT_BAD_SHAPES,
     EXIT_INVALID,
     EXIT_LOAD_ERROR,
     data_dir_option,
@@ -25,6 +27,22 @@ from amkg.cli.common import (  # noqa: F401  (re-exported for the command module
     store_root,
 )
 from amkg.graph.formats import EXPORT_FORMATS as FORMATS
+
+
+@contextlib.contextmanager
+def bad_shapes_exit() -> Iterator[None]:
+    """A malformed shape (pyshacl cannot load it) or a hostile one (its SPARQL could reach the
+    network: ``graph/shapes_guard.py``, checked before validation) ends the command with
+    :data:`EXIT_BAD_SHAPES` and the reason on stderr."""
+    from pyshacl.errors import ReportableRuntimeError
+
+    from amkg.graph.shapes_guard import ShapesRefused
+
+    try:
+        yield
+    except (ShapesRefused, ReportableRuntimeError) as error:
+        click.echo(f"refused shapes: {error}", err=True)
+        raise click.exceptions.Exit(EXIT_BAD_SHAPES) from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -53,7 +71,8 @@ def build_command(lang: str, data_dir: Path | None) -> None:
     from amkg.webui.i18n import t
 
     try:
-        result = build(Sources.resolve(data_dir), store_root())
+        with bad_shapes_exit():
+            result = build(Sources.resolve(data_dir), store_root())
     except GraphLoadError as error:
         fail_load(error)
     report = result.report
@@ -82,11 +101,13 @@ def validate_command(lang: str, data_dir: Path | None) -> None:
     """Controleer de graaf met de SHACL-regels (check the graph against the shapes).
 
     Toont het SHACL-rapport dat bij het bouwen van de store is gemaakt. Exit 0 als de graaf
-    voldoet, 1 bij overtredingen, 2 als een bestand niet te lezen is.
+    voldoet, 1 bij overtredingen, 2 als een bestand niet te lezen is, 3 als een regel (shape)
+    niet deugt of het netwerk op zou gaan (a malformed or hostile shape).
     """
     from amkg.cli.text import format_report
 
-    report = load_kg(data_dir).report
+    with bad_shapes_exit():
+        report = load_kg(data_dir).report
     click.echo(format_report(report, lang))
     if not report.conforms:
         raise click.exceptions.Exit(EXIT_INVALID)
@@ -94,6 +115,8 @@ def validate_command(lang: str, data_dir: Path | None) -> None:
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path`` and rename it over ``path``."""
+    import tempfile
+
     directory = path.resolve().parent
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
@@ -160,12 +183,13 @@ def stats_command(fmt: str, lang: str, data_dir: Path | None) -> None:
 
 # The commands of the other modules, by plain import (each module imports only click at its top,
 # so ``amkg --help`` stays fast; heavy imports wait inside the commands).
+from amkg.cli import levers as _levers  # noqa: E402
 from amkg.cli import load as _load  # noqa: E402
 from amkg.cli import queries as _queries  # noqa: E402
 from amkg.cli import serve as _serve  # noqa: E402
 from amkg.cli import sparql as _sparql  # noqa: E402
 from amkg.cli import trace as _trace  # noqa: E402
 
-for _module in (_queries, _sparql, _serve, _trace, _load):
+for _module in (_queries, _sparql, _serve, _trace, _levers, _load):
     for _command in _module.COMMANDS:
         main.add_command(_command)

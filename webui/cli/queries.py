@@ -23,12 +23,13 @@ if TYPE_CHECKING:  # the catalogue imports rdflib and pyoxigraph: only inside th
     from amkg.queries.catalogue import Catalogue, RunResult
 
 CELL_WIDTH = 60
-_WORDS = {
-    "nl": {"yes": "ja", "no": "nee", "inferred": "afgeleid", "rows": "rijen",
-           "note": "afgeleid = berust op een lezing van de presentatie, niet op haar tekst"},
-    "en": {"yes": "yes", "no": "no", "inferred": "inferred", "rows": "rows",
-           "note": "inferred = rests on a reading of the deck, not on its text"},
-}  # fmt: skip
+
+
+def _words(lang: str) -> dict[str, str]:
+    """The table's words in ``lang`` (``webui/i18n/<lang>.cli.json``)."""
+    from amkg.webui.i18n import t
+
+    return {k: t(f"cli.query.{k}", lang) for k in ("yes", "no", "inferred", "rows", "note")}
 
 
 def _catalogue() -> Catalogue:
@@ -81,7 +82,7 @@ def _cell(kg: object, name: str, term: Node | None, lang: str) -> str:
     from rdflib import Literal, URIRef
     from rdflib.namespace import XSD
 
-    words = _WORDS[lang]
+    words = _words(lang)
     if term is None:
         return ""
     if isinstance(term, URIRef):
@@ -97,7 +98,7 @@ def format_table(kg: object, outcome: RunResult, lang: str) -> str:
     """The result as a text table with labels for IRIs and inferred links marked."""
     columns = _columns(outcome.vars, lang)
     rows = [[_cell(kg, c, row.get(c), lang) for c in columns] for row in outcome.rows]
-    words = _WORDS[lang]
+    words = _words(lang)
     text = _table(rows, columns) + f"\n({len(rows)} {words['rows']})"
     if "inferred" in columns:
         text += f"\n{words['note']}"

@@ -2,9 +2,12 @@
 
 The query comes as an argument, from ``--file``, or from stdin (``-``). A refused query
 (update, SERVICE, FROM, too long, too deep) or a malformed one exits with status 2 and the
-reason on stderr. By default the query runs in this process, without a time limit; with
-``--timeout S`` it runs in a process of its own that is stopped after S seconds (exit 3), as
-the endpoint stops its query workers.
+reason on stderr. The query runs in a process of its own that first leaves the network for
+good (``queries/offline.py``: a new network namespace when permitted, a seccomp filter on
+``socket()``), so no query, whatever the guard missed, can make a connection; a crash of the
+engine ends that process, not the command (exit 2 with a message). Without a time limit by
+default; with ``--timeout S`` the process is stopped after S seconds (exit 3), as the endpoint
+stops its query workers.
 """
 
 from __future__ import annotations
@@ -104,7 +107,12 @@ def sparql(query: str | None, file: IO[str] | None, fmt: str | None, engine: str
     from amkg.webui import settings
 
     text = _read(query, file)
-    limits = Limits(max_chars=settings.MAX_QUERY_CHARS, max_nesting=settings.MAX_NESTING)
+    limits = Limits(
+        max_chars=settings.MAX_QUERY_CHARS,
+        max_nesting=settings.MAX_NESTING,
+        max_operators=settings.MAX_OPERATORS,
+        max_tokens=settings.MAX_TOKENS,
+    )
     parser_headroom(limits)
     try:
         parsed = check_query(text, limits)
@@ -115,11 +123,7 @@ def sparql(query: str | None, file: IO[str] | None, fmt: str | None, engine: str
         chosen = None if table else negotiate(parsed.kind, None, fmt)
     except QueryRejected as error:
         _fail(f"refused: {error.reason}")
-    store = store_root()
-    if timeout is None:
-        status, output = _load_and_run(parsed, chosen, engine, data_dir, store)
-    else:
-        status, output = _run_with_limit(parsed, chosen, engine, data_dir, store, timeout)
+    status, output = _run_offline(parsed, chosen, engine, data_dir, store_root(), timeout)
     if status != "ok":
         _fail(output.decode(), EXIT_TIMEOUT if status == "timeout" else EXIT_REFUSED)
     click.echo(output, nl=False)  # bytes: written as they are
@@ -154,15 +158,19 @@ def _load_and_run(parsed: ParsedQuery, chosen: Format | None, engine: str,
     return "ok", serialise(result, chosen).body
 
 
-def _child(conn: Connection, *args: object) -> None:
-    conn.send(_load_and_run(*args, loaded=conn))  # type: ignore[arg-type]
+def _child(conn: Connection, parsed: ParsedQuery, chosen: Format | None, engine: str,
+           data_dir: Path | None, store: Path | None) -> None:  # fmt: skip
+    from amkg.queries.offline import go_offline
+
+    go_offline()  # first: before the engine or any thread exists
+    conn.send(_load_and_run(parsed, chosen, engine, data_dir, store, loaded=conn))
 
 
-def _run_with_limit(parsed: ParsedQuery, chosen: Format | None, engine: str,
-                    data_dir: Path | None, store: Path | None,
-                    timeout: float) -> Outcome:  # fmt: skip
-    """:func:`_load_and_run` in a spawned process, stopped when the query (not the loading)
-    takes more than ``timeout`` seconds."""
+def _run_offline(parsed: ParsedQuery, chosen: Format | None, engine: str,
+                 data_dir: Path | None, store: Path | None,
+                 timeout: float | None) -> Outcome:  # fmt: skip
+    """:func:`_load_and_run` in a spawned process that is off the network, stopped when the
+    query (not the loading) takes more than ``timeout`` seconds (``None``: no limit)."""
     import multiprocessing
 
     from amkg.queries.executor import stop_process
@@ -179,9 +187,12 @@ def _run_with_limit(parsed: ParsedQuery, chosen: Format | None, engine: str,
             if not receiver.poll(timeout):
                 return "timeout", f"stopped after {timeout:g} s (the time limit)".encode()
             reply = receiver.recv()
-        return reply  # type: ignore[no-any-return]
+        return reply
     except EOFError:
-        return "failed", f"the query process stopped unexpectedly ({process.exitcode})".encode()
+        process.join(5)
+        code = process.exitcode
+        how = f"signal {-code}" if code is not None and code < 0 else f"exit {code}"
+        return "failed", f"the query process stopped unexpectedly ({how})".encode()
     finally:
         stop_process(process, grace=1)
         receiver.close()

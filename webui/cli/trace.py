@@ -24,54 +24,30 @@ if TYPE_CHECKING:  # the analyses import networkx and rdflib: only inside the co
     from amkg.graph.kg import KnowledgeGraph
     from amkg.graph.trace import ImpactResult, TraceError, TraceResult
 
-TEXTS = {
-    "nl": {
-        "from": "Van",
-        "to": "Naar",
-        "none": "Geen pad van hoogstens {k} stappen.",
-        "paths": "{n} pad(en) van hoogstens {k} stappen:",
-        "steps": ("stap", "stappen"),
-        "more": "(er zijn meer paden; de eerste {n} staan hier)",
-        "impact": "Wat {label} raakt, tot {k} stappen",
-        "directed": "langs de pijlen; terug alleen langs 'hoort bij'-relaties",
-        "undirected": "alle relaties, in beide richtingen",
-        "distance": "Afstand {d}",
-        "via": "via",
-        "nothing": "Niets bereikbaar.",
-        "hint": "Langs de pijlen is niets bereikbaar; probeer --undirected.",
-        "total": "Totaal {n} entiteiten",
-        "no_class": "(zonder klasse)",
-        "hubs": "Knooppunten (graad en tussenheid, ongerichte projectie)",
-        "columns": ("#", "graad", "tussenheid", "klasse", "entiteit"),
-        "unknown": "Onbekende naam {name!r}",
-        "ambiguous": "Naam {name!r} is niet eenduidig",
-        "suggest": "Bedoelde u",
-        "candidates": "Kandidaten",
-    },
-    "en": {
-        "from": "From",
-        "to": "To",
-        "none": "No path of at most {k} steps.",
-        "paths": "{n} path(s) of at most {k} steps:",
-        "steps": ("step", "steps"),
-        "more": "(there are more paths; the first {n} are listed)",
-        "impact": "What {label} touches, up to {k} steps",
-        "directed": "along the arrows; backwards only along 'belongs to' links",
-        "undirected": "every link, both ways",
-        "distance": "Distance {d}",
-        "via": "via",
-        "nothing": "Nothing reachable.",
-        "hint": "Nothing is reachable along the arrows; try --undirected.",
-        "total": "{n} entities in all",
-        "no_class": "(no class)",
-        "hubs": "Hubs (degree and betweenness, undirected projection)",
-        "columns": ("#", "degree", "betweenness", "class", "entity"),
-        "unknown": "Unknown name {name!r}",
-        "ambiguous": "Name {name!r} is ambiguous",
-        "suggest": "Did you mean",
-        "candidates": "Candidates",
-    },
-}
+#: The UI strings of the output (``webui/i18n/<lang>.cli.json``) by the names the code uses.
+_KEYS: dict[str, str | tuple[str, ...]] = {
+    "from": "cli.trace.from", "to": "cli.trace.to", "none": "cli.trace.none",
+    "paths": "cli.trace.paths", "steps": ("cli.trace.step", "cli.trace.steps"),
+    "more": "cli.trace.more", "impact": "cli.impact.head", "directed": "cli.impact.directed",
+    "undirected": "cli.impact.undirected", "distance": "cli.impact.distance",
+    "via": "cli.impact.via", "nothing": "cli.impact.nothing", "hint": "cli.impact.hint",
+    "total": "cli.impact.total", "no_class": "cli.trace.no_class", "hubs": "cli.hubs.head",
+    "columns": ("cli.hubs.rank", "cli.hubs.degree", "cli.hubs.betweenness", "cli.hubs.class",
+                "cli.hubs.entity"),
+    "unknown": "cli.name.unknown", "ambiguous": "cli.name.ambiguous",
+    "suggest": "cli.name.suggest", "candidates": "cli.name.candidates",
+}  # fmt: skip
+
+
+def _words(lang: str) -> dict[str, Any]:
+    """The output's words in ``lang``."""
+    from amkg.webui.i18n import t
+
+    return {
+        name: tuple(t(k, lang) for k in key) if isinstance(key, tuple) else t(key, lang)
+        for name, key in _KEYS.items()
+    }
+
 
 format_option = click.option(
     "--format",
@@ -103,20 +79,21 @@ def _load(data_dir: Path | None) -> KnowledgeGraph:
 
 
 def _entity_line(entity: Any, lang: str) -> str:
-    cls = entity.cls_label.get(lang) or TEXTS[lang]["no_class"]
+    cls = entity.cls_label.get(lang) or _words(lang)["no_class"]
     return f"{entity.label.get(lang)} ({entity.id}, {cls})"
 
 
 def _fail(error: TraceError, lang: str) -> click.ClickException:
     from amkg.graph.trace import AmbiguousName, EntityNotFound
+    from amkg.webui.i18n import t
 
-    words = TEXTS[lang]
+    words = _words(lang)
     if isinstance(error, AmbiguousName):
         head, listed = words["ambiguous"].format(name=error.name), error.candidates
         lines = [f"{head}. {words['candidates']}:"]
     elif isinstance(error, EntityNotFound):
         head, listed = words["unknown"].format(name=error.name), error.suggestions
-        lines = [f"{head}: {error.reason(lang)}."]
+        lines = [f"{head}: {t(f'trace.reason.{error.kind}', lang)}."]
         if listed:
             lines.append(f"{words['suggest']}:")
     else:
@@ -135,7 +112,7 @@ def _resolve(kg: KnowledgeGraph, name: str, lang: str) -> Any:
 
 
 def format_trace(result: TraceResult, lang: str) -> str:
-    words = TEXTS[lang]
+    words = _words(lang)
     lines = [
         f"{words['from']}: {_entity_line(result.source, lang)}",
         f"{words['to']}: {_entity_line(result.target, lang)}",
@@ -155,7 +132,7 @@ def format_trace(result: TraceResult, lang: str) -> str:
 
 
 def format_impact(result: ImpactResult, lang: str) -> str:
-    words = TEXTS[lang]
+    words = _words(lang)
     mode = words["undirected" if result.undirected else "directed"]
     head = words["impact"].format(label=_entity_line(result.entity, lang), k=result.max_steps)
     lines = [f"{head} ({mode}):"]
@@ -273,7 +250,7 @@ def hubs_command(
     if fmt == "json":
         _echo_json({"by": by, "top": top, "hubs": [hub.to_dict(lang) for hub in found]})
         return
-    words = TEXTS[lang]
+    words = _words(lang)
     rows = [words["columns"]] + [
         (
             str(n),

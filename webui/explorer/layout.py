@@ -19,6 +19,7 @@ dependency of this project; these are pure Python and fast enough for the node c
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from collections.abc import Hashable, Iterable, Mapping
@@ -44,6 +45,10 @@ LAYERS: dict[str, int] = {
     "amkg:TargetGroup": 5,
     "amkg:Occupation": 5,
 }
+
+
+def _bary_key(bary: dict[Hashable, float], node: Hashable) -> tuple[float, str]:
+    return (bary[node], _sort_key(node))
 
 
 def _sort_key(node: Hashable) -> str:
@@ -242,7 +247,7 @@ def layered_layout(g: nx.Graph, layer: Mapping[Hashable, int], seed: int = 7) ->
             for n in nodes:
                 ranks = [rank[m] for m in g[n] if m in layer and layer[m] != col]
                 bary[n] = sum(ranks) / len(ranks) if ranks else rank[n]
-            nodes.sort(key=lambda n, b=bary: (b[n], _sort_key(n)))
+            nodes.sort(key=functools.partial(_bary_key, bary))
             rank.update({n: float(i) for i, n in enumerate(nodes)})
     tallest = max((len(nodes) for nodes in columns.values()), default=0)
     pos: Pos = {}

@@ -37,7 +37,7 @@ def synthetic_graph(n: int, seed: int = 1, edges_per_node: float = 1.8) -> nx.Mu
     :data:`SYNTHETIC_MIX`) and about ``edges_per_node * n`` links, some inferred; hubs
     emerge by preferential attachment. The same ``n`` and ``seed`` give the same graph."""
     rng = random.Random(seed)
-    g = nx.MultiDiGraph()
+    g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     classes = [cls for cls, share in SYNTHETIC_MIX for _ in range(max(1, round(share * 100)))]
     targets: list[str] = []
     for i in range(n):

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from amkg.queries import internal
@@ -26,8 +27,11 @@ from amkg.queries.catalogue import (
     default_catalogue,
     run,
 )
+from amkg.webui.i18n import t
 
 from .common import KG_, Labeler, url_for_node
+
+GROUPED_COLUMNS = 3  # leading columns whose repeats are folded into one visual group
 
 INPUT_TYPES = {"integer": "number", "date": "date", "string": "text", "iri": "text"}
 
@@ -36,7 +40,9 @@ def summary(q: NamedQuery, lang: str) -> dict[str, Any]:
     return {
         "name": q.name,
         "title": q.title(lang),
-        "description": q.description(lang),
+        # in plain words for the people the query is for; the technical text stays beside it
+        "description": q.plain_description(lang),
+        "technical": q.description(lang),
         "audience": q.audience,
         "tags": list(q.tags),
         "url": f"/queries/{q.name}",
@@ -74,9 +80,12 @@ def _class_labels(kg: KG_, lab: Labeler, cls: URIRef) -> list[str]:
     return sorted({lab(c) for c in classes | {cls}})
 
 
-def _field(kg: KG_, lab: Labeler, p: Param, raw: Mapping[str, str]) -> dict[str, Any]:
+def _field(
+    kg: KG_, lab: Labeler, p: Param, raw: Mapping[str, str], label: str = ""
+) -> dict[str, Any]:
     field: dict[str, Any] = {
         "name": p.name,
+        "label": label or p.name,
         "type": p.type,
         "required": p.required,
         "default": p.default,
@@ -99,12 +108,15 @@ def _term(lab: Labeler, term: Node) -> dict[str, Any]:
     if isinstance(term, URIRef):
         return {"type": "uri", "iri": str(term), "label": lab(term), "url": url_for_node(term)}
     if isinstance(term, Literal):
-        return {
+        cell = {
             "type": "literal",
             "text": str(term),
             "lang": term.language,
             "datatype": str(term.datatype) if term.datatype else None,
         }
+        if term.datatype == XSD.boolean:  # ja/nee, yes/no: not true/false
+            cell["display"] = t("rd.yes" if term.toPython() is True else "rd.no", lab.lang)
+        return cell
     return {"type": "bnode", "text": str(term)}
 
 
@@ -121,6 +133,28 @@ def _visible(variables: list[str], lang: str) -> list[str]:
         for v in shown
         if not any(v in (base + "Label", base + "Label" + own) for base in variables)
     ]
+
+
+def _same(a: dict[str, Any] | None, b: dict[str, Any] | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return (a.get("iri"), a.get("text")) == (b.get("iri"), b.get("text"))
+
+
+def grouped(rows: list[list[dict[str, Any] | None]], shown: list[int]) -> list[dict[str, Any]]:
+    """Rows with their first ``repeats`` shown cells equal to the row above (so one trajectory
+    with several routes reads as one group), and ``start`` on a group's first row."""
+    out: list[dict[str, Any]] = []
+    previous: list[dict[str, Any] | None] | None = None
+    for row in rows:
+        repeats = 0
+        if previous is not None:
+            limit = min(GROUPED_COLUMNS, len(shown) - 1)
+            while repeats < limit and _same(row[shown[repeats]], previous[shown[repeats]]):
+                repeats += 1
+        out.append({"cells": row, "repeats": repeats, "start": repeats == 0})
+        previous = row
+    return out
 
 
 def with_values(q: NamedQuery, bindings: Mapping[str, Node]) -> str:
@@ -141,7 +175,7 @@ def detail(
     data: dict[str, Any] = {
         **summary(q, lang),
         "sparql": q.sparql.strip(),
-        "fields": [_field(kg, lab, p, raw) for p in q.params],
+        "fields": [_field(kg, lab, p, raw, q.column(p.name, lang)) for p in q.params],
         "error": None,
         "result": None,
         "ran": False,
@@ -170,8 +204,14 @@ def detail(
         )
     data["result"] = {
         "columns": columns,
+        "headers": [q.column(c, lang) for c in columns],
         "count": len(rows),
         "truncated": truncated,
         "rows": [[_term(lab, row[c]) if c in row else None for c in columns] for row in shown],
     }
+    # a bound parameter's column repeats the value the form shows: the page leaves it out so
+    # the columns that tell the rows apart come first (the JSON and the downloads keep it)
+    kept = [i for i, c in enumerate(columns) if c not in outcome.bindings or len(columns) == 1]
+    data["result"]["shown"] = kept
+    data["result"]["groups"] = grouped(data["result"]["rows"], kept)
     return data

@@ -1,9 +1,9 @@
-"""Shared helpers for the page-data builders: namespaces, labels, links, query rows."""
+"""Shared helpers for the page-data builders: namespaces, labels, links."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypedDict
 
 from rdflib import RDFS, BNode, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, SKOS
@@ -21,22 +21,15 @@ ID_BASE = str(KG)
 DEF_BASE = str(AMKG)
 LANGS = ("nl", "en")
 
-PREFIXES = """PREFIX amkg: <https://w3id.org/amkg/def#>
-PREFIX kg: <https://w3id.org/amkg/id/>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-"""
-
-
 KG_: TypeAlias = KnowledgeGraph
 """What the builders take: the knowledge graph (read through its store and named methods)."""
 
 
-def select(kg: KG_, sparql: str, **bindings: Node) -> list[dict[str, Node]]:
-    """Run a SELECT (PREFIXES prepended) with bound variables; rows of rdflib terms."""
-    return list(kg.store.query(PREFIXES + sparql, bindings or None).rows)
+class Text(TypedDict):
+    """A text and its language tag (``None`` when untagged)."""
+
+    text: str
+    lang: str | None
 
 
 def other_lang(lang: str) -> str:
@@ -80,13 +73,13 @@ def pick_text(values: Iterable[Node], lang: str) -> str | None:
     return str(vals[0]) if vals else None
 
 
-def pick_texts(values: Iterable[Node], lang: str) -> list[dict[str, str | None]]:
+def pick_texts(values: Iterable[Node], lang: str) -> list[Text]:
     """All texts in `lang` (plus untagged), or else those in the other language."""
     vals = [v for v in values if isinstance(v, Literal)]
     chosen = [v for v in vals if v.language in (lang, None)]
     if not any(v.language == lang for v in vals):
         chosen = [v for v in vals if v.language in (other_lang(lang), None)] or vals
-    return [{"text": str(v), "lang": v.language} for v in chosen]
+    return [Text(text=str(v), lang=v.language) for v in chosen]
 
 
 class Labeler:

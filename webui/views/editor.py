@@ -39,7 +39,7 @@ def build(lang: str, query: str | None = None) -> dict[str, Any]:
         }
         for q in default_catalogue()
     ]
-    examples.sort(key=lambda e: e["title"].casefold())
+    examples.sort(key=lambda e: str(e["title"]).casefold())
     text = (query or "")[:MAX_QUERY]
     return {
         "endpoint": "/sparql",

@@ -28,6 +28,7 @@ from .common import (
 from .ontology import shapes_for
 from .provenance import citations_of, statements_about
 from .standard_labels import BOOLEANS
+from .trajectory import build as trajectory_section
 
 HIDDEN_OUT = {RDF.type, AMKG.citation}
 ALL_LANGS = {RDFS.label, SKOS.altLabel}
@@ -103,7 +104,7 @@ def _properties(kg: KG_, lab: Labeler, node: URIRef) -> list[dict[str, Any]]:
     for p, o in kg.describe(node).pairs():
         if p not in HIDDEN_OUT:
             by_prop[p].extend(_union_members(kg, o) if isinstance(o, BNode) else [o])
-    out = []
+    out: list[dict[str, Any]] = []
     for p, objs in by_prop.items():
         lits = [o for o in objs if isinstance(o, Literal)]
         if p in ALL_LANGS:
@@ -172,6 +173,7 @@ def build(kg: KG_, node: URIRef, lang: str) -> dict[str, Any]:
         "statements": statements_about(kg, lab, node),
         "track_page": None,
         "shapes": shapes_for(kg, lab, node),
+        "trajectory": trajectory_section(kg, node, lang) if isinstance(node, URIRef) else None,
     }
     number = own.value(AMKG.trackNumber)
     if AMKG.Track in own.types and isinstance(number, Literal):

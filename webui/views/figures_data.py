@@ -73,7 +73,9 @@ def eu_stocks(kg: KG_, lang: str, t: Callable[[str], str]) -> dict[str, Any]:
 def decisions(kg: KG_, lang: str, t: Callable[[str], str]) -> dict[str, Any]:
     rows = run(kg, "beslissingen-inwilligingen", {}).rows
     for r in rows:  # the computed count (its column name changed once)
-        r["approvals"] = r.get("approvalsComputed") or r.get("approvals")
+        approvals = r.get("approvalsComputed") or r.get("approvals")
+        if approvals is not None:
+            r["approvals"] = approvals
     series = [t("an.fig.decisions"), t("an.fig.approvals")]
     groups = [
         {

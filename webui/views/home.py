@@ -47,7 +47,7 @@ def build(kg: KG_, lang: str) -> dict[str, Any]:
     challenges = sorted(
         internal.select(kg, "challenges"),
         key=lambda r: (
-            r["order"].toPython() if isinstance(r.get("order"), Literal) else 99,  # type: ignore[union-attr]
+            o.toPython() if isinstance(o := r.get("order"), Literal) else 99,
             str(r["c"]),
         ),
     )

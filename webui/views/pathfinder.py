@@ -69,7 +69,9 @@ def _resolve(kg: KnowledgeGraph, values: dict[str, str], param: str, lang: str) 
         options = [
             {**_entity(c, lang), "pick_url": _pick_url(values, param, c)} for c in error.suggestions
         ]
-        reason = t("an.path.not_found", lang, name=name, reason=error.reason(lang))
+        reason = t(
+            "an.path.not_found", lang, name=name, reason=t(f"trace.reason.{error.kind}", lang)
+        )
         raise PathProblem(param, reason, 404, options) from None
 
 

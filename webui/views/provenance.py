@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from rdflib import Literal
@@ -12,28 +13,58 @@ from amkg.queries import internal
 from .common import AMKG, KG_, Labeler, is_true, pick_texts
 
 
+@dataclass
+class Cited:
+    """One citation: its quotes, slide, the slide's index and section (each may be missing)."""
+
+    quotes: list[Node] = field(default_factory=list)
+    slide: Node | None = None
+    index: Node | None = None
+    section: Node | None = None
+
+
+@dataclass
+class CitationIndex:
+    """Every citation of the graph (``node-citations.rq`` unbound), built once per graph."""
+
+    of: dict[Node, list[Node]] = field(default_factory=dict)  # resource -> its citations
+    cited: dict[Node, Cited] = field(default_factory=dict)  # citation -> what it says
+
+
+def citation_index(kg: KG_) -> CitationIndex:
+    """The graph's citations by resource and by citation (``kg.derived``)."""
+    return kg.derived("citation-index", lambda: _citation_index(kg))
+
+
+def _citation_index(kg: KG_) -> CitationIndex:
+    index = CitationIndex()
+    for r in internal.select(kg, "node-citations"):
+        citation = r["citation"]
+        owned = index.of.setdefault(r["node"], [])
+        if citation not in owned:
+            owned.append(citation)
+        c = index.cited.setdefault(citation, Cited())
+        if "quote" in r and r["quote"] not in c.quotes:
+            c.quotes.append(r["quote"])
+        c.slide = c.slide if c.slide is not None else r.get("slide")
+        c.index = c.index if c.index is not None else r.get("index")
+        c.section = c.section if c.section is not None else r.get("section")
+    return index
+
+
 def citations_of(kg: KG_, lab: Labeler, node: Node) -> list[dict[str, Any]]:
-    """The citations of one resource, in slide order (``queries/internal/node-citations.rq``)."""
-    found: dict[Node, dict[str, Any]] = {}
-    for r in internal.select(kg, "node-citations", node=node):
-        c = found.setdefault(
-            r["citation"], {"quotes": [], "slide": None, "index": None, "section": None}
-        )
-        if "quote" in r and r["quote"] not in c["quotes"]:
-            c["quotes"].append(r["quote"])
-        for key in ("slide", "index", "section"):
-            if c[key] is None and key in r:
-                c[key] = r[key]
+    """The citations of one resource, in slide order."""
+    index = citation_index(kg)
     out = []
-    for citation, c in found.items():
-        slide, idx, section = c["slide"], c["index"], c["section"]
+    for citation in index.of.get(node, []):
+        c = index.cited[citation]
         out.append(
             {
                 "iri": str(citation),
-                "quote": " ".join(t["text"] for t in pick_texts(c["quotes"], "nl")),
-                "section": str(section) if section is not None else None,
-                "slide": lab.ref(slide) if slide is not None else None,
-                "slide_index": int(idx.toPython()) if isinstance(idx, Literal) else None,
+                "quote": " ".join(t["text"] for t in pick_texts(c.quotes, "nl")),
+                "section": str(c.section) if c.section is not None else None,
+                "slide": lab.ref(c.slide) if c.slide is not None else None,
+                "slide_index": int(c.index.toPython()) if isinstance(c.index, Literal) else None,
             }
         )
     return sorted(

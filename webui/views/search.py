@@ -93,7 +93,7 @@ def main_type(types: set[Node], supers: dict[Node, set[Node]]) -> URIRef | None:
 def _result(kg: KG_, lab: Labeler, node: URIRef, matched: str | None = None) -> dict[str, Any]:
     entry = _by_node(kg).get(node)
     t = entry.main if entry is not None else None
-    out = {
+    out: dict[str, Any] = {
         "iri": str(node),
         "label": lab(node),
         "type": lab(t) if t is not None else "",
@@ -111,7 +111,7 @@ def suggest(kg: KG_, query: str, lang: str, limit: int = 10) -> list[dict[str, A
         return []
     scored = []
     for e in index(kg):
-        best = None
+        best: tuple[int, str, str | None] | None = None
         for folded, original in e.names:
             s = _score(q, folded)
             if s is not None and (best is None or (s, folded) < best[:2]):

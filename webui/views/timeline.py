@@ -68,7 +68,7 @@ def build(kg: KG_, lang: str) -> dict[str, Any]:
         )
         rows[traj] = {
             **lab.ref(traj),
-            "annex_row": int(r["annexRow"].toPython()) if r.get("annexRow") else None,
+            "annex_row": int(str(r["annexRow"])) if r.get("annexRow") else None,
             "planning": lab.ref(r["planning"]) if r.get("planning") is not None else None,
             "start": _date(r.get("start")),
             "end": _date(r.get("end")),
@@ -78,22 +78,24 @@ def build(kg: KG_, lang: str) -> dict[str, Any]:
             "partners": [{**lab.ref(m), "notation": notation(kg, m)} for m in partners],
             "coordinator_not_stated": is_true(r.get("coordinatorNotStated")) or not coordinators,
         }
-    dated = [r for r in rows.values() if not r["not_planned"] and (r["start"] or r["end"])]
-    unplanned = [r for r in rows.values() if r not in dated]
+    dated = [
+        row for row in rows.values() if not row["not_planned"] and (row["start"] or row["end"])
+    ]
+    unplanned = [row for row in rows.values() if row not in dated]
     ministries = sorted(
-        {c["iri"]: c for r in dated for c in r["coordinators"]}.values(),
+        {c["iri"]: c for row in dated for c in row["coordinators"]}.values(),
         key=lambda c: c["notation"].casefold(),
     )
     colour = {m["iri"]: f"tl-c{i % PALETTE}" for i, m in enumerate(ministries)}
-    for r in unplanned:
-        for c in r["coordinators"]:
+    for row in unplanned:
+        for c in row["coordinators"]:
             colour.setdefault(c["iri"], "tl-none")
     legend = [{**m, "css": colour[m["iri"]]} for m in ministries]
     chart = _chart(dated, colour, lang) if dated else None
-    for r in rows.values():
-        r["start"] = r["start"].isoformat() if r["start"] else None
-        r["end"] = r["end"].isoformat() if r["end"] else None
-        for c in r["coordinators"]:
+    for row in rows.values():
+        row["start"] = row["start"].isoformat() if row["start"] else None
+        row["end"] = row["end"].isoformat() if row["end"] else None
+        for c in row["coordinators"]:
             c["css"] = colour[c["iri"]]
     return {
         "chart": chart,

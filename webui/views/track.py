@@ -15,7 +15,7 @@ from rdflib.term import Node
 from amkg.queries import internal
 
 from .common import AMKG, KG_, Labeler, is_true, pick_text, pick_texts
-from .provenance import citations_of, statement_info
+from .provenance import citation_index, citations_of, statement_info
 from .track_queries import track_card, trajectory_details
 
 DIRECTIONS = {AMKG.increase: "increase", AMKG.decrease: "decrease"}
@@ -43,9 +43,10 @@ def track_numbers(kg: KG_) -> list[int]:
 
 def trajectories(kg: KG_, lab: Labeler, track: URIRef | None = None) -> dict[Node, list[dict]]:
     """Per track: the trajectories that affect it, each with its ways in and stated/inferred."""
-    bound = {"track": track} if track is not None else {}
     per: dict[Node, dict[Node, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
-    for r in internal.select(kg, "trajectory-reaches-track", bound):
+    for r in reaches(kg):
+        if track is not None and r["track"] != track:
+            continue
         via = {
             "kind": ROUTES[str(r["route"])],
             "through": lab.ref(r["via"]),
@@ -77,6 +78,14 @@ def trajectories(kg: KG_, lab: Labeler, track: URIRef | None = None) -> dict[Nod
         items.sort(key=lambda i: ((i["planning"] or {}).get("start") or "9999", i["label"]))
         out[t] = items
     return out
+
+
+def reaches(kg: KG_) -> list[dict[str, Node]]:
+    """Every (trajectory, track, route, via, inferred) of the rule
+    ``trajectory-reaches-track.rq``, computed once per graph."""
+    return kg.derived(
+        "trajectory-reaches-track", lambda: internal.select(kg, "trajectory-reaches-track")
+    )
 
 
 def _statement_nodes(kg: KG_, lab: Labeler, rows: list[dict[str, Node]], key: str) -> dict:
@@ -211,7 +220,8 @@ def _arguments(kg: KG_, lab: Labeler, track: URIRef, measures: dict[Node, dict])
         if "description" in r and r["description"] not in descriptions[r["arg"]]:
             descriptions[r["arg"]].append(r["description"])
     for r in rows:
-        stance = STANCES.get(r.get("stance"), "other")  # type: ignore[arg-type]
+        given = r.get("stance")
+        stance = STANCES.get(given, "other") if isinstance(given, URIRef) else "other"
         arg = r["arg"]
         if any(a["iri"] == str(arg) for a in measures[r["m"]]["arguments"]):
             continue
@@ -252,7 +262,7 @@ def _relations(kg: KG_, lab: Labeler, track: URIRef) -> tuple[list[dict], list[d
             item["citations"] += [c for c in info["citations"] if c not in item["citations"]]
     merged: dict[tuple[Any, ...], dict[str, Any]] = {}
     for item in items.values():
-        key = (
+        same = (
             item["property"]["iri"],
             item["direction"],
             item["is_track"],
@@ -260,10 +270,10 @@ def _relations(kg: KG_, lab: Labeler, track: URIRef) -> tuple[list[dict], list[d
             tuple(c["iri"] for c in item["citations"]),
             tuple(item["notes"]),
         )
-        if key in merged:
-            merged[key]["targets"] += item["targets"]
+        if same in merged:
+            merged[same]["targets"] += item["targets"]
         else:
-            merged[key] = item
+            merged[same] = item
     for item in merged.values():
         item["targets"].sort(key=lambda t: t["label"].casefold())
     ordered = sorted(merged.values(), key=lambda i: (i["direction"], i["targets"][0]["label"]))
@@ -271,19 +281,26 @@ def _relations(kg: KG_, lab: Labeler, track: URIRef) -> tuple[list[dict], list[d
 
 
 def _sources(kg: KG_, lab: Labeler, track: URIRef) -> list[dict[str, Any]]:
+    """The slides cited by the track and what hangs on it, each with its quotes."""
+    cited = citation_index(kg).cited
     slides: dict[Node, dict[str, Any]] = {}
-    for r in internal.select(kg, "track-sources", track=track):
+    for r in internal.select(kg, "track-cited", track=track):
+        c = cited.get(r["c"])
+        if c is None or c.slide is None or not c.quotes:
+            continue
         s = slides.setdefault(
-            r["slide"],
+            c.slide,
             {
-                **lab.ref(r["slide"]),
+                **lab.ref(c.slide),
                 "citations": [],
-                "index": int(r["idx"].toPython()) if "idx" in r else 0,  # type: ignore[attr-defined]
+                "index": int(c.index.toPython()) if isinstance(c.index, Literal) else 0,
             },
         )
-        cit = {"quote": str(r["quote"]), "section": str(r["section"]) if "section" in r else None}
-        if cit not in s["citations"]:
-            s["citations"].append(cit)
+        section = str(c.section) if c.section is not None else None
+        for quote in c.quotes:
+            cit = {"quote": str(quote), "section": section}
+            if cit not in s["citations"]:
+                s["citations"].append(cit)
     for s in slides.values():
         s["citations"].sort(key=lambda c: (c["section"] or "", c["quote"]))
     return sorted(slides.values(), key=lambda s: s["index"])

@@ -33,6 +33,8 @@
       });
       var field = cm.getInputField();
       field.setAttribute("aria-label", document.querySelector("label[for=sparql-query]").textContent);
+      // aria-multiline belongs to a textbox: CodeMirror's contenteditable field gets the role
+      field.setAttribute("role", "textbox");
       field.setAttribute("aria-multiline", "true");
       document.querySelector("label[for=sparql-query]").addEventListener("click", function () { cm.focus(); });
     }

@@ -1,0 +1,10 @@
+# Breaks IC-9: a slice with two slice structures.
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX qb: <http://purl.org/linked-data/cube#>
+PREFIX ex: <http://example.org/cube/>
+INSERT DATA { ex:byArea a qb:SliceKey ; qb:componentProperty ex:area .
+              ex:dsd1 qb:sliceKey ex:byArea .
+              ex:slice2020 qb:sliceStructure ex:byArea ; ex:area ex:north }

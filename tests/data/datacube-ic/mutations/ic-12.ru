@@ -1,0 +1,9 @@
+# Breaks IC-12: two observations of one data set at the same point.
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX qb: <http://purl.org/linked-data/cube#>
+PREFIX ex: <http://example.org/cube/>
+DELETE DATA { ex:o2 ex:area ex:south } ;
+INSERT DATA { ex:o2 ex:area ex:north }

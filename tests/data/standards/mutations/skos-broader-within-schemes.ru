@@ -1,0 +1,9 @@
+# Breaks skos-broader-within-schemes.rq: a target group made narrower than a ministry.
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX time: <http://www.w3.org/2006/time#>
+PREFIX amkg: <https://w3id.org/amkg/def#>
+PREFIX kg: <https://w3id.org/amkg/id/>
+INSERT DATA { kg:doelgroep-statushouders skos:broader kg:szw }
