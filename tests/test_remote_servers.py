@@ -207,13 +207,16 @@ def test_every_page_answers_200(server: Server, remote_app: Flask) -> None:
 
 
 def test_trace_and_impact_give_the_paths_of_the_embedded_store(
-    server: Server, kg: KnowledgeGraph
+    server: Server, kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from amkg.cli.main import main
 
     runner = CliRunner()
     for args in (["trace", "kg:traject-werken-aan-de-toekomst", "kg:spoor-1"],
                  ["impact", "kg:spoor-3"], ["hubs"]):  # fmt: skip
+        # --store-url passes the URL on through the environment (to the processes a command
+        # starts); in this process it must not outlive the test (undone by monkeypatch).
+        monkeypatch.setenv("AMKG_STORE_URL", "")
         embedded = runner.invoke(main, args)
         remote = runner.invoke(main, [*args, "--store-url", server.url])
         assert embedded.exit_code == 0, (args, embedded.output)
