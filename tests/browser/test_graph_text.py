@@ -1,0 +1,41 @@
+"""The graph explorer's text view (issue 12): the same nodes and links as the canvas draws, as
+lists grouped by class, reachable by one control and by keyboard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("query", ["", "?focus=kg:spoor-3&hops=1"])
+def test_text_view_lists_what_the_canvas_draws(
+    watched: tuple[Page, Any], live_server: str, query: str
+) -> None:
+    page, watch = watched
+    page.goto(live_server + "/graph" + query)
+    page.wait_for_function("window.amkgNetwork !== undefined")
+    drawn = page.evaluate(
+        """() => {
+          const body = window.amkgNetwork.body.data;
+          return {nodes: body.nodes.length, edges: body.edges.length};
+        }"""
+    )
+    assert drawn["nodes"] > 0
+    text = page.locator("#amkg-text")
+    assert text.locator("li[data-node]").count() == drawn["nodes"]
+    assert text.locator("li[data-edge=out]").count() == drawn["edges"]
+    expect(page.locator("#amkg-text-count")).to_contain_text(str(drawn["nodes"]))
+    # one control leads there, by keyboard too
+    link = page.locator("#amkg-text-link")
+    link.focus()
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#amkg-text")
+    first = text.locator("details").first
+    first.locator("summary").focus()
+    page.keyboard.press("Enter")
+    expect(first.locator("li[data-node]").first).to_be_visible()
+    watch.assert_clean()
