@@ -39,3 +39,35 @@ def test_text_view_lists_what_the_canvas_draws(
     page.keyboard.press("Enter")
     expect(first.locator("li[data-node]").first).to_be_visible()
     watch.assert_clean()
+
+
+def test_keyboard_walk_selects_a_node_and_reads_its_source(
+    watched: tuple[Page, Any], live_server: str
+) -> None:
+    page, watch = watched
+    page.goto(live_server + "/graph?focus=kg:spoor-3&hops=1")
+    page.wait_for_function("window.amkgNetwork !== undefined")
+    canvas = page.locator("#amkg-graph")
+    canvas.focus()
+    expect(canvas).to_be_focused()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    selected = page.evaluate("window.amkgNetwork.getSelectedNodes()")
+    assert len(selected) == 1
+    expect(page.locator("#amkg-status")).to_contain_text("Gekozen:")
+    page.keyboard.press("Home")
+    first = page.evaluate("window.amkgNetwork.getSelectedNodes()")
+    page.keyboard.press("End")
+    assert page.evaluate("window.amkgNetwork.getSelectedNodes()") != first
+    # walk to the track itself and open its panel: it leads with its source
+    for _ in range(60):
+        if page.evaluate("window.amkgNetwork.getSelectedNodes()[0]") == "kg:spoor-3":
+            break
+        page.keyboard.press("ArrowRight")
+    assert page.evaluate("window.amkgNetwork.getSelectedNodes()[0]") == "kg:spoor-3"
+    page.keyboard.press("Enter")
+    panel = page.locator("#amkg-panel")
+    expect(panel).to_be_visible()
+    expect(page.locator("#amkg-panel-title")).to_contain_text("Spoor 3")
+    expect(panel).to_contain_text("dia 5: Spoor 3")  # its source: slide and quote
+    watch.assert_clean()
