@@ -221,6 +221,19 @@ def shacl_seconds(data_dir: Path, limit: float) -> float:
     return float(done.stdout.strip().splitlines()[-1])
 
 
+class Figures(dict[str, float]):
+    """The figures of one size, printed as each is measured (a long run that stops half-way
+    still leaves what it measured)."""
+
+    def __setitem__(self, key: str, value: float) -> None:
+        super().__setitem__(key, value)
+        print(f"  {key:38} {value:10.3f}", flush=True)
+
+    def update(self, *args: object, **kwargs: float) -> None:  # type: ignore[override]
+        for key, value in dict(*args, **kwargs).items():  # type: ignore[call-overload]
+            self[key] = value
+
+
 def measure(
     name: str,
     size: int,
@@ -241,12 +254,14 @@ def measure(
     if shacl_limit is not None and size > shacl_limit:
         # SHACL measured on its own, in a process with a time limit; the store for the other
         # figures is built with an empty report in its place (its page says nothing is wrong).
-        figures = {"shacl_s": shacl_seconds(data_dir, shacl_timeout)}
+        figures = Figures()
+        figures["shacl_s"] = shacl_seconds(data_dir, shacl_timeout)
         result = build_unchecked(Sources.resolve(data_dir), store)
         figures["build_s_without_shacl"] = result.seconds
     else:
         result = build(Sources.resolve(data_dir), store)
-        figures = {"build_s": result.seconds}
+        figures = Figures()
+        figures["build_s"] = result.seconds
     figures["triples"] = float(result.build.manifest["triples"])
     figures.update({f"build_{k}_s": v for k, v in result.timings.items()})
     runs = 3 if quick else 5
@@ -294,8 +309,6 @@ def main(argv: list[str] | None = None) -> int:
             results[name] = measure(
                 name, SIZES[name], work, args.quick, args.shacl_apart_above, args.shacl_timeout
             )
-            for key, value in results[name].items():
-                print(f"  {key:38} {value:10.3f}", flush=True)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
     return 0

@@ -27,6 +27,7 @@ from amkg.graph.kg import KnowledgeGraph
 from amkg.webui.errors import HttpError
 from amkg.webui.explorer.details import node_details
 from amkg.webui.explorer.source import Source, source_for_kg
+from amkg.webui.explorer.text_view import build as text_view
 from amkg.webui.explorer.view import (
     LAYOUTS,
     MAX_HOPS,
@@ -100,6 +101,7 @@ def graph_page() -> Any:
     return render_template(
         "graph.html",
         view=view,
+        text=text_view(view) if view else None,
         state=state,
         js_strings=section("ex.", lang),
         error=error,

@@ -47,6 +47,7 @@ def summary(q: NamedQuery, lang: str) -> dict[str, Any]:
         "tags": list(q.tags),
         "url": f"/queries/{q.name}",
         "params": [p.name for p in q.params],
+        "param_labels": [q.column(p.name, lang) for p in q.params],
     }
 
 

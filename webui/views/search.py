@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from rdflib import RDF, RDFS, URIRef
+from rdflib import RDF, RDFS, Literal, URIRef
 from rdflib.namespace import SKOS
 from rdflib.term import Node
 
@@ -101,6 +101,15 @@ def _result(kg: KG_, lab: Labeler, node: URIRef, matched: str | None = None) -> 
     }
     if matched and fold(matched) != fold(out["label"]):
         out["match"] = matched
+        # the language of the matched name, so a Dutch name on an English page is marked
+        langs = {
+            v.language
+            for p in (RDFS.label, SKOS.prefLabel, SKOS.altLabel)
+            for v in kg.values(node, p)
+            if str(v) == matched and isinstance(v, Literal)
+        }
+        if len(langs) == 1 and None not in langs:
+            out["match_lang"] = langs.pop()
     return out
 
 

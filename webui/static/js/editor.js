@@ -163,7 +163,7 @@
               empty.textContent = msg("empty");
               wrap.appendChild(empty);
             }
-            status.textContent = msg("rows").replace("{n}", String(made.count)) + " · " + took +
+            status.textContent = (made.count === 1 ? msg("row") : msg("rows")).replace("{n}", String(made.count)) + " · " + took +
               (truncated ? " · " + msg("truncated") : "");
           });
         }

@@ -113,7 +113,45 @@
     root.dispatchEvent(new CustomEvent("amkg:settled", { detail: timings }));
   }
 
+  // Keyboard: with the canvas focused, the arrow keys walk the visible nodes in reading order
+  // (top to bottom, left to right), Home/End jump to the first/last, Enter opens the panel of
+  // the selected node; the status line says which node is selected.
+  var cursor = -1;
+  function readingOrder() {
+    var ids = visibleNodes().map(function (n) { return n.id; });
+    var pos = network.getPositions(ids);
+    return ids.sort(function (a, b) {
+      var pa = pos[a] || { x: 0, y: 0 }, pb = pos[b] || { x: 0, y: 0 };
+      return Math.round(pa.y / 40) - Math.round(pb.y / 40) || pa.x - pb.x || (a < b ? -1 : 1);
+    });
+  }
+  function bindKeyboard() {
+    container.addEventListener("keydown", function (event) {
+      var keys = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1, Home: 0, End: 0 };
+      if (event.key === "Enter") {
+        var chosen = network.getSelectedNodes();
+        if (chosen.length) { event.preventDefault(); openPanel(chosen[0]); }
+        return;
+      }
+      if (!(event.key in keys)) { return; }
+      event.preventDefault();
+      var order = readingOrder();
+      if (!order.length) { return; }
+      var current = network.getSelectedNodes()[0];
+      cursor = current ? order.indexOf(current) : -1;
+      if (event.key === "Home") { cursor = 0; }
+      else if (event.key === "End") { cursor = order.length - 1; }
+      else { cursor = (cursor + keys[event.key] + order.length) % order.length; }
+      var id = order[cursor];
+      network.selectNodes([id]);
+      network.focus(id, { scale: Math.max(network.getScale(), 0.8), animation: false });
+      var node = nodes.get(id);
+      updateStatus(fmt(S.kb_selected || "{label} ({n}/{m})", { label: node.label || id, n: cursor + 1, m: order.length }));
+    });
+  }
+
   function bindNetwork() {
+    bindKeyboard();
     network.on("stabilized", function () {
       if (state.physics) { timings.stabilized = performance.now() - t0; settled(); }
     });

@@ -145,7 +145,8 @@
       });
       list.hidden = false;
       input.setAttribute("aria-expanded", "true");
-      live.textContent = (host.getAttribute("data-results") || "{n}").replace("{n}", String(results.length));
+      var one = results.length === 1 && host.getAttribute("data-result-one");
+      live.textContent = one || (host.getAttribute("data-results") || "{n}").replace("{n}", String(results.length));
     }
 
     function fetchSuggestions() {
