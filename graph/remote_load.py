@@ -3,9 +3,10 @@
 The data, the shapes and the metadata (prefixes, SHACL report, fingerprint) are written into
 three *new* named graphs (``<graph>/loading`` and so on), in batches: Graph Store Protocol
 ``POST`` where an endpoint is configured, SPARQL Update ``INSERT DATA`` otherwise. Only when all
-three are complete does one update request ``MOVE`` them onto the live graphs, so readers see
-the old graphs or the new ones, never half. A failure before the swap drops the new graphs and
-leaves the live ones as they were; running the load twice leaves the same triples.
+three are complete does one update request ``MOVE`` them onto the live graphs (or, where a server
+refuses that, drop each live graph and copy the new one in, which is what ``MOVE`` means), so
+readers see the old graphs or the new ones, never half. A failure before the swap drops the new
+graphs and leaves the live ones as they were; running the load twice leaves the same triples.
 """
 
 from __future__ import annotations
@@ -127,8 +128,7 @@ def load_into(
         _check_count(store, staged[0][0], len({(t.subject, t.predicate, t.object) for t in data}))
         step = "swapping the new graphs in"
         say(step)
-        store.update(" ;\n".join(f"MOVE SILENT GRAPH <{new}> TO GRAPH <{target}>"
-                                 for new, target, _x in staged))  # fmt: skip
+        _swap(store, [(new, target) for new, target, _x in staged])
     except (StoreUnavailable, RemoteQueryError, LoadFailed) as error:
         with contextlib.suppress(StoreUnavailable, RemoteQueryError):
             store.update(" ;\n".join(f"DROP SILENT GRAPH <{new}>" for new, _t, _x in staged))
@@ -137,6 +137,26 @@ def load_into(
             f"the graph <{config.graph}> is left as it was"
         ) from None
     return LoadResult(len(data), len(shapes), sent, time.perf_counter() - started, report, method)
+
+
+def _swap(store: RemoteStore, pairs: list[tuple[str, str]]) -> None:
+    """Put each new graph in place of its live one, in one update request: ``MOVE``, or where
+    the server refuses that, what SPARQL 1.1 Update defines ``MOVE`` to be (Jena 4.5, Debian's,
+    fails every ``MOVE``/``COPY``/``ADD`` of an existing named graph: "Invalid source target")."""
+    try:
+        store.update(
+            " ;\n".join(f"MOVE GRAPH <{new}> TO GRAPH <{target}>" for new, target in pairs)
+        )
+    except RemoteQueryError:
+        store.update(
+            " ;\n".join(
+                f"DROP SILENT GRAPH <{target}> ;\n"
+                f"INSERT {{ GRAPH <{target}> {{ ?s ?p ?o }} }}\n"
+                f"WHERE {{ GRAPH <{new}> {{ ?s ?p ?o }} }} ;\n"
+                f"DROP SILENT GRAPH <{new}>"
+                for new, target in pairs
+            )
+        )
 
 
 def _insert(graph: str, batch: bytes) -> str:

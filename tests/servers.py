@@ -1,14 +1,18 @@
 """Real SPARQL servers on loopback for the tests (and the benchmark): Oxigraph server, Apache
-Jena Fuseki and Virtuoso, each started on free ports in a temporary directory and stopped
-afterwards.
+Jena and Virtuoso, each started on free ports in a temporary directory and stopped afterwards.
 
 Where a server's program is missing, :func:`start` raises :class:`ServerMissing` naming what to
 install; the fixtures skip with that message, except in CI (``CI`` set), where a missing server
 is a failure. ``.ci/run`` installs all three.
 
 - Oxigraph server: the ``oxigraph`` command of the PyPI package ``oxigraph`` (a test extra).
-- Fuseki: ``jena-fuseki-main-5.6.0.jar`` from ``$FUSEKI_JAR``, else the local Maven repository
-  (``mvn dependency:get -Dartifact=org.apache.jena:jena-fuseki-main:5.6.0``); Java 17.
+- Jena: Apache Jena Fuseki 5.6.0 itself where its jar is here (``$FUSEKI_JAR``, else the local
+  Maven repository: ``mvn dependency:get -Dartifact=org.apache.jena:jena-fuseki-main:5.6.0``,
+  which needs Maven Central). Otherwise Jena ARQ 4.5.0 from Debian (``libapache-jena-java``, in
+  ``/usr/share/java`` or ``$JENA_JARS``) behind a minimal protocol server of ours,
+  ``tests/servers/ArqServer.java`` (SPARQL 1.1 Protocol and Graph Store Protocol over a TDB2
+  dataset), compiled here with ``javac``: Jena's query engine evaluates every query for real,
+  but it is not Fuseki. :attr:`Server.label` says which one ran.
 - Virtuoso: ``virtuoso-t`` and ``isql-vt`` of Debian's ``virtuoso-opensource``.
 """
 
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -24,12 +29,15 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SERVERS = ("oxigraph", "fuseki", "virtuoso")
+import pyoxigraph as ox
+
+SERVERS = ("oxigraph", "jena", "virtuoso")
 FUSEKI_VERSION = "5.6.0"
 START_TIMEOUT = 90.0
 
@@ -50,7 +58,8 @@ class Server:
     process: subprocess.Popen[bytes]
     directory: Path
     ports: tuple[int, ...] = ()
-    restart_args: dict[str, Any] = field(default_factory=dict)
+    #: What exactly runs, e.g. "Jena ARQ 4.5.0 (Debian) behind tests/servers/ArqServer.java".
+    label: str = ""
 
     def settings(self) -> dict[str, Any]:
         """The app settings that point at this server."""
@@ -126,39 +135,110 @@ def start_oxigraph(directory: Path, port: int | None = None) -> Server:
     process = _popen(args, directory, log)
     base = f"http://127.0.0.1:{port}"
     server = Server("oxigraph", f"{base}/query", f"{base}/update", f"{base}/store", None,
-                    process, directory, (port,))  # fmt: skip
+                    process, directory, (port,), f"Oxigraph server {ox.__version__}")  # fmt: skip
     _wait_http(f"{base}/query?query=ASK%7B%7D", process, log)
     return server
 
 
-def fuseki_jar() -> Path:
+def fuseki_jar() -> Path | None:
+    """Fuseki 5.6.0's jar, if it is here."""
     from_env = os.environ.get("FUSEKI_JAR")
     candidates = [Path(from_env)] if from_env else []
     m2 = Path.home() / ".m2" / "repository" / "org" / "apache" / "jena" / "jena-fuseki-main"
     candidates.append(m2 / FUSEKI_VERSION / f"jena-fuseki-main-{FUSEKI_VERSION}.jar")
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    if shutil.which("java") is None:
-        raise ServerMissing("Fuseki: no java (Java 17 is needed)")
-    raise ServerMissing(
-        f"Fuseki: no jena-fuseki-main-{FUSEKI_VERSION}.jar (set $FUSEKI_JAR, or: mvn "
-        f"dependency:get -Dartifact=org.apache.jena:jena-fuseki-main:{FUSEKI_VERSION})"
-    )
+    return next((c for c in candidates if c.is_file()), None)
 
 
-def start_fuseki(directory: Path, port: int | None = None) -> Server:
-    jar = fuseki_jar()
-    port = port or free_port()
+def start_fuseki(jar: Path, directory: Path, port: int) -> Server:
     log = directory / "fuseki.log"
     args = ["java", "-Xmx1g", "-jar", str(jar), "--localhost", "--port", str(port), "--update",
             "--loc", str(directory / "tdb2"), "--tdb2", "/ds"]  # fmt: skip
     process = _popen(args, directory, log)
     base = f"http://127.0.0.1:{port}/ds"
-    server = Server("fuseki", f"{base}/query", f"{base}/update", f"{base}/data", "seconds",
-                    process, directory, (port,))  # fmt: skip
+    label = f"Apache Jena Fuseki {FUSEKI_VERSION}"
+    server = Server("jena", f"{base}/query", f"{base}/update", f"{base}/data", "seconds",
+                    process, directory, (port,), label)  # fmt: skip
     _wait_http(f"{base}/query?query=ASK%7B%7D", process, log)
     return server
+
+
+ARQ_SOURCE = Path(__file__).with_name("servers") / "ArqServer.java"
+#: The jars of Debian's libapache-jena-java and what they need (its Depends), by file name.
+JENA_JARS = [
+    *("jena-arq", "jena-base", "jena-core", "jena-dboe-base", "jena-dboe-index"),
+    *("jena-dboe-storage", "jena-dboe-trans-data", "jena-dboe-transaction", "jena-iri"),
+    *("jena-tdb2", "commons-cli", "commons-codec", "commons-compress", "commons-csv"),
+    *("commons-io", "commons-lang3", "dexx.collection", "gson", "guava", "httpclient"),
+    *("httpcore", "jackson-annotations", "jackson-core", "jackson-databind"),
+    *("jakarta.json-api", "jsonld-java", "protobuf", "slf4j-api", "slf4j-nop", "thrift"),
+    "titanium-json-ld",
+]
+_arq_build: dict[str, str] = {}
+
+
+def jena_version(folder: Path) -> str:
+    found = sorted(folder.glob("jena-arq-*.jar"))
+    return found[-1].stem.removeprefix("jena-arq-") if found else "?"
+
+
+def arq_classpath() -> str:
+    """The class path of the ARQ server, compiled once per process from
+    ``tests/servers/ArqServer.java``."""
+    if "classpath" in _arq_build:
+        return _arq_build["classpath"]
+    folder = Path(os.environ.get("JENA_JARS", "/usr/share/java"))
+    jars = [folder / f"{name}.jar" for name in JENA_JARS]
+    missing = [j.name for j in jars if not j.is_file()]
+    if shutil.which("javac") is None or shutil.which("java") is None or missing:
+        raise ServerMissing(
+            "Jena: neither Fuseki's jar ($FUSEKI_JAR, or mvn dependency:get -Dartifact="
+            f"org.apache.jena:jena-fuseki-main:{FUSEKI_VERSION}) nor Debian's Jena ARQ "
+            "(apt-get install libapache-jena-java, and a JDK for javac)"
+            + (f"; missing {', '.join(missing[:4])}" if missing else "")
+        )
+    build = Path(tempfile.mkdtemp(prefix="amkg-arqserver-"))
+    classes, resources = build / "classes", build / "resources"
+    classpath = os.pathsep.join([str(classes), str(resources), *map(str, jars)])
+    subprocess.run(["javac", "-nowarn", "-d", str(classes), "-cp", classpath, str(ARQ_SOURCE)],
+                   check=True, capture_output=True, timeout=300)  # fmt: skip
+    # Debian's jena-core moved Jena's copy of Xerces to the package "xerces" but left its
+    # message files under org/apache/jena/ext/xerces: without them Jena cannot even start
+    # (XSDDatatype: "internal error"). Put them where the classes look.
+    with zipfile.ZipFile(folder / "jena-core.jar") as jar:
+        prefix = "org/apache/jena/ext/xerces/"
+        for name in jar.namelist():
+            if name.startswith(prefix) and name.endswith(".properties"):
+                target = resources / "xerces" / name[len(prefix) :]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(jar.read(name))
+    _arq_build["classpath"] = classpath
+    _arq_build["version"] = jena_version(folder)
+    return classpath
+
+
+def start_arq(directory: Path, port: int) -> Server:
+    classpath = arq_classpath()
+    log = directory / "arqserver.log"
+    args = ["java", "-Xmx1g", "-cp", classpath, "ArqServer", str(port), str(directory / "tdb2")]
+    process = _popen(args, directory, log)
+    base = f"http://127.0.0.1:{port}/ds"
+    label = (f"Jena ARQ {_arq_build['version']} (Debian) behind a minimal protocol server "
+             "(tests/servers/ArqServer.java), not Fuseki")  # fmt: skip
+    server = Server("jena", f"{base}/query", f"{base}/update", f"{base}/data", "seconds",
+                    process, directory, (port,), label)  # fmt: skip
+    _wait_http(f"{base}/query?query=ASK%7B%7D", process, log)
+    return server
+
+
+def start_jena(directory: Path, port: int | None = None) -> Server:
+    """Fuseki 5.6.0 where its jar is here, else Debian's Jena ARQ behind our protocol server."""
+    port = port or free_port()
+    jar = fuseki_jar()
+    if jar is not None:
+        if shutil.which("java") is None:
+            raise ServerMissing("Fuseki: no java (Java 17 is needed)")
+        return start_fuseki(jar, directory, port)
+    return start_arq(directory, port)
 
 
 VIRTUOSO_INI = """[Database]
@@ -222,14 +302,20 @@ def start_virtuoso(directory: Path, ports: tuple[int, int] | None = None) -> Ser
     process = _popen([program, "-f", "-c", str(ini)], directory, log)
     base = f"http://127.0.0.1:{http}"
     server = Server("virtuoso", f"{base}/sparql", f"{base}/sparql", None, "milliseconds",
-                    process, directory, (sql, http))  # fmt: skip
+                    process, directory, (sql, http), "Virtuoso " + virtuoso_version())  # fmt: skip
     _wait_http(f"{base}/sparql?query=ASK%7B%7D", process, log)
     subprocess.run([isql, str(sql), "dba", "dba", f"exec={VIRTUOSO_GRANTS}"], check=True,
                    capture_output=True, timeout=60)  # fmt: skip
     return server
 
 
-STARTERS = {"oxigraph": start_oxigraph, "fuseki": start_fuseki, "virtuoso": start_virtuoso}
+def virtuoso_version() -> str:
+    out = subprocess.run(["virtuoso-t", "-?"], capture_output=True, text=True, timeout=30)
+    found = re.search(r"Version (\S+)", out.stdout + out.stderr)
+    return found.group(1) if found else "?"
+
+
+STARTERS = {"oxigraph": start_oxigraph, "jena": start_jena, "virtuoso": start_virtuoso}
 
 
 def start(name: str, directory: Path | None = None) -> Server:

@@ -1,4 +1,8 @@
-"""The same app on real SPARQL servers (marker ``servers``): Oxigraph server, Fuseki, Virtuoso.
+"""The same app on real SPARQL servers (marker ``servers``): Oxigraph server, Jena, Virtuoso.
+
+"Jena" is Apache Jena Fuseki 5.6.0 where its jar is here (Maven), else Jena ARQ 4.5.0 from
+Debian behind a minimal protocol server (``tests/servers/ArqServer.java``); see
+``tests/servers.py``.
 
 One server of each kind per session (``tests/servers.py`` starts it on loopback and stops it
 afterwards), loaded once with ``amkg load --into``'s loader. Against each: every catalogue query
@@ -353,8 +357,8 @@ def _get(url: str) -> Any:
 def test_two_app_instances_give_identical_answers(
     tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
-    try:  # Fuseki where it is installed, else the Oxigraph server
-        server = _server("fuseki", tmp_path_factory)
+    try:  # Jena (Fuseki or the ARQ server) where it is installed, else the Oxigraph server
+        server = _server("jena", tmp_path_factory)
     except pytest.skip.Exception:
         server = _server("oxigraph", tmp_path_factory)
     ports = [free_port(), free_port()]
