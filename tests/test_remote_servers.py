@@ -295,13 +295,16 @@ def test_a_load_that_fails_half_way_leaves_the_previous_graph(
 # --- a server that goes away -------------------------------------------------------------------
 
 
-@pytest.fixture
-def own_oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """An Oxigraph server of this test's own, to stop and start again."""
+@pytest.fixture(params=SERVERS)
+def own_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """A server of this test's own, to stop and start again."""
+    name = request.param
     try:
-        server = start("oxigraph", tmp_path_factory.mktemp("own-oxigraph"))
+        server = start(name, tmp_path_factory.mktemp(f"own-{name}"))
     except ServerMissing as error:
-        if "oxigraph" in required():
+        if name in required():
             pytest.fail(str(error))
         pytest.skip(str(error))
     store = RemoteStore(server.config())
@@ -311,27 +314,32 @@ def own_oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     server.stop()
 
 
-def test_a_stopped_server_gives_503_in_dutch_and_the_app_recovers(own_oxigraph: Server) -> None:
+def test_a_stopped_server_gives_503_in_dutch_and_the_app_recovers(own_server: Server) -> None:
     from amkg.webui.app import create_app
 
-    config = replace(own_oxigraph.config(), retries=1, connect_timeout=2)
-    settings = {**own_oxigraph.settings(), "STORE_TIMEOUT": 5}
+    config = replace(own_server.config(), retries=1, connect_timeout=2)
+    settings = {**own_server.settings(), "STORE_TIMEOUT": 5}
     app = create_app({"TESTING": True, "QUERY_WORKERS": 1, **settings})
     app.extensions["amkg"] = KnowledgeGraph.remote(config)
     client = app.test_client()
     assert client.get("/spoor/3").status_code == 200
-    own_oxigraph.stop()
-    for page in ("/matrix", "/queries/sporen-overzicht", "/zoeken?q=arbeid"):
+    own_server.stop()
+    for page in ("/matrix", "/queries/sporen-overzicht", "/zoeken?q=arbeid", "/spoor/3"):
         response = client.get(page)
         assert response.status_code == 503, page
         assert "gegevensbron is op dit moment niet bereikbaar" in response.get_data(as_text=True)
     twin = client.get("/matrix.json")
     assert twin.status_code == 503
     assert "niet bereikbaar" in twin.get_json()["error"]["reason"]
-    back = restart(own_oxigraph)
+    sparql = client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"})
+    assert sparql.status_code == 503
+    back = restart(own_server)
     try:
-        for page in ("/matrix", "/queries/sporen-overzicht", "/spoor/3"):
+        for page in ("/matrix", "/queries/sporen-overzicht", "/spoor/3", "/zoeken?q=arbeid"):
             assert client.get(page).status_code == 200, page
+        sparql = client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"})
+        assert sparql.status_code == 200
+        assert sparql.get_json()["boolean"] is True
     finally:
         back.stop()
 
