@@ -1,19 +1,21 @@
 """The app on a remote SPARQL server: what the app's layer costs, and what loading costs.
 
-For each server that is installed (Oxigraph server, Virtuoso, Fuseki; started on loopback by
-``tests/servers.py``):
+For each server that is installed (Oxigraph server, Jena, Virtuoso; started on loopback by
+``tests/servers.py``, which says which Jena ran: Fuseki 5.6.0, or Debian's Jena ARQ 4.5.0 behind
+our minimal protocol server):
 
-- **queries**: every catalogue query with its default parameters, through the app
+- **queries**: every catalogue query with the parameters of its golden, through the app
   (``GET /api/queries/<name>`` on the Flask app with ``STORE_URL`` set: binding, the request,
   converting and normalising the answer, JSON) against the same text sent straight to the server
   (one pooled urllib3 request, the answer read but not parsed). Per query the median of
   ``--repeat`` runs; printed: the median over the catalogue of the per-query ratio app/server
   (issue 10's target: at most 1.2), and the worst query.
 - **loading**: ``amkg load --into`` (SHACL check, batches, swap) against the server's own bulk
-  loader on the same triples (``oxigraph load``; Virtuoso's ``TTLP_MT`` via isql), and the part
-  of ours that is the SHACL check.
+  loader on the same triples (``oxigraph load``; Jena's ``tdb2.tdbloader`` from Debian's
+  ``jena-cmds``, a JVM start included; Virtuoso's ``TTLP_MT`` via isql), and the part of ours
+  that is the SHACL check.
 
-``python -m benchmarks.bench_remote [--repeat N] [--servers oxigraph virtuoso]``
+``python -m benchmarks.bench_remote [--repeat N] [--servers oxigraph jena virtuoso]``
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ from amkg.graph.sources import Sources
 from amkg.graph.values import with_values
 from amkg.queries.binding import bind
 from amkg.queries.catalogue import default_catalogue
-from tests.servers import SERVERS, Server, ServerMissing, oxigraph_command, start
+from amkg.queries.golden import load_golden
+from tests.servers import SERVERS, Server, ServerMissing, arq_classpath, oxigraph_command, start
 
 
 def _median_seconds(call: Any, repeat: int) -> float:
@@ -61,7 +64,9 @@ def bench_queries(server: Server, repeat: int) -> dict[str, tuple[float, float]]
                    ("named-graph-uri", server.config().shapes_graph)]  # fmt: skip
     out = {}
     for query in default_catalogue():
-        text = with_values(query.sparql, bind(query, {}, embedded))
+        golden = load_golden(query.name)
+        params = dict(golden["params"]) if golden else {}
+        text = with_values(query.sparql, bind(query, params, embedded))
         fields = [("query", text), *fields_base]
 
         def direct(fields: list[tuple[str, str]] = fields) -> None:
@@ -71,8 +76,8 @@ def bench_queries(server: Server, repeat: int) -> dict[str, tuple[float, float]]
             )  # fmt: skip
             assert response.status == 200, response.data[:200]
 
-        def through_app(name: str = query.name) -> None:
-            response = client.get(f"/api/queries/{name}")
+        def through_app(name: str = query.name, params: dict[str, str] = params) -> None:
+            response = client.get(f"/api/queries/{name}", query_string=params)
             assert response.status_code == 200, response.get_data(as_text=True)[:200]
 
         through_app()
@@ -106,6 +111,13 @@ def bench_load(server: Server) -> dict[str, float]:
             started = time.perf_counter()
             subprocess.run([isql, str(server.ports[0]), "dba", "dba", f"exec={script}"],
                            check=True, capture_output=True)  # fmt: skip
+            native = time.perf_counter() - started
+        elif server.name == "jena":
+            command = ["java", "-cp", arq_classpath() + ":/usr/share/java/jena-cmds.jar",
+                       "tdb2.tdbloader", "--loc", str(Path(folder) / "tdb2"),
+                       "--graph", "urn:bench", str(data)]  # fmt: skip
+            started = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True)
             native = time.perf_counter() - started
         else:
             native = float("nan")
@@ -141,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         worst = max(ratios, key=ratios.__getitem__)
         app_ms = statistics.median(a for a, _ in times.values()) * 1000
         direct_ms = statistics.median(d for _, d in times.values()) * 1000
-        print(f"## {name}\n")
+        print(f"## {name}: {server.label}\n")
         print(
             f"- catalogue ({len(times)} queries, median of {args.repeat} each): through the "
             f"app {app_ms:.1f} ms, straight to the server {direct_ms:.1f} ms (medians over "

@@ -7,9 +7,9 @@ Protocol request with ``default-graph-uri`` set to the data graph (and ``named-g
 the shapes graph), so the catalogue's queries run unchanged. Bound values become a ``VALUES``
 block checked by :mod:`amkg.graph.values`; nothing else is ever pasted into query text.
 
-Results come back as SPARQL JSON (or N-Triples for CONSTRUCT) and go through the same
-:func:`~amkg.graph.store.normalize_term` as the embedded engines' (lexical forms, language
-tags), so answers compare equal whatever the engine.
+Results come back as SPARQL JSON (or XML; N-Triples for CONSTRUCT), are parsed by pyoxigraph and
+go through the same normalisation as the embedded engines' (lexical forms, language tags,
+:func:`~amkg.graph.store.from_oxigraph`), so answers compare equal whatever the engine.
 
 One pooled HTTP client per store (urllib3), with a connect and a read timeout, retries with
 back-off on connection errors, and credentials from ``$AMKG_STORE_USER`` /
@@ -37,10 +37,12 @@ from rdflib.term import Node
 from amkg.graph.load import new_graph
 from amkg.graph.store import (
     SHAPES_GRAPH,
+    TERM_CACHE_SIZE,
     BindingError,
     QueryResult,
     _graph_of,
     _graph_query_kind,
+    from_oxigraph,
     normalize_term,
 )
 from amkg.graph.values import UnfaithfulValues, where_brace, with_values
@@ -62,6 +64,11 @@ _ACCEPT = f"{_RESULTS}, application/n-triples;q=0.9, text/plain;q=0.8, text/turt
 _ACCEPT_RDF = "application/n-triples, text/plain;q=0.9, text/turtle;q=0.8"
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _COMMENT = re.compile(r"^\s*#.*$", re.MULTILINE)
+_RESULT_FORMATS = {
+    _RESULTS: ox.QueryResultsFormat.JSON,
+    "application/json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+}
 _RDF_FORMATS = {
     "application/n-triples": "nt",
     "text/plain": "nt",
@@ -181,6 +188,7 @@ class RemoteStore:
         if config.auth is not None:
             headers.update(urllib3.make_headers(basic_auth=":".join(config.auth)))
         self._headers = headers
+        self._terms: dict[Any, Node] = {}
         retry = urllib3.Retry(
             total=config.retries,
             connect=config.retries,
@@ -299,18 +307,56 @@ class RemoteStore:
         self._check(url, response)
         media = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         try:
-            if media in (_RESULTS, "application/json"):
-                return _from_json(json.loads(response.data))
+            if media in _RESULT_FORMATS:
+                return self._from_results(response.data, _RESULT_FORMATS[media])
             if media in _RDF_FORMATS:
                 graph = new_graph()
                 graph.parse(data=response.data.decode("utf-8"), format=_RDF_FORMATS[media])
                 return QueryResult(kind=_graph_query_kind(sparql), graph=_graph_of(graph))
-        except (ValueError, KeyError, TypeError, AttributeError) as error:
+        except (ValueError, KeyError, TypeError, AttributeError, SyntaxError) as error:
             reason = f"not a SPARQL result ({_one_line(str(error), 120)})"
             raise StoreUnavailable(url, reason) from None
         except Exception as error:  # rdflib's parsers raise their own kinds
             raise StoreUnavailable(url, f"not RDF ({type(error).__name__})") from None
         raise StoreUnavailable(url, f"answered {media or 'no content type'}, not a SPARQL result")
+
+    def _from_results(self, data: bytes, fmt: ox.QueryResultsFormat) -> QueryResult:
+        """A SPARQL results document (parsed by pyoxigraph) as a :class:`QueryResult` of
+        normalised rdflib terms, each distinct term converted once (a per-store cache, as
+        :class:`~amkg.graph.store.OxigraphStore` does: this is the hot path)."""
+        try:
+            return self._converted(data, fmt)
+        except (SyntaxError, ValueError):
+            if fmt != ox.QueryResultsFormat.JSON:
+                raise
+            # Virtuoso labels blank nodes "nodeID://b10005", which pyoxigraph refuses as a
+            # blank node identifier: read that answer term by term instead.
+            return _from_json(json.loads(data))
+
+    def _converted(self, data: bytes, fmt: ox.QueryResultsFormat) -> QueryResult:
+        parsed = ox.parse_query_results(data, format=fmt)  # read lazily, while iterated
+        if isinstance(parsed, ox.QueryBoolean):
+            return QueryResult(kind="ASK", boolean=bool(parsed))
+        names = [v.value for v in parsed.variables]
+        if names == ["__ASK_RETVAL"]:  # Virtuoso answers ASK as a one-column table (none: false)
+            values = [s[0].value if s[0] is not None else None for s in parsed]
+            return QueryResult(kind="ASK", boolean=any(v in ("1", "true") for v in values))
+        cache = self._terms
+        cached = cache.get
+        rows = []
+        for solution in parsed:
+            row = {}
+            for name, value in zip(names, solution, strict=True):
+                if value is not None:
+                    term = cached(value)
+                    if term is None:
+                        term = from_oxigraph(value)
+                        if len(cache) >= TERM_CACHE_SIZE:
+                            cache.clear()
+                        cache[value] = term
+                    row[name] = term
+            rows.append(row)
+        return QueryResult(kind="SELECT", vars=names, rows=rows)
 
     def triple_count(self) -> int:
         from amkg.graph.rq import DOMAIN
@@ -405,11 +451,12 @@ def _term(data: Mapping[str, Any]) -> Node:
 
 
 def _from_json(data: Mapping[str, Any]) -> QueryResult:
-    """A SPARQL 1.1 JSON result as a :class:`QueryResult` of normalised rdflib terms."""
+    """A SPARQL 1.1 JSON result read term by term (the slow path, for answers pyoxigraph's
+    parser refuses)."""
     if "boolean" in data:
         return QueryResult(kind="ASK", boolean=bool(data["boolean"]))
     names = [str(v) for v in data["head"]["vars"]]
-    if names == ["__ASK_RETVAL"]:  # Virtuoso answers ASK as a one-column table (none: false)
+    if names == ["__ASK_RETVAL"]:
         values = [b.get("__ASK_RETVAL", {}).get("value") for b in data["results"]["bindings"]]
         return QueryResult(kind="ASK", boolean=any(v in ("1", "true") for v in values))
     rows = [

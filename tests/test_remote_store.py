@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 
 from amkg.graph.kg import KnowledgeGraph
 from amkg.graph.remote import (
@@ -147,6 +147,29 @@ def test_results_are_normalised_like_the_embedded_stores(
     assert str(row["b"]) == "true"
     assert row["u"] == URIRef("https://w3id.org/amkg/id/spoor-1")
     assert "x" not in row
+
+
+def test_virtuosos_blank_node_labels_and_ask_table_are_read(
+    garbage_server: tuple[str, type[_Garbage]],
+) -> None:
+    """pyoxigraph's parser refuses "nodeID://b10005" as a blank node label: such an answer is
+    read term by term, and the same terms come out (a repeated node is one node)."""
+    url, handler = garbage_server
+    handler.content_type = "application/sparql-results+json"
+    handler.body = b"""{"head": {"vars": ["s", "n"]}, "results": {"bindings": [
+      {"s": {"type": "bnode", "value": "nodeID://b10005"},
+       "n": {"type": "typed-literal", "value": "07",
+             "datatype": "http://www.w3.org/2001/XMLSchema#integer"}},
+      {"s": {"type": "bnode", "value": "nodeID://b10005"}}]}}"""
+    store = RemoteStore(RemoteConfig(url))
+    rows = store.query("SELECT * WHERE { ?s ?p ?o }").rows
+    assert rows[0]["s"] == rows[1]["s"] == BNode("nodeID://b10005")
+    assert str(rows[0]["n"]) == "7"
+    assert "n" not in rows[1]
+    handler.body = b"""{"head": {"vars": ["__ASK_RETVAL"]}, "results": {"bindings": [
+      {"__ASK_RETVAL": {"type": "typed-literal", "value": "1",
+       "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}]}}"""
+    assert store.query("ASK { ?s ?p ?o }").boolean is True
 
 
 def test_a_bound_variable_must_be_projected_as_on_the_embedded_store() -> None:
