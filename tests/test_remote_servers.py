@@ -184,25 +184,11 @@ def crawl(app: Flask, per_route: int = 2) -> dict[str, int]:
     return seen
 
 
-#: Pages known to fail on one server (its compiler refuses their internal queries): the lever
-#: pages of issue 12 arrived after the catalogue was made portable, and still use the
-#: constructs Virtuoso 7.2 cannot compile (see the catalogue's rewrites for the recipe).
-KNOWN_PAGES = {
-    "virtuoso": re.compile(
-        r"^/(knoppen|scenario|api/scenario|signalen|ministerie/|spoor/\d+/briefing)"
-    )
-}
-
-
 def test_every_page_answers_200(server: Server, remote_app: Flask) -> None:
     statuses = crawl(remote_app)
     assert len(statuses) > 40
     bad = {url: code for url, code in statuses.items() if code not in (200, 302, 404)}
-    pattern = KNOWN_PAGES.get(server.name)
-    known = {url for url in bad if pattern is not None and pattern.match(url)}
-    assert not set(bad) - known, bad
-    if known:
-        pytest.xfail(f"known failures on {server.name}: {sorted(known)}")
+    assert not bad, bad
     # Only a .json twin the crawl guessed for a page that has none may be missing.
     missing = [u for u, c in statuses.items() if c == 404 and ".json" not in u.split("?")[0]]
     assert not missing, missing
@@ -402,14 +388,10 @@ def test_two_app_instances_give_identical_answers(
 TWINS = ["/index.json", "/spoor/3.json", "/matrix.json", "/tijdlijn.json", "/cijfers.json",
          "/validatie.json", "/ontologie.json", "/queries.json", "/zoeken.json?q=arbeid",
          "/pad.json?from=kg:spoor-1&to=kg:spoor-3", "/api/hubs", "/graph.json",
-         "/api/graph/node?id=https://w3id.org/amkg/def%23Measure"]  # fmt: skip
-
-
-#: Twins known to differ on one server, and why (a defect of that server, not of ours).
-KNOWN = {
-    ("virtuoso", "/spoor/3.json"): "Virtuoso 7.2 drops the rows of track-relations.rq when two "
-    "VALUES blocks (the bound track, the link properties) share a group",
-}
+         "/api/graph/node?id=https://w3id.org/amkg/def%23Measure", "/spoor/1.json",
+         "/spoor/2.json", "/spoor/5.json", "/knoppen.json", "/signalen.json",
+         "/scenario.json?aan=kg:spoor-2", "/spoor/1/briefing.json",
+         "/impact.json?entity=kg:spoor-3", "/zoeken.json?q=vakkracht"]  # fmt: skip
 
 
 def test_json_twins_equal_those_of_the_embedded_store(
@@ -417,7 +399,4 @@ def test_json_twins_equal_those_of_the_embedded_store(
 ) -> None:
     remote = remote_app.test_client()
     differ = [url for url in TWINS if remote.get(url).get_json() != client.get(url).get_json()]
-    known = [url for url in differ if (server.name, url) in KNOWN]
-    assert not set(differ) - set(known), differ
-    if known:
-        pytest.xfail("; ".join(KNOWN[server.name, url] for url in known))
+    assert not differ, differ
