@@ -279,6 +279,10 @@ class KnowledgeGraph:
         """Whether any triple mentions ``iri`` as subject or object."""
         return DOMAIN.ask(self.store, "has-resource", {"s": iri})
 
+    def has_type(self, iri: Node) -> bool:
+        """Whether ``iri`` has any ``rdf:type``."""
+        return DOMAIN.ask(self.store, "has-type", {"s": iri})
+
     def instances(self, cls: Node) -> list[Node]:
         """The instances of ``cls`` or of its subclasses, in a stable order."""
         rows = DOMAIN.select(self.store, "instances", {"cls": cls})

@@ -116,7 +116,7 @@ def _labels(kg: Any) -> dict[str, set[URIRef]]:
 def _has_class(kg: Any, iri: URIRef, cls: URIRef) -> bool:
     """``iri`` has ``rdf:type`` ``cls`` or a sub-class of it (``rdfs:Resource``: any type)."""
     if cls == RDFS.Resource:
-        return bool(kg.describe(iri).types)
+        return bool(kg.has_type(iri))
     members = kg.derived(f"instances {cls}", lambda: frozenset(kg.instances(cls)))
     return iri in members
 
