@@ -87,9 +87,14 @@ def server(
         running.stop()
 
 
+#: The time limit here: 2 s, not the embedded tests' 1 s, so that a quick query still fits on a
+#: busy machine while the server also holds the queries a previous test dropped.
+LIMIT = 2.0
+
+
 @pytest.fixture(scope="module")
 def app(server: Server) -> Iterator[Flask]:
-    application = create_app({**CONFIG, **server.settings()})
+    application = create_app({**CONFIG, "QUERY_TIMEOUT": LIMIT, **server.settings()})
     yield application
     close_pool(application)
 
@@ -147,10 +152,10 @@ def test_an_overrun_is_a_503_while_another_client_is_served(app: Flask) -> None:
     quick = client_at(app, "192.0.2.2").get("/sparql", query_string={"query": TRACKS})
     answered = time.monotonic()
     assert quick.status_code == 200
-    thread.join(20)
+    thread.join(30)
     assert answered < outcome["ended"]
     assert outcome["status"] == 503
-    assert outcome["error"]["reason"] == "query stopped after 1 s (the time limit)"
+    assert outcome["error"]["reason"] == f"query stopped after {LIMIT:g} s (the time limit)"
     assert outcome["retry"]
-    assert 1 <= outcome["seconds"] < 5
+    assert LIMIT <= outcome["seconds"] < LIMIT + 5
     wait_until_idle(app)
