@@ -107,3 +107,53 @@ def test_unconnected_elements_are_counted_not_scattered(
     assert "loose=1" in page.url
     assert page.evaluate("window.amkgNetwork.body.data.nodes.length") == drawn + loose
     watch.assert_clean()
+
+
+def test_on_a_phone_the_graph_opens_at_a_readable_zoom(browser: Any, live_server: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(live_server + "/graph")
+    page.wait_for_selector("html[data-graph-ready]", state="attached", timeout=15_000)
+    drawn = page.evaluate(BOXES)
+    assert drawn["scale"] >= 0.6
+    assert _overlaps(drawn["boxes"]) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # the filters are folded away; the canvas comes first
+    assert page.evaluate("document.getElementById('amkg-more').open") is False
+    context.close()
+
+
+def test_the_panel_leads_with_the_source_and_does_not_hide_its_node(
+    browser: Any, live_server: str
+) -> None:
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    page.goto(live_server + "/graph")
+    page.wait_for_selector("html[data-graph-ready]", state="attached", timeout=15_000)
+    node = page.evaluate(
+        "() => { const p = amkgNetwork.getPositions();"
+        " return Object.keys(p).sort((a, b) => p[b].x - p[a].x)[0]; }"
+    )
+    where = """(id) => { const p = amkgNetwork.canvasToDOM(amkgNetwork.getPositions([id])[id]);
+      const r = document.getElementById('amkg-graph').getBoundingClientRect();
+      return {x: r.left + p.x, y: r.top + p.y}; }"""
+    point = page.evaluate(where, node)
+    page.mouse.click(point["x"], point["y"])
+    panel = page.locator("#amkg-panel")
+    panel.locator(".citation").first.wait_for()
+    assert page.evaluate(where, node)["x"] < panel.bounding_box()["x"]  # type: ignore[index]
+    # what it is and where it comes from come before its links, which are grouped and folded
+    order = page.evaluate(
+        """() => Array.from(document.querySelectorAll('#amkg-panel-body > *'))
+             .map(e => e.className || e.tagName)"""
+    )
+    sections = [c for c in order if "panel-section" in c]
+    assert sections
+    first_section = page.locator("#amkg-panel-body > .panel-section").first
+    assert first_section.locator(".citation").count() > 0
+    assert page.locator("#amkg-panel details.panel-group").count() > 0
+    assert page.evaluate(
+        "amkgNetwork.getConnectedEdges(amkgNetwork.getSelectedNodes()[0])"
+        ".some(e => !!amkgNetwork.body.data.edges.get(e).label)"
+    )
+    context.close()

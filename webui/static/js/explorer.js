@@ -99,6 +99,7 @@
       if (drawnOnce) { return; }
       drawnOnce = true;
       timings.firstDraw = performance.now() - t0;
+      readableOnPhone();
       if (!state.physics) { settled(); }
     });
     if (!keepPanel) { closePanel(); }
@@ -132,6 +133,24 @@
     var on = labelled.map(function (e) { var x = edges.get(e); return x ? { id: e, label: x.title } : null; })
       .filter(Boolean);
     edges.update(off.concat(on));
+  }
+  /* A phone's canvas is narrow: the whole picture would make every label too small to read
+   * (vis-network then leaves them out). Start at a readable zoom on the first node in reading
+   * order instead; "Fit" shows the whole, the text view lists it. */
+  function readableOnPhone() {
+    if (container.clientWidth >= 600 || network.getScale() >= 0.6) { return; }
+    var scale = 0.75;
+    var focusId = view.meta.focus && view.meta.focus.ref;
+    if (focusId && nodes.get(focusId)) {
+      network.moveTo({ position: network.getPositions([focusId])[focusId], scale: scale });
+      return;
+    }
+    var pos = network.getPositions(visibleNodes().map(function (n) { return n.id; }));
+    var ids = Object.keys(pos);
+    if (!ids.length) { return; }
+    var left = Math.min.apply(null, ids.map(function (k) { return pos[k].x; })) - 110;
+    var top = Math.min.apply(null, ids.map(function (k) { return pos[k].y; })) - 30;
+    network.moveTo({ position: { x: left + container.clientWidth / (2 * scale), y: top + container.clientHeight / (2 * scale) }, scale: scale });
   }
   function settled() {
     timings.settled = performance.now() - t0;
