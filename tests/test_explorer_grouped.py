@@ -58,3 +58,18 @@ def test_loose_nodes_are_counted_and_drawn_on_request() -> None:
     assert shown.loose == 0
     assert "https://w3id.org/amkg/id/lonely" in shown.shown
     assert build_view(source, state, 500)["meta"]["loose"] == 1
+
+
+def test_many_small_bands_share_columns_a_few_do_not() -> None:
+    few = [[60.0] * 4, [60.0] * 4]
+    assert grouped.best_flow(few)[1] is False
+    many = [[60.0] * 2 for _ in range(30)]
+    _, shared = grouped.best_flow(many)
+    assert shared is True
+    g = nx.empty_graph(60)
+    bands = [[2 * k, 2 * k + 1] for k in range(30)]
+    pos = grouped.grouped_layout(
+        g, bands, dict.fromkeys(g, 60.0), dict.fromkeys(g, 10.0), {n: str(n) for n in g}
+    )
+    assert len({x for x, _ in pos.values()}) < 30  # fewer columns than bands
+    assert len(set(pos.values())) == 60

@@ -38,41 +38,63 @@ def cell_height(size: float, font: float, lines: int = LINES) -> float:
     return 2 * size + lines * font * LINE_HEIGHT + VERTICAL_MARGIN
 
 
-def _columns(heights: Sequence[float], limit: float) -> list[list[int]]:
-    """Indices of ``heights`` cut into columns no taller than ``limit`` (one cell at least)."""
-    out: list[list[int]] = [[]]
+#: Room between two bands that share a column.
+BAND_VGAP = 28.0
+#: Small bands share columns only when that makes the picture this much larger.
+SHARE_GAIN = 1.25
+
+#: A placed cell: (band, index in band, column, top within the column).
+Cell = tuple[int, int, int, float]
+
+
+def _flow(
+    bands: Sequence[Sequence[float]], limit: float, shared: bool
+) -> tuple[list[Cell], list[float], list[float]]:
+    """The cells of ``bands`` in columns no taller than ``limit`` (one cell at least): each band
+    starts a new column, unless ``shared`` and it fits under the band before. Returns the
+    cells, each column's height and each column's left edge."""
+    cells: list[Cell] = []
+    heights: list[float] = []
+    lefts: list[float] = []
     used = 0.0
-    for i, h in enumerate(heights):
-        if out[-1] and used + h > limit:
-            out.append([])
-            used = 0.0
-        out[-1].append(i)
-        used += h
-    return out
+    for b, band in enumerate(bands):
+        fresh = not heights or not (shared and used + BAND_VGAP + band[0] <= limit)
+        if heights and not fresh:
+            used += BAND_VGAP
+        for i, h in enumerate(band):
+            if fresh or (used > 0 and used + h > limit):
+                gap = BAND_GAP if fresh and heights else 0.0
+                lefts.append((lefts[-1] + CELL_WIDTH + gap) if lefts else 0.0)
+                heights.append(0.0)
+                used = 0.0
+                fresh = False
+            cells.append((b, i, len(heights) - 1, used))
+            used += h
+            heights[-1] = used
+    return cells, heights, lefts
 
 
-def _extent(bands: Sequence[Sequence[float]], limit: float) -> tuple[float, float]:
-    width = height = 0.0
-    for heights in bands:
-        cols = _columns(heights, limit)
-        width += len(cols) * CELL_WIDTH + BAND_GAP
-        height = max(height, *(sum(heights[i] for i in col) for col in cols))
-    return width - BAND_GAP, height
+def _scale(bands: Sequence[Sequence[float]], limit: float, shared: bool) -> float:
+    _, heights, lefts = _flow(bands, limit, shared)
+    width = (lefts[-1] + CELL_WIDTH) if lefts else 1.0
+    return min(CANVAS[0] / width, CANVAS[1] / max(max(heights, default=1.0), 1.0))
 
 
-def best_height(bands: Sequence[Sequence[float]], canvas: tuple[float, float] = CANVAS) -> float:
-    """The column height at which the bands fit ``canvas`` at the largest scale."""
+def best_flow(bands: Sequence[Sequence[float]]) -> tuple[float, bool]:
+    """The column height (and whether small bands share columns) at which the bands fit a
+    laptop's canvas at the largest scale; separate bands unless sharing gains a lot."""
     tallest = max((h for heights in bands for h in heights), default=1.0)
     total = max(sum(sum(heights) for heights in bands), tallest)
-    best, best_scale = total, 0.0
+    best: dict[bool, tuple[float, float]] = {}
     steps = 60
-    for k in range(steps + 1):
-        limit = tallest + (total - tallest) * k / steps
-        width, height = _extent(bands, limit)
-        scale = min(canvas[0] / max(width, 1.0), canvas[1] / max(height, 1.0))
-        if scale > best_scale + 1e-9:
-            best, best_scale = limit, scale
-    return best
+    for shared in (False, True):
+        for k in range(steps + 1):
+            limit = tallest + (total - tallest) * k / steps
+            scale = _scale(bands, limit, shared)
+            if scale > best.get(shared, (0.0, 0.0))[0] + 1e-9:
+                best[shared] = (scale, limit)
+    shared = best[True][0] > SHARE_GAIN * best[False][0]
+    return best[shared][1], shared
 
 
 def grouped_layout(
@@ -98,18 +120,14 @@ def grouped_layout(
         for i, n in enumerate(members):
             row[n] = i / max(len(members), 1)
     cell_heights = [[heights[n] for n in band] for band in ordered]
-    limit = best_height(cell_heights)
-    _, total_height = _extent(cell_heights, limit)
+    if not cell_heights:
+        return {}
+    limit, shared = best_flow(cell_heights)
+    cells, column_heights, lefts = _flow(cell_heights, limit, shared)
+    total = max(column_heights)
     pos: Pos = {}
-    x = 0.0
-    for members, hs in zip(ordered, cell_heights, strict=True):
-        for col in _columns(hs, limit):
-            used = sum(hs[i] for i in col)
-            y = (total_height - used) / 2
-            for i in col:
-                node = members[i]
-                pos[node] = (round(x + CELL_WIDTH / 2, 1), round(y + sizes[node], 1))
-                y += hs[i]
-            x += CELL_WIDTH
-        x += BAND_GAP
+    for b, i, col, top in cells:
+        node = ordered[b][i]
+        y = (total - column_heights[col]) / 2 + top + sizes[node]
+        pos[node] = (round(lefts[col] + CELL_WIDTH / 2, 1), round(y, 1))
     return pos
