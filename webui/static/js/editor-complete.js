@@ -1,5 +1,5 @@
 /* Completion in the SPARQL editor (issue 12): prefixes, the ontology's classes and properties
- * (from the page's vocabulary block) and the graph's elements by name (from /api/suggest).
+ * (from the form's data-vocabulary) and the graph's elements by name (from /api/suggest).
  *
  * Opens while typing a name (or with Ctrl+Space); Up/Down choose, Enter inserts, Escape
  * closes; Tab still leaves the editor. Announced as a list: the editor's input field says it
@@ -17,8 +17,7 @@
   window.amkgComplete = function (cm, form) {
     var msg = function (key) { return form.getAttribute("data-msg-" + key) || ""; };
     var prefixes = JSON.parse(form.getAttribute("data-prefixes") || "{}");
-    var vocabBlock = document.getElementById("editor-vocabulary");
-    var vocab = vocabBlock ? JSON.parse(vocabBlock.textContent) : [];
+    var vocab = JSON.parse(form.getAttribute("data-vocabulary") || "[]");
     var list = document.getElementById("editor-complete");
     var status = document.getElementById("editor-complete-status");
     var field = cm.getInputField();
