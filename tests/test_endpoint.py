@@ -399,7 +399,7 @@ def test_an_overrun_is_a_503_while_another_client_is_served(app: Flask) -> None:
     wait_until_idle(app)
 
 
-def test_a_full_pool_is_a_503_with_retry_after(app: Flask) -> None:
+def test_a_full_pool_is_a_429_with_retry_after(app: Flask) -> None:
     wait_until_idle(app)
     pool = get_pool(app)
     pool.queue_wait = 0.2
@@ -411,7 +411,7 @@ def test_a_full_pool_is_a_503_with_retry_after(app: Flask) -> None:
             thread.start()
         time.sleep(0.3)
         reply = client_at(app, "192.0.2.99").get("/sparql", query_string={"query": TRACKS})
-        assert reply.status_code == 503
+        assert reply.status_code == 429  # a refusal for load, never a 5xx
         assert int(reply.headers["Retry-After"]) >= 1
         assert "busy" in reply.get_json()["error"]["reason"]
         for thread in threads:

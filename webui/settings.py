@@ -22,7 +22,8 @@ QUERY_TIMEOUT = 10.0
 QUERY_WORKERS = 2
 #: Queries evaluated at the same time (``None``: one per worker).
 MAX_CONCURRENT_QUERIES: int | None = None
-#: Seconds a request waits for a free worker before it gets 503 with Retry-After.
+#: Seconds a request waits its turn for a free worker (longer while a replacement worker
+#: starts) before it gets 429 with Retry-After.
 QUERY_QUEUE_WAIT = 5.0
 #: Seconds a worker may take to load the graph when it starts.
 WORKER_START_TIMEOUT = 120.0
@@ -49,7 +50,8 @@ MAX_ANSWER_BYTES = 16 * 1024 * 1024
 #: further queries wait ``QUERY_QUEUE_WAIT`` s for its own turn, then get 429.
 QUERY_CLIENT_SHARE: int | None = None
 #: Requests that may wait for a query worker at once (``None``: as many as there are
-#: workers); more get 503 at once, so /sparql never holds every thread of a web process.
+#: workers; ``amkg serve``: threads - workers - 4); more get 429 at once, so /sparql never
+#: holds every thread of a web process.
 QUERY_MAX_WAITING: int | None = None
 #: A header that names the client (``X-Forwarded-For``, ``X-Real-IP``) for the fair share,
 #: to be set only behind a reverse proxy that sets it; ``None``: the peer address.
