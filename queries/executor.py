@@ -191,6 +191,10 @@ def _engine_errors() -> Iterator[None]:
         raise QueryRejected(400, message) from None
     except RecursionError:
         raise QueryRejected(400, "the query is nested too deeply to parse") from None
+    except ValueError as error:  # rdflib's parser on a bad \\U escape; anything else is ours
+        if not str(error).startswith("Invalid unicode code point"):
+            raise
+        raise QueryRejected(400, f"SPARQL syntax error: {error}") from None
     except OSError as error:
         if any(marker in str(error) for marker in _EGRESS_MESSAGES):
             raise QueryRejected(400, f"SERVICE {NO_SERVICE}") from None
