@@ -51,6 +51,7 @@ UPDATE_WORDS = frozenset(
 
 _OPEN = "([{"
 _CLOSE = ")]}"
+_BRACKET = re.compile(r"[()\[\]{}]")
 # The keyword SERVICE as a token of its own (not part of a name, a variable or a language tag).
 _SERVICE = re.compile(r"(?<![\w.:?$@\\-])SERVICE(?![\w:.-])", re.IGNORECASE)
 # One token of the SPARQL grammar, roughly but in linear time: a number (never with a following
@@ -108,14 +109,14 @@ def nesting_depth(text: str, stop_above: int | None = None, *, blanked: bool = F
     ``blanked``: ``text`` is already :func:`code_only`'s output.
     """
     depth = deepest = 0
-    for c in text if blanked else code_only(text):
-        if c in _OPEN:
+    for match in _BRACKET.finditer(text if blanked else code_only(text)):
+        if match.group() in _OPEN:
             depth += 1
             if depth > deepest:
                 deepest = depth
                 if stop_above is not None and deepest > stop_above:
                     return deepest
-        elif c in _CLOSE and depth:
+        elif depth:
             depth -= 1
     return deepest
 
@@ -128,6 +129,22 @@ class Size:
     operators: int
 
 
+#: A token: its kind (a group of ``_TOKEN``: num, word, op, lang, other), text and end.
+_Token = tuple[str, str, int]
+
+
+def _tokens(code: str) -> list[_Token]:
+    return [(m.lastgroup or "other", m.group(), m.end()) for m in _TOKEN.finditer(code)]
+
+
+def _size(tokens: list[_Token]) -> Size:
+    operators = 0
+    for kind, text, _ in tokens:
+        if kind == "op" or (kind == "word" and text.upper() in _OPERATOR_WORDS):
+            operators += 1
+    return Size(len(tokens), operators)
+
+
 def measure(text: str, *, blanked: bool = False) -> Size:
     """Tokens and operators of ``text``, in one linear pass of a regular expression.
 
@@ -135,22 +152,17 @@ def measure(text: str, *, blanked: bool = False) -> Size:
     name is no operator; a number never swallows a following ``-``. ``blanked``: ``text`` is
     already :func:`code_only`'s output.
     """
-    code = text if blanked else code_only(text)
-    tokens = operators = 0
-    for match in _TOKEN.finditer(code):
-        tokens += 1
-        word = match.group("word")
-        if word is None:
-            if match.group("op") is not None:
-                operators += 1
-        elif word.upper() in _OPERATOR_WORDS:
-            operators += 1
-    return Size(tokens, operators)
+    return _size(_tokens(text if blanked else code_only(text)))
 
 
 def check_limits(text: str, limits: Limits) -> None:
     """The cheap checks on the text alone, linear in its length: empty, too long, too deeply
     nested, too many operators or tokens (an expression too large for a recursive parser)."""
+    _scan(text, limits)
+
+
+def _scan(text: str, limits: Limits) -> tuple[str, list[_Token]]:
+    """:func:`check_limits`, giving the lexical view and the tokens it read on the way."""
     if not text.strip():
         raise QueryRejected(400, "the query is empty")
     if len(text) > limits.max_chars:
@@ -165,7 +177,8 @@ def check_limits(text: str, limits: Limits) -> None:
             f"the query nests brackets more than {limits.max_nesting} levels deep "
             f"(the limit is {limits.max_nesting})",
         )
-    size = measure(code, blanked=True)
+    tokens = _tokens(code)
+    size = _size(tokens)
     if size.operators > limits.max_operators:
         raise QueryRejected(
             400,
@@ -176,6 +189,7 @@ def check_limits(text: str, limits: Limits) -> None:
         raise QueryRejected(
             400, f"the query has {size.tokens} tokens; the limit is {limits.max_tokens}"
         )
+    return code, tokens
 
 
 def parser_headroom(limits: Limits) -> None:
@@ -193,25 +207,14 @@ def parser_headroom(limits: Limits) -> None:
 _TARGET = re.compile(r"\s*(?:SILENT\s+)?(?:NAMED\s+)?(<[^<>\s]*>|[?$]\w+|[^\s{}()]+)?", re.I)
 
 
-@dataclass(frozen=True)
-class _Token:
-    kind: str  # num, word, op, lang or other (the groups of _TOKEN)
-    text: str
-    end: int  # where it ends in the text
-
-
-def _tokens(code: str) -> list[_Token]:
-    return [_Token(m.lastgroup or "other", m.group(), m.end()) for m in _TOKEN.finditer(code)]
-
-
 def _target(text: str, token: _Token) -> str:
     """What the keyword ``token`` names in ``text`` (``<iri>``, ``?var``), or ``""``."""
-    match = _TARGET.match(text, token.end)
+    match = _TARGET.match(text, token[2])
     return f" {match.group(1)}" if match and match.group(1) else ""
 
 
 def _is_keyword(token: _Token, word: str) -> bool:
-    return token.kind == "word" and token.text.upper() == word
+    return token[0] == "word" and token[1].upper() == word
 
 
 def _prologue(tokens: list[_Token]) -> tuple[int, set[str]]:
@@ -223,7 +226,7 @@ def _prologue(tokens: list[_Token]) -> tuple[int, set[str]]:
         if _is_keyword(tokens[i], "BASE"):
             i += 1  # its IRI is blanked: no token
         elif _is_keyword(tokens[i], "PREFIX") and i + 1 < len(tokens):
-            declared.add(tokens[i + 1].text.split(":", 1)[0])
+            declared.add(tokens[i + 1][1].split(":", 1)[0])
             i += 2
         else:
             break
@@ -242,10 +245,10 @@ def _refuse_update(text: str, tokens: list[_Token], first: int) -> QueryRejected
             )
     names: set[str] = set()
     for i in range(first, len(tokens)):
-        opens = i == first or (tokens[i - 1].text == ";" and tokens[i - 1].kind == "other")
-        word = tokens[i].text.upper()
-        if opens and tokens[i].kind == "word" and word in UPDATE_WORDS:
-            after = tokens[i + 1].text.upper() if i + 1 < len(tokens) else ""
+        opens = i == first or tokens[i - 1][:2] == ("other", ";")
+        word = tokens[i][1].upper()
+        if opens and tokens[i][0] == "word" and word in UPDATE_WORDS:
+            after = tokens[i + 1][1].upper() if i + 1 < len(tokens) else ""
             names.add(f"{word} {after}" if after in ("DATA", "WHERE") else word)
     operations = ", ".join(sorted(names)) or "an update"
     return QueryRejected(403, f"updates ({operations}) are not allowed: this endpoint is read-only")
@@ -254,9 +257,10 @@ def _refuse_update(text: str, tokens: list[_Token], first: int) -> QueryRejected
 def _pname_prefix(token: _Token) -> str | None:
     """The prefix of a prefixed name (``kg:spoor-1`` -> ``kg``), ``None`` for anything else
     (a keyword, a variable, a blank node ``_:b``)."""
-    if token.kind != "word" or ":" not in token.text or token.text[0] in "?$":
+    kind, text, _ = token
+    if kind != "word" or ":" not in text or text[0] in "?$":
         return None
-    prefix = token.text.split(":", 1)[0]
+    prefix = text.split(":", 1)[0]
     return None if prefix == "_" else prefix
 
 
@@ -264,9 +268,9 @@ def _check_tokens(text: str, tokens: list[_Token], start: int, declared: set[str
     """Refuse SERVICE, FROM, FROM NAMED and prefixes the query does not declare."""
     for i in range(start, len(tokens)):
         token = tokens[i]
-        if token.kind != "word":
+        if token[0] != "word":
             continue
-        word = token.text.upper()
+        word = token[1].upper()
         if word == "SERVICE":
             raise QueryRejected(400, f"SERVICE{_target(text, token)} {NO_SERVICE}")
         if word == "FROM":
@@ -293,14 +297,12 @@ def check_query(text: str, limits: Limits | None = None) -> ParsedQuery:
     limits = limits or Limits()
     # One line end for every reader: rdflib ends a comment only at LF, pyoxigraph also at CR.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    check_limits(text, limits)
-    code = code_only(text)
-    tokens = _tokens(code)
+    code, tokens = _scan(text, limits)
     first, declared = _prologue(tokens)
-    opening = tokens[first].text.upper() if first < len(tokens) else ""
-    if tokens[first : first + 1] and tokens[first].kind == "word" and opening in UPDATE_WORDS:
+    kind, opening = (tokens[first][0], tokens[first][1].upper()) if tokens[first:] else ("", "")
+    if kind == "word" and opening in UPDATE_WORDS:
         raise _refuse_update(text, tokens, first)
-    if opening not in KINDS or tokens[first].kind != "word":
+    if kind != "word" or opening not in KINDS:
         raise QueryRejected(
             400,
             "not a SELECT, ASK, CONSTRUCT or DESCRIBE query (after any BASE and PREFIX "
