@@ -242,6 +242,42 @@ def answer(store: Store, text: str, accept: str | None, fmt: str | None, row_lim
                   out.truncated, out.stopped_by)  # fmt: skip
 
 
+#: Address space a worker keeps free for its queries beyond what opening the store takes: a
+#: ``WORKER_MEMORY_MB`` below (store + this) is refused with a message that names the floor.
+QUERY_HEADROOM_MB = 128
+
+
+def _address_space_mb() -> int | None:
+    """This process's address space (VmSize) in MB, ``None`` where /proc does not tell."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return None
+
+
+def memory_cap_problem(megabytes: int | None) -> str | None:
+    """Why the cap ``megabytes`` cannot hold this worker, or ``None``. Call it once the store
+    is open: RocksDB (inside pyoxigraph) reserves its threads' stacks and its caches when it
+    opens, several hundred MB of address space that pyoxigraph has no option to shrink, and
+    under a smaller cap it aborts the process ("memory allocation of ... bytes failed")."""
+    used = _address_space_mb()
+    if not megabytes or used is None:
+        return None
+    floor = -(-(used + QUERY_HEADROOM_MB) // 64) * 64  # rounded up to 64 MB
+    if megabytes >= floor:
+        return None
+    return (
+        f"WORKER_MEMORY_MB={megabytes} is too small: opening the store takes {used} MB of "
+        f"address space in a worker (RocksDB's threads and caches, which pyoxigraph cannot "
+        f"make smaller) and a query needs room beyond that; set WORKER_MEMORY_MB to at least "
+        f"{floor} (or leave it out: 1024)"
+    )
+
+
 def _limit_memory(megabytes: int | None) -> None:
     """Cap this process's address space, so a runaway answer fails here, not on the host."""
     try:
@@ -258,12 +294,16 @@ def _worker_main(conn: Connection, spec: StoreSpec, limits: Limits, memory_mb: i
     layers = go_offline()  # first, before any thread exists (see queries/offline.py)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the server, which stops us
     parser_headroom(limits)
-    _limit_memory(memory_mb)
-    try:
+    try:  # opened before the cap, which bounds the queries (see memory_cap_problem)
         store = load_store(spec)
     except Exception as error:  # reported to the parent, which refuses to start
         conn.send(("failed", f"{type(error).__name__}: {error}"))
         return
+    problem = memory_cap_problem(memory_mb)
+    if problem is not None:
+        conn.send(("failed", problem))
+        return
+    _limit_memory(memory_mb)
     try:
         conn.send(("ready", store.triple_count(), layers))
     except OSError:  # the pool closed while this worker loaded: nobody to serve
@@ -428,6 +468,7 @@ class WorkerPool:
                 self._give_back(worker)
         if errors:
             self._failure = str(errors[0])
+            log.error("the query workers could not start: %s", self._failure)
             self.close()
             raise WorkerFailed(self._failure)
         if "namespace" not in self.offline_layers and "seccomp" not in self.offline_layers:

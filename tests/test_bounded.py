@@ -159,3 +159,18 @@ def test_waiting_requests_are_served_in_order_of_arrival() -> None:
     pool._held = {"a": 1}  # "a" holds its share: the first in line who may take it is "b"
     assert pool._free_for("b", queue[:1])
     assert not pool._free_for("a", [])
+
+
+def test_a_memory_cap_too_small_for_the_store_is_refused_with_its_floor() -> None:
+    """RocksDB reserves several hundred MB of address space when pyoxigraph opens the store;
+    under a smaller cap the worker used to abort while opening it. Now it says what to set."""
+    from amkg.queries.executor import WorkerFailed
+
+    with pytest.raises(WorkerFailed) as caught:
+        WorkerPool(SPEC, size=1, memory_mb=200, start_timeout=60).start()
+    reason = str(caught.value)
+    assert "WORKER_MEMORY_MB=200 is too small" in reason
+    floor = int(reason.split("at least ")[1].split()[0])
+    assert 200 < floor <= 1024  # the default holds the store
+    with WorkerPool(SPEC, size=1, memory_mb=floor) as capped:  # and the floor is enough
+        assert capped.execute("ASK {}").body.endswith(b"true}")
