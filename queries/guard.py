@@ -177,18 +177,26 @@ def _scan(text: str, limits: Limits) -> tuple[str, list[_Token]]:
             f"the query nests brackets more than {limits.max_nesting} levels deep "
             f"(the limit is {limits.max_nesting})",
         )
-    tokens = _tokens(code)
-    size = _size(tokens)
-    if size.operators > limits.max_operators:
-        raise QueryRejected(
-            400,
-            f"the query has {size.operators} operators (+ - * / ! && || comparisons, path "
-            f"operators, UNION, MINUS, OPTIONAL); the limit is {limits.max_operators}",
-        )
-    if size.tokens > limits.max_tokens:
-        raise QueryRejected(
-            400, f"the query has {size.tokens} tokens; the limit is {limits.max_tokens}"
-        )
+    tokens: list[_Token] = []
+    operators = 0
+    for match in _TOKEN.finditer(code):  # stops at the first token over a limit
+        kind, word = match.lastgroup or "other", match.group()
+        if kind == "op" or (kind == "word" and word.upper() in _OPERATOR_WORDS):
+            operators += 1
+            if operators > limits.max_operators:
+                raise QueryRejected(
+                    400,
+                    f"the query has more than {limits.max_operators} operators (+ - * / ! && "
+                    f"|| comparisons, path operators, UNION, MINUS, OPTIONAL); the limit is "
+                    f"{limits.max_operators}",
+                )
+        tokens.append((kind, word, match.end()))
+        if len(tokens) > limits.max_tokens:
+            raise QueryRejected(
+                400,
+                f"the query has more than {limits.max_tokens} tokens; the limit is "
+                f"{limits.max_tokens}",
+            )
     return code, tokens
 
 
