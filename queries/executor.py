@@ -242,40 +242,35 @@ def answer(store: Store, text: str, accept: str | None, fmt: str | None, row_lim
                   out.truncated, out.stopped_by)  # fmt: skip
 
 
-#: Address space a worker keeps free for its queries beyond what opening the store takes: a
-#: ``WORKER_MEMORY_MB`` below (store + this) is refused with a message that names the floor.
-QUERY_HEADROOM_MB = 128
-
-
-def _address_space_mb() -> int | None:
-    """This process's address space (VmSize) in MB, ``None`` where /proc does not tell."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmSize:"):
-                    return int(line.split()[1]) // 1024
-    except OSError:
-        pass
-    return None
+#: The smallest ``WORKER_MEMORY_MB`` a worker opens the store under, with a margin: RocksDB
+#: (inside pyoxigraph) reserves its threads' stacks and caches when it opens, and pyoxigraph has
+#: no option to make them smaller; at 512 MB a worker aborted while opening ("memory allocation
+#: of ... bytes failed"), at 576 it opened (2 CPUs; more CPUs, more threads, more needed: then
+#: :func:`load_failure` names the cap).
+MIN_WORKER_MEMORY_MB = 768
 
 
 def memory_cap_problem(megabytes: int | None) -> str | None:
-    """Why the cap ``megabytes`` cannot hold this worker, or ``None``. Call it once the store
-    is open: RocksDB (inside pyoxigraph) reserves its threads' stacks and its caches when it
-    opens, several hundred MB of address space that pyoxigraph has no option to shrink, and
-    under a smaller cap it aborts the process ("memory allocation of ... bytes failed")."""
-    used = _address_space_mb()
-    if not megabytes or used is None:
-        return None
-    floor = -(-(used + QUERY_HEADROOM_MB) // 64) * 64  # rounded up to 64 MB
-    if megabytes >= floor:
+    """Why the cap ``megabytes`` cannot hold a worker that opens the store, or ``None``."""
+    if megabytes is None or megabytes >= MIN_WORKER_MEMORY_MB:
         return None
     return (
-        f"WORKER_MEMORY_MB={megabytes} is too small: opening the store takes {used} MB of "
-        f"address space in a worker (RocksDB's threads and caches, which pyoxigraph cannot "
-        f"make smaller) and a query needs room beyond that; set WORKER_MEMORY_MB to at least "
-        f"{floor} (or leave it out: 1024)"
+        f"WORKER_MEMORY_MB={megabytes} is too small: a query worker needs at least "
+        f"{MIN_WORKER_MEMORY_MB} MB of address space to open the store (RocksDB's threads and "
+        "caches, which pyoxigraph cannot make smaller); raise it or leave it out (1024)"
     )
+
+
+def load_failure(exitcode: int | None, megabytes: int | None) -> str:
+    """What a worker that ended while it opened the store says (``exitcode`` as
+    ``multiprocessing`` gives it): an abort under a memory cap names the cap to raise."""
+    if megabytes and exitcode == -signal.SIGABRT:
+        return (
+            f"it stopped while opening the store under WORKER_MEMORY_MB={megabytes} (an "
+            "allocation failed: RocksDB's threads and caches need more address space on this "
+            "machine); raise WORKER_MEMORY_MB or leave it out (1024)"
+        )
+    return f"it exited while loading (exit code {exitcode})"
 
 
 def _limit_memory(megabytes: int | None) -> None:
@@ -294,16 +289,12 @@ def _worker_main(conn: Connection, spec: StoreSpec, limits: Limits, memory_mb: i
     layers = go_offline()  # first, before any thread exists (see queries/offline.py)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the server, which stops us
     parser_headroom(limits)
-    try:  # opened before the cap, which bounds the queries (see memory_cap_problem)
+    _limit_memory(memory_mb)
+    try:
         store = load_store(spec)
     except Exception as error:  # reported to the parent, which refuses to start
         conn.send(("failed", f"{type(error).__name__}: {error}"))
         return
-    problem = memory_cap_problem(memory_mb)
-    if problem is not None:
-        conn.send(("failed", problem))
-        return
-    _limit_memory(memory_mb)
     try:
         conn.send(("ready", store.triple_count(), layers))
     except OSError:  # the pool closed while this worker loaded: nobody to serve
@@ -423,8 +414,9 @@ class WorkerPool:
         try:
             ready = parent.poll(self.start_timeout)
             reply = parent.recv() if ready else ("failed", "no answer in time")
-        except (EOFError, OSError) as error:
-            reply = ("failed", f"it exited while loading ({error})")
+        except (EOFError, OSError):
+            process.join(5)
+            reply = ("failed", load_failure(process.exitcode, self.memory_mb))
         if reply[0] != "ready":
             self._discard(worker)
             raise WorkerFailed(f"a query worker could not load the graph: {reply[1]}")
@@ -439,6 +431,10 @@ class WorkerPool:
     def start(self) -> WorkerPool:
         """Start every worker (in parallel) and wait until all are ready; a second caller while
         they start waits for the same start."""
+        problem = memory_cap_problem(self.memory_mb)
+        if problem is not None:
+            log.error("the query workers cannot start: %s", problem)
+            raise WorkerFailed(problem)
         with self._lock:
             if self._closed:
                 raise WorkerFailed(self._failure)

@@ -162,15 +162,25 @@ def test_waiting_requests_are_served_in_order_of_arrival() -> None:
 
 
 def test_a_memory_cap_too_small_for_the_store_is_refused_with_its_floor() -> None:
-    """RocksDB reserves several hundred MB of address space when pyoxigraph opens the store;
-    under a smaller cap the worker used to abort while opening it. Now it says what to set."""
-    from amkg.queries.executor import WorkerFailed
+    """RocksDB reserves a few hundred MB of address space when pyoxigraph opens the store;
+    under a smaller cap the worker aborted while opening it. Now the pool says what to set."""
+    from amkg.queries.executor import MIN_WORKER_MEMORY_MB, WorkerFailed
 
-    with pytest.raises(WorkerFailed) as caught:
-        WorkerPool(SPEC, size=1, memory_mb=200, start_timeout=60).start()
-    reason = str(caught.value)
-    assert "WORKER_MEMORY_MB=200 is too small" in reason
-    floor = int(reason.split("at least ")[1].split()[0])
-    assert 200 < floor <= 1024  # the default holds the store
-    with WorkerPool(SPEC, size=1, memory_mb=floor) as capped:  # and the floor is enough
+    with pytest.raises(WorkerFailed, match=r"WORKER_MEMORY_MB=200 is too small: .* at least 768"):
+        WorkerPool(SPEC, size=1, memory_mb=200).start()
+    with WorkerPool(SPEC, size=1, memory_mb=MIN_WORKER_MEMORY_MB) as capped:  # the floor holds
         assert capped.execute("ASK {}").body.endswith(b"true}")
+
+
+def test_a_worker_that_aborts_while_opening_names_the_cap() -> None:
+    """Above the floor, a machine with more CPUs (more RocksDB threads) may still need more:
+    the abort (SIGABRT, from Rust's or C++'s failed allocation) is reported with the cap."""
+    import signal
+
+    from amkg.queries.executor import load_failure
+
+    reason = load_failure(-signal.SIGABRT, 600)
+    assert "WORKER_MEMORY_MB=600" in reason
+    assert "raise WORKER_MEMORY_MB" in reason
+    assert "WORKER_MEMORY_MB" not in load_failure(-signal.SIGABRT, None)
+    assert "exit code 1" in load_failure(1, 600)
