@@ -150,6 +150,7 @@ def load_store(spec: StoreSpec) -> Store:
 BASE_IRI = "https://w3id.org/amkg/id/"
 _BASE_PREFIX = f"BASE <{BASE_IRI}> "
 _AT_LINE_ONE = re.compile(r"\bat 1:(\d+)")
+_ENGINE_AT = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
 #: Engine messages that say the query reached for the network (refused by the kernel).
 _EGRESS_MESSAGES = ("os error 13", "os error 101", "not allowed for HTTP", "Permission denied")
 
@@ -171,6 +172,17 @@ def _unbased(message: str) -> str:
     return _AT_LINE_ONE.sub(lambda m: f"at 1:{max(1, int(m.group(1)) - shift)}", message)
 
 
+def _syntax_reason(message: str) -> str:
+    """pyoxigraph's ``error at 2:16: expected ...`` as the reason a client reads, in the
+    client's own lines and columns: ``SPARQL syntax error at line 2, column 16: expected ...``."""
+    line = _first_line(_unbased(message))
+    found = _ENGINE_AT.match(line)
+    if found is None:
+        return f"SPARQL error: {line}"
+    row, column, rest = found.groups()
+    return f"SPARQL syntax error at line {row}, column {column}: {rest}"
+
+
 def _first_line(message: str, limit: int = 300) -> str:
     line = message.strip().splitlines()[0] if message.strip() else "no detail"
     return line if len(line) <= limit else line[: limit - 1] + "…"
@@ -185,7 +197,7 @@ def _engine_errors() -> Iterator[None]:
     try:
         yield
     except SyntaxError as error:
-        raise QueryRejected(400, f"SPARQL error: {_first_line(_unbased(str(error)))}") from None
+        raise QueryRejected(400, _syntax_reason(str(error))) from None
     except ParseBaseException as error:  # the rdflib engine's parser
         message = f"SPARQL syntax error at line {error.lineno}, column {error.col}: {error.msg}"
         raise QueryRejected(400, message) from None
