@@ -43,6 +43,15 @@ def _overlaps(boxes: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return out
 
 
+def _open_graph(browser: Any, url: str, width: int = 1440, height: int = 844) -> tuple[Any, Page]:
+    """A fresh context of ``width`` x ``height`` with ``url`` open and its graph drawn."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page: Page = context.new_page()
+    page.goto(url)
+    page.wait_for_selector("html[data-graph-ready]", state="attached", timeout=15_000)
+    return context, page
+
+
 @pytest.mark.parametrize("lang", ["nl", "en"])
 @pytest.mark.parametrize("query", ["", "?focus=kg:spoor-3"])
 def test_labels_do_not_overlap_and_every_node_is_labelled(
@@ -51,7 +60,7 @@ def test_labels_do_not_overlap_and_every_node_is_labelled(
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     page: Page = context.new_page()
     errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("pageerror", lambda e: errors.append(str(e)))  # before the page loads
     sep = "&" if query else "?"
     page.goto(f"{live_server}/graph{query}{sep}lang={lang}")
     page.wait_for_selector("html[data-graph-ready]", state="attached", timeout=15_000)
@@ -73,10 +82,7 @@ def test_labels_do_not_overlap_and_every_node_is_labelled(
 
 def test_the_overlap_check_sees_an_overlap(browser: Any, live_server: str) -> None:
     """The check above can fail: two nodes moved onto each other overlap."""
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
-    page = context.new_page()
-    page.goto(live_server + "/graph")
-    page.wait_for_selector("html[data-graph-ready]", state="attached", timeout=15_000)
+    context, page = _open_graph(browser, live_server + "/graph", 1440, 900)
     page.evaluate("""() => {
       const net = window.amkgNetwork, ids = window.amkgExplorer.visibleNodeIds();
       const p = net.getPositions([ids[0]])[ids[0]];
@@ -110,10 +116,7 @@ def test_unconnected_elements_are_counted_not_scattered(
 
 
 def test_on_a_phone_the_graph_opens_at_a_readable_zoom(browser: Any, live_server: str) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    page.goto(live_server + "/graph")
-    page.wait_for_selector("html[data-graph-ready]", state="attached", timeout=15_000)
+    context, page = _open_graph(browser, live_server + "/graph", 390, 844)
     drawn = page.evaluate(BOXES)
     assert drawn["scale"] >= 0.6
     assert _overlaps(drawn["boxes"]) == []
