@@ -6,6 +6,7 @@ import importlib.util
 import io
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -185,3 +186,21 @@ def test_help_is_dutch_first(runner: CliRunner) -> None:
     assert result.exit_code == 0
     assert "Controleer de graaf" in result.output
     assert io.StringIO(result.output).readline().startswith("Usage")
+
+
+def test_serve_says_in_one_line_that_it_builds_the_store(
+    runner: CliRunner, data_copy: Path, tmp_path: Path
+) -> None:
+    """The README's first command builds the store and says so, like every other command (the
+    port is taken here, so serve stops right after opening the graph)."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        result = runner.invoke(
+            main,
+            ["serve", "--port", port, "--data-dir", str(data_copy), "--store", str(tmp_path)],
+        )
+    assert result.exit_code == 1, result.output
+    assert result.stderr.count("de store wordt opnieuw gebouwd") == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr

@@ -16,7 +16,7 @@ import json
 import os
 import threading
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -71,10 +71,13 @@ def _load_settings_file(app: Flask, path: str) -> None:
         app.config.from_pyfile(path)
 
 
-def load_knowledge_graph(config: Mapping[str, Any]) -> KnowledgeGraph:
-    """The knowledge graph the settings name: its store, built first if the sources changed,
-    opened once per build (apps over the same build share one graph and what it derived).
-    With ``STORE_URL`` (or ``$AMKG_STORE_URL``) it is the graph in that SPARQL server."""
+def load_knowledge_graph(
+    config: Mapping[str, Any], on_rebuild: Callable[[str], None] | None = None
+) -> KnowledgeGraph:
+    """The knowledge graph the settings name: its store, built first if the sources changed
+    (``on_rebuild`` is told, as the command line's ``on_rebuild`` is), opened once per build
+    (apps over the same build share one graph and what it derived). With ``STORE_URL`` (or
+    ``$AMKG_STORE_URL``) it is the graph in that SPARQL server."""
     url = config.get("STORE_URL") or os.environ.get("AMKG_STORE_URL")
     if url:
         return _remote_graph(str(url), config)
@@ -82,7 +85,7 @@ def load_knowledge_graph(config: Mapping[str, Any]) -> KnowledgeGraph:
     root = Path(config["STORE_PATH"]) if config.get("STORE_PATH") else None
     engine = config.get("QUERY_ENGINE", "oxigraph")
     with _kg_lock:
-        built = current_build(sources, root)
+        built = current_build(sources, root, on_rebuild=on_rebuild)
         key = (engine, str(built.directory), built.fingerprint)
         kg = _kg_cache.get(key)
         if kg is None:
@@ -117,8 +120,12 @@ def register_blueprints(app: Flask, blueprints: tuple[Blueprint, ...] = BLUEPRIN
         app.register_blueprint(blueprint)
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """The web app: settings, the knowledge graph, the error renderer and the blueprints."""
+def create_app(
+    test_config: Mapping[str, Any] | None = None,
+    on_rebuild: Callable[[str], None] | None = None,
+) -> Flask:
+    """The web app: settings, the knowledge graph, the error renderer and the blueprints.
+    ``on_rebuild`` hears of an automatic build of the store (``amkg serve`` prints it)."""
     app = Flask(__name__)
     app.config.from_object(settings)
     settings_file = os.environ.get(SETTINGS_ENV)
@@ -128,7 +135,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]
     app.config["DEBUG"] = False  # never the debugger: it would run code for anyone
-    app.extensions["amkg"] = load_knowledge_graph(app.config)
+    app.extensions["amkg"] = load_knowledge_graph(app.config, on_rebuild)
     register_error_handlers(app)
     register_blueprints(app)
     sparql_direct.install(app)  # /sparql straight from WSGI (same handler, less overhead)

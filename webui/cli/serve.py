@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from amkg.cli.common import data_dir_option, fail_load, store_root
+from amkg.cli.common import data_dir_option, fail_load, rebuild_notice, store_root
 from amkg.graph.errors import GraphLoadError
 from amkg.graph.paths import DATA_DIR_ENV
 from amkg.webui import logs  # light: json and logging only
@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # the web app, Flask and the servers: only inside the functio
 MIN_THREADS = 8
 #: Threads per web process by default: room for the query requests that run or wait
 #: (``QUERY_WORKERS`` + ``QUERY_MAX_WAITING``) plus :data:`PAGE_THREADS` that only pages use.
-DEFAULT_THREADS = 16
+DEFAULT_THREADS = 32
 #: Threads of a web process that ``/sparql`` can never hold: ``QUERY_MAX_WAITING`` defaults
 #: to threads - query workers - this, so pages never wait on the query workers.
 PAGE_THREADS = 4
@@ -224,7 +224,7 @@ def serve(host: str, port: int, threads: int, workers: int, data_dir: Path | Non
     if store_root() is not None:
         overrides["STORE_PATH"] = str(Path(store_root() or "").resolve())
     try:
-        app = create_app(overrides or None)
+        app = create_app(overrides or None, on_rebuild=rebuild_notice)
     except GraphLoadError as error:
         fail_load(error)  # exit 2 with ``path:line: message``, like every other command
     size, timeout = app.config["QUERY_WORKERS"], app.config["QUERY_TIMEOUT"]
