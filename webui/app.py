@@ -28,6 +28,7 @@ from amkg.graph.sources import Sources
 from amkg.webui import (
     api,
     api_trace,
+    auth,
     dataset,
     explorer,
     impact_page,
@@ -109,6 +110,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config["DEBUG"] = False  # never the debugger: it would run code for anyone
     app.extensions["amkg"] = load_knowledge_graph(app.config)
     register_error_handlers(app)
+    auth.init_app(app)  # accounts, sessions, CSRF, /inloggen; every write needs an account
     register_blueprints(app)
     sparql_direct.install(app)  # /sparql straight from WSGI (same handler, less overhead)
     return app

@@ -188,7 +188,8 @@ from amkg.cli import queries as _queries  # noqa: E402
 from amkg.cli import serve as _serve  # noqa: E402
 from amkg.cli import sparql as _sparql  # noqa: E402
 from amkg.cli import trace as _trace  # noqa: E402
+from amkg.cli import users as _users  # noqa: E402
 
-for _module in (_queries, _sparql, _serve, _trace, _levers):
+for _module in (_queries, _sparql, _serve, _trace, _levers, _users):
     for _command in _module.COMMANDS:
         main.add_command(_command)
