@@ -58,9 +58,9 @@ class _Subject:
     partners: set[Node] = field(default_factory=set)
 
 
-def _facts(kg: KnowledgeGraph, subject: Node) -> _Subject:
+def _facts(graph: internal.HasStore, subject: Node) -> _Subject:
     facts = _Subject()
-    for row in internal.select(kg, "auth-subject", s=subject):
+    for row in internal.select(graph, "auth-subject", s=subject):
         facts.exists = row["exists"] == Literal(True)
         facts.trajectory = row["trajectory"] == Literal(True)
         if row.get("about") is not None:
@@ -99,9 +99,10 @@ def resolve_ministry(kg: KnowledgeGraph, text: str) -> str | None:
 
 
 def refusal(
-    kg: KnowledgeGraph, user: User, added: Iterable[Triple], removed: Iterable[Triple]
+    graph: internal.HasStore, user: User, added: Iterable[Triple], removed: Iterable[Triple]
 ) -> Refusal | None:
-    """``None`` when ``user`` may make this change, else the first reason they may not."""
+    """``None`` when ``user`` may make this change to ``graph`` (anything with a ``store``:
+    the current version, not an older one), else the first reason they may not."""
     if user.is_admin:
         return None
     mine = URIRef(user.ministry) if user.ministry else None
@@ -115,7 +116,7 @@ def refusal(
 
     def facts(node: Node) -> _Subject:
         if node not in cache:
-            cache[node] = _facts(kg, node)
+            cache[node] = _facts(graph, node)
         return cache[node]
 
     def coordinates(node: Node) -> bool:
