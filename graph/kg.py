@@ -104,8 +104,11 @@ class KnowledgeGraph:
         built = current_build(
             sources, Path(store) if store is not None else None, on_rebuild=on_rebuild
         )
+        from amkg.graph.head import current_store_dir
+
+        store_dir, _head = current_store_dir(built, sources)  # the latest edited version, if any
         if engine == "oxigraph":
-            backend: Store = OxigraphStore.open_read_only(built.store_dir)
+            backend: Store = OxigraphStore.open_read_only(store_dir)
         elif engine == "rdflib":
             backend = RdflibStore(_rdflib_copy(built))
         else:
