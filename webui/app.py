@@ -31,6 +31,7 @@ from amkg.webui import (
     auth,
     dataset,
     explorer,
+    graph_store,
     impact_page,
     levers,
     pages,
@@ -54,6 +55,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     dataset.bp,  # /dataset, /.well-known/void: the DCAT and VoID description
     levers.bp,  # levers x effects, scenarios, signals, ministry lens, briefings, calculator
     impact_page.bp,  # /impact: what amkg impact computes, as a page and its .json twin
+    graph_store.bp,  # /rdf-graph-store: the Graph Store Protocol (writes need a token)
 )
 
 _kg_cache: dict[tuple[Any, ...], KnowledgeGraph] = {}

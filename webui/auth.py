@@ -51,14 +51,20 @@ F = TypeVar("F", bound=Callable[..., Any])
 ACCOUNTS_KEY = "amkg_accounts"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 REALM = 'Bearer realm="amkg"'
-#: Views that check access themselves (their endpoint names).
-SELF_CHECKED: set[str] = set()
+OWN_CHECK = "amkg_checks_its_own_access"
 
 
 def checks_its_own_access(view: F) -> F:
     """Mark a view that does its own access check (a token route, or the login form)."""
-    SELF_CHECKED.add(view.__name__)
+    setattr(view, OWN_CHECK, True)
     return view
+
+
+def token_route(view: F) -> F:
+    """Mark a view that writes only with ``Authorization: Bearer`` (checked by the view): it
+    checks its own access, and needs no CSRF token (no browser adds that header by itself)."""
+    csrf.exempt(view)
+    return checks_its_own_access(view)
 
 
 class _SessionInterface(SecureCookieSessionInterface):
@@ -91,18 +97,18 @@ def current_user() -> User | None:
     return g.amkg_user  # type: ignore[no-any-return]
 
 
-def bearer(app: Flask, req: Request) -> User:
+def bearer(app: Flask, req: Request, lang: str = i18n.DEFAULT_LANG) -> User:
     """The user of the request's ``Authorization: Bearer`` token: 401 without a (valid) one.
     Needs no request context (``/sparql`` is answered straight from WSGI)."""
     header = req.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise HttpError(401, i18n.t("auth.api.need_token"), {"WWW-Authenticate": REALM})
+        raise HttpError(401, i18n.t("auth.api.need_token", lang), {"WWW-Authenticate": REALM})
     user: User | None = app.extensions[ACCOUNTS_KEY].user_for_token(token.strip())
     if user is None:
         raise HttpError(
             401,
-            i18n.t("auth.api.bad_token"),
+            i18n.t("auth.api.bad_token", lang),
             {"WWW-Authenticate": REALM + ', error="invalid_token"'},
         )
     return user
@@ -121,8 +127,8 @@ def _local_target(target: str | None) -> str:
 def _writes_need_an_account() -> Response | None:
     if request.method in SAFE_METHODS or request.endpoint is None:
         return None
-    view = request.endpoint.rsplit(".", 1)[-1]
-    if view in SELF_CHECKED:
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, OWN_CHECK, False):
         return None
     if current_user() is not None:
         return None

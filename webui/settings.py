@@ -76,3 +76,5 @@ SESSION_COOKIE_SECURE = False
 LOGIN_FAILURES_PER_ACCOUNT = 5
 LOGIN_FAILURES_PER_ADDRESS = 20
 LOGIN_FAILURE_WINDOW = 15 * 60.0
+#: Largest body of a Graph Store Protocol PUT or POST (/rdf-graph-store), in bytes.
+GRAPH_STORE_MAX_BYTES = 32 * 1024 * 1024
