@@ -63,6 +63,8 @@ def _keep_prepared_queries() -> None:
     query's text on every call; a prepared query is meant to be evaluated again and again, so
     the answers are the same). Parsing was three quarters of the gate's time."""
     from rdflib.plugins.sparql import processor
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
 
     if getattr(processor.SPARQLProcessor.query, "_amkg_prepared", False):
         return
@@ -80,8 +82,8 @@ def _keep_prepared_queries() -> None:
             key = (strOrQuery, base, tuple(sorted((k, str(v)) for k, v in (initNs or {}).items())))
             prepared = _prepared.get(key)
             if prepared is None:
-                parsed = processor.parseQuery(strOrQuery)
-                prepared = _prepared[key] = processor.translateQuery(parsed, base, initNs)
+                parsed = parseQuery(strOrQuery)
+                prepared = _prepared[key] = translateQuery(parsed, base, initNs)
             strOrQuery = prepared
         return original(self, strOrQuery, initBindings, initNs, base, DEBUG)
 
