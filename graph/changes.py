@@ -98,6 +98,9 @@ def latest_store(kg: object) -> Store:
     if build is None:
         return kg.store  # type: ignore[attr-defined,no-any-return]
     directory, _head = head.current_store_dir(build, getattr(kg, "sources", None))
+    own = kg.store  # type: ignore[attr-defined]
+    if getattr(own, "directory", None) == directory:
+        return own  # type: ignore[no-any-return]
     with _open_lock:
         found = _open.get(directory)
         if found is None:

@@ -109,6 +109,7 @@ class KnowledgeGraph:
         store_dir, _head = current_store_dir(built, sources)  # the latest edited version, if any
         if engine == "oxigraph":
             backend: Store = OxigraphStore.open_read_only(store_dir)
+            backend.directory = store_dir  # type: ignore[attr-defined]  # graph/changes.py
         elif engine == "rdflib":
             backend = RdflibStore(_rdflib_copy(built))
         else:

@@ -173,6 +173,7 @@ def validate_with_results(
         advanced=True,
         meta_shacl=False,
         focus_nodes=list[str | URIRef](focus_nodes) if focus_nodes else None,
+        inplace=focus_nodes is not None,  # the gate's graph is its own copy: no clone needed
     )
     violations = []
     for result in results.subjects(RDF.type, SH.ValidationResult):

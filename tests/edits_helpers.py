@@ -28,3 +28,14 @@ def revise(
 ) -> Change:
     """Give ``subject`` the revised date ``date``."""
     return Change(agent, reason, SOURCE, added=((subject, AMKG.revisedDate, day(date)),))
+
+
+def move(old: str, new: str, subject: URIRef = TRAJECTORY, agent: str = "Anna (SZW)") -> Change:
+    """Move ``subject``'s revised date from ``old`` to ``new``."""
+    return Change(
+        agent,
+        "Schuift verder op",
+        SOURCE,
+        added=((subject, AMKG.revisedDate, day(new)),),
+        removed=((subject, AMKG.revisedDate, day(old)),),
+    )

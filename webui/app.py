@@ -28,6 +28,7 @@ from amkg.graph.sources import Sources
 from amkg.webui import (
     api,
     api_trace,
+    asof,
     auth,
     dataset,
     explorer,
@@ -81,7 +82,8 @@ def load_knowledge_graph(config: Mapping[str, Any]) -> KnowledgeGraph:
     engine = config.get("QUERY_ENGINE", "oxigraph")
     with _kg_lock:
         built = current_build(sources, root)
-        key = (engine, str(built.directory), built.fingerprint)
+        # per data directory too: copies of one data set share a build, not their edits
+        key = (engine, str(built.directory), built.fingerprint, str(sources.data_dir))
         kg = _kg_cache.get(key)
         if kg is None:
             kg = KnowledgeGraph.open(
@@ -112,6 +114,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config["DEBUG"] = False  # never the debugger: it would run code for anyone
     app.extensions["amkg"] = load_knowledge_graph(app.config)
     register_error_handlers(app)
+    asof.install(app)  # the current version of the edited graph, or ?op= (issue 11)
     auth.init_app(app)  # accounts, sessions, CSRF, /inloggen; every write needs an account
     register_blueprints(app)
     sparql_direct.install(app)  # /sparql straight from WSGI (same handler, less overhead)

@@ -39,6 +39,7 @@ from amkg.graph.load import new_graph
 from amkg.queries.executor import PoolBusy, QueryTimeout, StoreSpec, WorkerPool, query_hash
 from amkg.queries.formats import ALL_FORMATS, negotiate, pick_format_param, serialise_graph
 from amkg.queries.guard import Limits, QueryRejected
+from amkg.webui.asof import parse_op
 from amkg.webui.auth import token_route
 from amkg.webui.errors import HttpError
 from amkg.webui.headers import SECURITY_HEADERS
@@ -341,8 +342,10 @@ def respond(app: Flask, req: Request) -> Response:
         fmt = _format_param(url, form)
         if text is None:
             return _describe_service(app, req, fmt)
+        op = url.get("op") or form.get("op")  # the graph as it was on a day (issue 11)
+        as_of = parse_op(op).isoformat() if op else None
         answer = get_pool(app).execute(
-            text, accept=req.headers.get("Accept"), fmt=fmt, client=client
+            text, accept=req.headers.get("Accept"), fmt=fmt, client=client, as_of=as_of
         )
     except (HttpError, QueryRejected, QueryTimeout, PoolBusy) as error:
         _log_refusal(req, client, text, error)

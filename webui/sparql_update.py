@@ -212,7 +212,7 @@ def respond_update(
     user = bearer(app, req, lang)  # 401 first: nothing about the update is looked at before
     if req.method not in ("POST",):
         raise HttpError(400, i18n.t("edit.api.post_only", lang))
-    for name in ("using-graph-uri", "using-named-graph-uri"):
+    for name in ("using-graph-uri", "using-named-graph-uri", "op"):
         if url.getlist(name) or form.getlist(name):
             raise HttpError(400, i18n.t("edit.api.no_graphs", lang, name=name))
     kg = current(app.extensions["amkg"])
