@@ -143,3 +143,9 @@ def refusal(
             continue  # a new measure, effect, citation, document...
         return Refusal(str(subject), "auth.deny.other", {"subject": str(subject)})
     return None
+
+
+def may_edit(graph: internal.HasStore, user: User, iri: str) -> bool:
+    """Whether ``user`` may change the facts of the trajectory ``iri`` itself."""
+    probe = (URIRef(iri), URIRef(AMKG + "editorNote"), Literal("?"))
+    return refusal(graph, user, [probe], []) is None
