@@ -93,3 +93,43 @@ def restore(
 
     done = replay(kg, text, on_failure=note)
     return Restored(len(done), replayed=True, failed=failed)
+
+
+def stale_head(build: Any, sources: Any) -> head.Head | None:
+    """The head of edits made on another deck build (the Turtle changed since), if any."""
+    found = head.read_head(head.edits_dir(build, sources))
+    if found is None or found.base == build.fingerprint:
+        return None
+    return found
+
+
+def rebase(kg: Any, say: Callable[[str], None] | None = None) -> list[str]:
+    """Replay the change sets of a head made on an earlier deck build onto ``kg``'s build (the
+    deck build of the Turtle as it is now); the ids of those that no longer pass. The change
+    sets are first written to ``rebased-from-<build>.trig`` beside the versions, so an
+    interrupted rebase loses nothing (``amkg changes replay`` that file)."""
+    from amkg.graph.history import export_changes, replay
+    from amkg.graph.kg import KnowledgeGraph
+    from amkg.graph.store import OxigraphStore
+
+    build, sources = _place(kg)
+    with _locked(build.directory.parent.parent):
+        old = stale_head(build, sources)
+        if old is None:
+            return []  # another process did it
+        store = ox.Store.read_only(str(head.version_store_dir(build, old, sources)))
+        text = export_changes(KnowledgeGraph(OxigraphStore(store)))
+        saved = head.edits_dir(build, sources) / f"rebased-from-{old.base[:24]}.trig"
+        saved.write_text(text, encoding="utf-8")
+        head.reset(build, sources)
+    if say is not None:
+        say(f"rebase {old.sequence}")
+    failed: list[str] = []
+
+    def note(change_id: str, error: Exception) -> None:
+        failed.append(change_id)
+        if say is not None:
+            say(f"rebase-failed {change_id} {error}")
+
+    replay(kg, text, on_failure=note)
+    return failed

@@ -66,3 +66,19 @@ def test_changes_export_replay_and_history(
     text = run(runner, "history", "kg:traject-kamerbrief-arbeidsmarktkrapte", "--data-dir",
                str(data))  # fmt: skip
     assert "Schuift verder op" in text
+
+
+def test_a_rebuild_from_changed_turtle_replays_the_changes_and_says_so(
+    runner: CliRunner, make_data_copy: Callable[..., Path]
+) -> None:
+    data = make_data_copy()
+    changes.commit(KnowledgeGraph.open(data_dir=data), revise("2023-05-31"))
+    with (data / "trajecten.ttl").open("a", encoding="utf-8") as handle:
+        handle.write("\n# a change to the Turtle: a new build\n")
+    result = runner.invoke(main, ["history", "kg:traject-kamerbrief-arbeidsmarktkrapte",
+                                  "--data-dir", str(data), "--format", "json"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "opnieuw toegepast" in result.stderr
+    assert [c["change"] for c in json.loads(result.stdout)["changes"]] == ["000001"]
+    kg = KnowledgeGraph.open(data_dir=data)
+    assert "2023-05-31" in str(kg.describe(revise("x").added[0][0]).pairs())
