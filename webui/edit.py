@@ -151,14 +151,19 @@ def edit_save(local: str) -> Any:
     try:
         if form.get("action") == "preview" or must_preview:
             results = preview(kg, change)
+            new_due = form.get("revised", "").strip() or form.get("planned", "").strip()
             shown = {
-                "touches": form_data.preview_of(kg, iri, lang),
+                **form_data.preview_of(kg, iri, lang, new_due if dates_changed else None),
                 "results": [{"message": r.message(lang), "severity": r.severity,
                              "field": form_data.field_of(r.path)} for r in results],
-                "blocking": any(r.severity.endswith("Violation") for r in results),
+                "blocking": any(r.severity == "Violation" for r in results),
             }  # fmt: skip
             keep["previewed"] = _dates_key(form)
-            return _render(local, iri, before, etag, preview=shown, **keep)
+            at_fields: dict[str, list[str]] = {}
+            for r in results:
+                if r.severity == "Violation":
+                    at_fields.setdefault(form_data.field_of(r.path), []).append(r.message(lang))
+            return _render(local, iri, before, etag, preview=shown, errors=at_fields, **keep)
         commit(kg, change, if_match={iri: etag})
     except BadChange as error:
         field, message = form_data.bad_change_error(error, lang)

@@ -21,8 +21,10 @@ from amkg.graph.changes import STATUSES, BadChange, ChangeSource, parse_date, st
 from amkg.graph.changes_types import Triple
 from amkg.graph.kg import KnowledgeGraph
 from amkg.graph.load import AMKG
+from amkg.graph.slippage import Conflict, preview_date
 from amkg.graph.trace import impact
 from amkg.queries import internal
+from amkg.webui.i18n import t
 
 
 @dataclass(frozen=True)
@@ -139,18 +141,43 @@ def source_of(form: dict[str, str]) -> ChangeSource:
     )
 
 
-def preview_of(kg: KnowledgeGraph, iri: str, lang: str) -> list[dict[str, Any]]:
-    """What the trajectory touches, one step away, grouped by class (the impact preview)."""
-    result = impact(kg, iri, max_steps=1)
-    groups = []
-    for _distance, classes in result.levels(lang):
-        for label, _cls, reached in classes:
-            groups.append({
-                "class": label.get(lang),
-                "items": [{"label": r.entity.label.get(lang), "iri": r.entity.iri}
-                          for r in reached],
-            })  # fmt: skip
-    return groups
+def _groups(touches: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for item in touches:
+        groups.setdefault(item["class_label"] or item["class"], []).append(item)
+    return [{"class": name, "items": items} for name, items in sorted(groups.items())]
+
+
+def _conflict_text(kg: KnowledgeGraph, conflict: Conflict, lang: str) -> str:
+    def name(iri: str | None) -> str:
+        return kg.label(URIRef(iri), lang) if iri else ""
+
+    return t(
+        f"edit.clash.{conflict.kind}",
+        lang,
+        subject=name(conflict.subject),
+        other=name(conflict.other),
+        due=conflict.due.isoformat() if conflict.due else "",
+        other_due=conflict.other_due.isoformat() if conflict.other_due else "",
+    )
+
+
+def preview_of(
+    kg: KnowledgeGraph, iri: str, lang: str, new_due: str | None = None
+) -> dict[str, Any]:
+    """The impact preview: what the trajectory touches (two steps, by class) and, for a moved
+    date (``new_due``), the conflicts the new date creates (the core's ``preview_date``)."""
+    if new_due:
+        moved = preview_date(kg, iri, parse_date(new_due, "revisedDate"), lang=lang)
+        return {
+            "touches": _groups(moved.touches),
+            "conflicts": [_conflict_text(kg, c, lang) for c in moved.conflicts],
+            "old_due": moved.old_due.isoformat() if moved.old_due else "",
+            "new_due": moved.new_due.isoformat(),
+        }
+    reached = impact(kg, iri, max_steps=2).reached
+    touches = [{**r.entity.to_dict(lang), "distance": r.distance} for r in reached]
+    return {"touches": _groups(touches), "conflicts": [], "old_due": "", "new_due": ""}
 
 
 def bad_change_error(error: BadChange, lang: str) -> tuple[str, str]:
