@@ -42,6 +42,7 @@ PAGES = [
     "/ontologie",
     "/dataset",
     "/zoeken?q=spoor",
+    "/inloggen",
 ]
 SIZES = {"phone": (390, 844), "laptop": (1440, 900)}
 LANGS = ["nl", "en"]
