@@ -29,6 +29,7 @@ from amkg.webui import (
     api,
     api_trace,
     asof,
+    changes_pages,
     dataset,
     explorer,
     impact_page,
@@ -54,6 +55,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     dataset.bp,  # /dataset, /.well-known/void: the DCAT and VoID description
     levers.bp,  # levers x effects, scenarios, signals, ministry lens, briefings, calculator
     impact_page.bp,  # /impact: what amkg impact computes, as a page and its .json twin
+    changes_pages.bp,  # /wijzigingen (+ feed), /verschil, /conflicten (issue 11)
 )
 
 _kg_cache: dict[tuple[Any, ...], KnowledgeGraph] = {}
