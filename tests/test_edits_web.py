@@ -94,3 +94,17 @@ def test_the_change_pages_list_who_why_and_what(edited: tuple[FlaskClient, datet
         "overdue",
     }
     assert client.get("/conflicten").status_code == 200
+
+
+def test_the_timeline_shows_the_revised_date_beside_the_deck_planning(
+    edited: tuple[FlaskClient, datetime.date],
+) -> None:
+    client, today = edited
+    rows = client.get("/tijdlijn.json").get_json()["dated"]
+    (row,) = [r for r in rows if r["iri"].endswith("traject-kamerbrief-arbeidsmarktkrapte")]
+    assert (row["end"], row["revised"]) == ("2023-02-28", "2023-05-31")
+    assert "herzien: 2023-05-31" in client.get("/tijdlijn").get_data(as_text=True)
+    yesterday = (today - datetime.timedelta(days=1)).isoformat()
+    assert "herzien: 2023-05-31" not in client.get(f"/tijdlijn?op={yesterday}").get_data(
+        as_text=True
+    )
