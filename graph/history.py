@@ -65,11 +65,13 @@ def _time(value: Node) -> datetime.datetime:
     return found if found.tzinfo else found.replace(tzinfo=datetime.UTC)
 
 
-def changes(store: Store) -> list[ChangeInfo]:
-    """Every change set of ``store``, oldest first."""
+def changes(store: Store, only: set[str] | None = None) -> list[ChangeInfo]:
+    """Every change set of ``store`` (or those whose IRI is in ``only``), oldest first."""
     found: list[ChangeInfo] = []
     for row in DOMAIN.select(store, "change-list"):
         iri = str(row["change"])
+        if only is not None and iri not in only:
+            continue
         source = ChangeSource(
             title=str(row.get("title", "")),
             date=_date(row.get("date")),
@@ -95,15 +97,17 @@ def changes(store: Store) -> list[ChangeInfo]:
 def history(kg: object, iri: str | Node) -> list[ChangeInfo]:
     """The change sets that added or removed a triple about ``iri``, newest first."""
     store = latest_store(kg)
-    wanted = {
-        str(r["change"]) for r in DOMAIN.select(store, "entity-changes", {"s": URIRef(str(iri))})
-    }
-    return [c for c in reversed(changes(store)) if c.iri in wanted]
+    rows = DOMAIN.select(store, "entity-changes", {"s": URIRef(str(iri))})
+    wanted = {str(r["change"]) for r in rows}
+    return list(reversed(changes(store, wanted))) if wanted else []
 
 
 def recent(kg: object, limit: int = 50) -> list[ChangeInfo]:
     """The newest ``limit`` change sets, newest first."""
-    return list(reversed(changes(latest_store(kg))))[:limit]
+    store = latest_store(kg)
+    rows = DOMAIN.select(store, "change-list")
+    newest = {str(r["change"]) for r in sorted(rows, key=lambda r: -int(str(r["seq"])))[:limit]}
+    return list(reversed(changes(store, newest))) if newest else []
 
 
 def _end_of(day: datetime.date) -> datetime.datetime:

@@ -61,3 +61,50 @@ def test_a_bad_day_is_a_400_in_dutch(edited: tuple[FlaskClient, datetime.date], 
         response = client.get(url, headers={"Accept": "application/json"})
         assert response.status_code == 400
         assert "geen bestaande datum" in response.get_data(as_text=True)
+
+
+def test_the_change_pages_list_who_why_and_what(edited: tuple[FlaskClient, datetime.date]) -> None:
+    client, today = edited
+    listed = client.get("/wijzigingen.json").get_json()
+    (change,) = listed["changes"]
+    assert (change["agent"], change["reason"]) == ("Anna (SZW)", "Schuift op")
+    assert change["source"]["title"] == "Voortgangsbrief arbeidsmarktkrapte"
+    assert any(t["o"].get("text") == "2023-05-31" for t in change["added"])
+    html = client.get("/wijzigingen").get_data(as_text=True)
+    assert "Anna (SZW)" in html
+    assert "Schuift op" in html
+    feed = client.get("/wijzigingen/feed.json")
+    assert feed.mimetype == "application/feed+json"
+    assert feed.get_json()["items"][0]["authors"] == [{"name": "Anna (SZW)"}]
+    page = client.get(PAGE).get_data(as_text=True)
+    assert "Wijziging 000001" in page  # the entity's history section
+    assert client.get(PAGE + ".json").get_json()["history"][0]["agent"] == "Anna (SZW)"
+    yesterday = (today - datetime.timedelta(days=1)).isoformat()
+    diff = client.get(f"/verschil.json?van={yesterday}&tot={today.isoformat()}").get_json()
+    assert any(t["o"].get("text") == "2023-05-31" for t in diff["added"])
+    assert client.get("/verschil").status_code == 200
+    assert client.get("/verschil?van=2023-02-31&tot=2023-03-01").status_code == 400
+    then = client.get(f"/wijzigingen?op={yesterday}").get_data(as_text=True)
+    assert "Anna (SZW)" not in then
+    assert f"zoals hij was op {yesterday}" in then
+    conflicts = client.get("/conflicten.json").get_json()
+    assert {c["kind"] for c in conflicts["conflicts"]} <= {
+        "follow_up_before",
+        "track_without_active",
+        "overdue",
+    }
+    assert client.get("/conflicten").status_code == 200
+
+
+def test_the_timeline_shows_the_revised_date_beside_the_deck_planning(
+    edited: tuple[FlaskClient, datetime.date],
+) -> None:
+    client, today = edited
+    rows = client.get("/tijdlijn.json").get_json()["dated"]
+    (row,) = [r for r in rows if r["iri"].endswith("traject-kamerbrief-arbeidsmarktkrapte")]
+    assert (row["end"], row["revised"]) == ("2023-02-28", "2023-05-31")
+    assert "herzien: 2023-05-31" in client.get("/tijdlijn").get_data(as_text=True)
+    yesterday = (today - datetime.timedelta(days=1)).isoformat()
+    assert "herzien: 2023-05-31" not in client.get(f"/tijdlijn?op={yesterday}").get_data(
+        as_text=True
+    )

@@ -30,6 +30,7 @@ from amkg.webui import (
     api_trace,
     asof,
     auth,
+    changes_pages,
     dataset,
     edit,
     explorer,
@@ -59,6 +60,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     impact_page.bp,  # /impact: what amkg impact computes, as a page and its .json twin
     edit.bp,  # /bewerken/traject/<local>: a trajectory's edit form (logged in, with the right)
     graph_store.bp,  # /rdf-graph-store: the Graph Store Protocol (writes need a token)
+    changes_pages.bp,  # /wijzigingen (+ feed), /verschil, /conflicten (issue 11)
 )
 
 _kg_cache: dict[tuple[Any, ...], KnowledgeGraph] = {}

@@ -61,5 +61,11 @@ def choose() -> None:
         g.amkg_kg = history.as_of(base, day)
 
 
+def _template_globals() -> dict[str, Any]:
+    day = g.get("amkg_op")
+    return {"as_of_day": day.isoformat() if day else None}
+
+
 def install(app: Flask) -> None:
     app.before_request(choose)
+    app.context_processor(_template_globals)
