@@ -1,7 +1,7 @@
 """An editor keeps a trajectory current in a real browser (issue 11): logs in, moves a date,
-sees the impact preview, saves; the entity page shows the new date, ``?op=`` a day before shows
-the old one, the history has the change with who and why. The login page and the edit form fit
-a phone and pass axe, in Dutch and English."""
+sees the impact preview, saves; the entity page shows the new date with its source, ``?op=`` a
+day before shows the old one, ``/wijzigingen`` lists the change with who and why. The login page
+and the edit form fit a phone and pass axe, in Dutch and English."""
 
 from __future__ import annotations
 
@@ -97,10 +97,16 @@ def test_an_editor_moves_a_date_sees_the_impact_and_saves(
     assert "Spoor" in text
     page.click("button[value=save]")
     page.wait_for_url(f"{url}/id/{TRAJECTORY}")
-    assert "2023-05-31" in page.inner_text("main")
+    main = page.inner_text("main")
+    assert "2023-05-31" in main
+    assert "Voortgangsbrief arbeidsmarktkrapte (2023-03-15)" in main  # the date's source
     yesterday = datetime.datetime.now(datetime.UTC).date() - datetime.timedelta(days=1)
     page.goto(f"{url}/id/{TRAJECTORY}?op={yesterday.isoformat()}")
     assert "2023-05-31" not in page.inner_text("main")
+    page.goto(f"{url}/wijzigingen")
+    listed = page.inner_text("main")
+    assert "anna" in listed
+    assert "De brief schuift naar eind mei" in listed
     found = history(app.extensions["amkg"], KG[TRAJECTORY])  # type: ignore[attr-defined]
     assert [(c.agent, c.reason, c.source.title) for c in found] == [
         ("anna", "De brief schuift naar eind mei", "Voortgangsbrief arbeidsmarktkrapte")
