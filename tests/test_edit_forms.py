@@ -174,3 +174,20 @@ def test_violation_paths_map_to_fields() -> None:
     assert field_of("<http://www.w3.org/2000/01/rdf-schema#label>") == "label"
     assert field_of("source_url") == "source_url"
     assert field_of(None) == ""
+
+
+def test_ministries_and_measures_are_chosen_from_the_graph(app: Flask) -> None:
+    client = login(app, "anna")
+    page = client.get(FORM + SZW).get_data(as_text=True)
+    assert f'value="{KG["ezk"]}"' in page  # a ministry to choose
+    form = {**form_of(client), "note": ""}
+    chosen = {"coordinators": [str(KG["szw"])], "partners": [str(KG["ezk"])],
+              "measures": [str(KG["maatregel-kennissessies"])]}  # fmt: skip
+    reply = client.post(FORM + SZW, data={**form, **chosen})
+    assert reply.status_code == 303, errors(reply.get_data(as_text=True))
+    values = client.get(FORM + SZW + ".json").get_json()["values"]
+    assert values["partners"] == [str(KG["ezk"])]
+    unknown = {**chosen, "partners": ["https://example.org/niet-een-ministerie"]}
+    refused = client.post(FORM + SZW, data={**form_of(client), "note": "", **unknown})
+    assert refused.status_code == 400
+    assert "onbekende keuze" in errors(refused.get_data(as_text=True))["partners"]

@@ -1,7 +1,9 @@
 """``/bewerken/traject/<local>``: a trajectory's edit form (issue 11), for a logged-in editor of
 its coordinating ministry (or an administrator).
 
-* ``GET`` (and ``.json``): the form with the current values and the entity's etag.
+* ``GET`` (and ``.json``): the form with the current values and the entity's etag: status,
+  dates, label, note, and the ministries, measures, domains and documents it links to (chosen
+  from what the graph has).
 * ``POST`` with ``action=preview``: the impact preview (what the trajectory touches, and what
   the SHACL gate says about the change: violations and warnings), nothing saved. A change of a
   date is always previewed before it can be saved: a save whose dates differ from the ones last
@@ -66,15 +68,16 @@ def _globals() -> dict[str, Any]:
     return {"edit_url": edit_url}
 
 
-def _access(local: str) -> tuple[Any, User, str, dict[str, str]]:
+def _access(local: str) -> tuple[Any, User, str, dict[str, Any]]:
     user = current_user()
     if user is None:
         raise _LoginFirst()
     kg = _kg()
     iri = str(KG[local])
-    before = form_data.current_values(kg, iri)
-    if before is None:
+    values = form_data.current_values(kg, iri)
+    if values is None:
         raise HttpError(404, i18n.t("edit.no_trajectory", name=local))
+    before: dict[str, Any] = {**values, **form_data.current_relations(kg, iri)}
     if not may_edit(kg, user, iri):
         raise HttpError(403, i18n.t("auth.deny.trajectory", subject=before["label"] or iri))
     return kg, user, iri, before
@@ -89,7 +92,7 @@ def _dates_key(values: dict[str, str]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def _render(local: str, iri: str, before: dict[str, str], etag: str, status: int = 200,
+def _render(local: str, iri: str, before: dict[str, Any], etag: str, status: int = 200,
             **context: Any) -> Any:  # fmt: skip
     values = context.pop("values", None) or dict(before)
     page = {
@@ -100,6 +103,8 @@ def _render(local: str, iri: str, before: dict[str, str], etag: str, status: int
         "current": before,
         "etag": etag,
         "statuses": form_data.STATUS_NAMES,
+        "options": form_data.options(_kg(), i18n.current_lang()),
+        "relations": [r.name for r in form_data.RELATIONS],
         "errors": context.pop("errors", {}),
         "preview": context.pop("preview", None),
         "conflict": context.pop("conflict", None),
@@ -131,10 +136,15 @@ def edit_save(local: str) -> Any:
         return redirect("/inloggen?next=" + PREFIX + local, 303)
     lang = i18n.current_lang()
     form = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    chosen = {r.name: request.form.getlist(r.name) for r in form_data.RELATIONS}
     etag = form.get("etag", "")
-    keep = {"values": {**before, **form}, "previewed": form.get("previewed", "")}
+    keep = {"values": {**before, **form, **chosen}, "previewed": form.get("previewed", "")}
     try:
         added, removed, changed = form_data.changes_of(iri, before, form)
+        allowed = {name: {o["iri"] for o in found}
+                   for name, found in form_data.options(kg, lang).items()}  # fmt: skip
+        more_added, more_removed, more = form_data.relation_changes(iri, before, chosen, allowed)
+        added, removed, changed = (*added, *more_added), (*removed, *more_removed), changed + more
         source = form_data.source_of(form)
     except BadChange as error:
         field, message = form_data.bad_change_error(error, lang)
@@ -177,5 +187,6 @@ def edit_save(local: str) -> Any:
         return _render(local, iri, before, etag, 422, errors=errors, **keep)
     except EditConflict as conflict:
         return _render(local, iri, before, conflict.current_etag, 409,
-                       conflict={"theirs": before, "yours": form}, **keep)  # fmt: skip
+                       conflict={"theirs": before, "yours": {**form, **chosen}},
+                       **keep)  # fmt: skip
     return redirect("/id/" + local, 303)

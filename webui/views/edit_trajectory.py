@@ -42,11 +42,29 @@ FIELDS = (
     Field("label", RDFS.label, "label"),
     Field("note", AMKG.editorNote, "text"),
 )
+
+
+@dataclass(frozen=True)
+class Relation:
+    name: str  # the form field (several values)
+    predicate: URIRef
+    cls: URIRef  # what may be chosen
+
+
+RELATIONS = (
+    Relation("coordinators", AMKG.coordinatedBy, AMKG.Ministry),
+    Relation("partners", AMKG.inCooperationWith, AMKG.Ministry),
+    Relation("measures", AMKG.concernsMeasure, AMKG.Measure),
+    Relation("domains", AMKG.touchesDomain, AMKG.PolicyDomain),
+    Relation("documents", AMKG.refersToDocument, AMKG.Document),
+)
 DATE_FIELDS = frozenset(f.name for f in FIELDS if f.kind == "date")
 SOURCE_FIELDS = ("reason", "source_title", "source_date", "source_url", "source_meeting")
 #: The core's names for what is wrong (a predicate's local name, or its own) -> form field.
 _BY_NAME = {
     **{f.predicate.rsplit("#", 1)[-1]: f.name for f in FIELDS},
+    **{r.predicate.rsplit("#", 1)[-1]: r.name for r in RELATIONS},
+    **{r.name: r.name for r in RELATIONS},
     "reason": "reason",
     "source": "source_title",
     "source_title": "source_title",
@@ -86,6 +104,49 @@ def current_values(kg: KnowledgeGraph, iri: str) -> dict[str, str] | None:
         "label": first("labelNl"),
         "note": first("note"),
     }
+
+
+def current_relations(kg: KnowledgeGraph, iri: str) -> dict[str, list[str]]:
+    """The trajectory's links per relation field (sorted IRIs)."""
+    found: dict[str, list[str]] = {r.name: [] for r in RELATIONS}
+    by_predicate = {r.predicate: r.name for r in RELATIONS}
+    for row in internal.select(kg, "edit-relations", t=URIRef(iri)):
+        found[by_predicate[row["p"]]].append(str(row["o"]))
+    return {name: sorted(values) for name, values in found.items()}
+
+
+def options(kg: KnowledgeGraph, lang: str) -> dict[str, list[dict[str, str]]]:
+    """The choices of each relation field: IRI and label, by label."""
+    out: dict[str, list[dict[str, str]]] = {}
+    for relation in RELATIONS:
+        rows = internal.select(kg, "edit-options", {"class": relation.cls, "lang": Literal(lang)})
+        items = [{"iri": str(r["item"]), "label": str(r.get("label") or r["item"])} for r in rows]
+        out[relation.name] = sorted(items, key=lambda i: i["label"].casefold())
+    return out
+
+
+def relation_changes(
+    iri: str,
+    before: dict[str, list[str]],
+    chosen: dict[str, list[str]],
+    allowed: dict[str, set[str]],
+) -> tuple[list[Triple], list[Triple], list[str]]:
+    """The links the chosen values add and remove (a value that is no choice: ``BadChange``)."""
+    subject = URIRef(iri)
+    added: list[Triple] = []
+    removed: list[Triple] = []
+    changed = []
+    for relation in RELATIONS:
+        old, new = set(before.get(relation.name, [])), set(chosen.get(relation.name, []))
+        unknown = sorted(new - allowed.get(relation.name, set()) - old)
+        if unknown:
+            raise BadChange(relation.name, f"{relation.name}: onbekende keuze {unknown[0][:80]}.",
+                            f"{relation.name}: unknown choice {unknown[0][:80]}.")  # fmt: skip
+        if old != new:
+            changed.append(relation.name)
+        removed += [(subject, relation.predicate, URIRef(o)) for o in sorted(old - new)]
+        added += [(subject, relation.predicate, URIRef(o)) for o in sorted(new - old)]
+    return added, removed, changed
 
 
 def _term(field: Field, value: str) -> Node:
