@@ -100,6 +100,8 @@ def test_an_editor_moves_a_date_sees_the_impact_and_saves(
     main = page.inner_text("main")
     assert "2023-05-31" in main
     assert "Voortgangsbrief arbeidsmarktkrapte (2023-03-15)" in main  # the date's source
+    page.goto(f"{url}/tijdlijn")
+    assert "herzien: 2023-05-31" in page.inner_text("main")
     yesterday = datetime.datetime.now(datetime.UTC).date() - datetime.timedelta(days=1)
     page.goto(f"{url}/id/{TRAJECTORY}?op={yesterday.isoformat()}")
     assert "2023-05-31" not in page.inner_text("main")
