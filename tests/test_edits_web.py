@@ -108,3 +108,11 @@ def test_the_timeline_shows_the_revised_date_beside_the_deck_planning(
     assert "herzien: 2023-05-31" not in client.get(f"/tijdlijn?op={yesterday}").get_data(
         as_text=True
     )
+
+
+def test_the_matrix_shows_the_revised_date(edited: tuple[FlaskClient, datetime.date]) -> None:
+    client, _today = edited
+    rows = client.get("/matrix.json").get_json()["rows"]
+    (row,) = [r for r in rows if r["iri"].endswith("traject-kamerbrief-arbeidsmarktkrapte")]
+    assert row["revised"] == "2023-05-31"
+    assert "herzien: 2023-05-31" in client.get("/matrix").get_data(as_text=True)
