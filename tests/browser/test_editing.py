@@ -1,5 +1,6 @@
 """An editor keeps a trajectory current in a real browser (issue 11): logs in, moves a date,
-sees the impact preview, saves; the entity page shows the new date with its source, ``?op=`` a
+sees the impact preview, saves; the entity page, timeline and matrix show the new date (the
+entity page with its source), ``?op=`` a
 day before shows the old one, ``/wijzigingen`` lists the change with who and why. The login page
 and the edit form fit a phone and pass axe, in Dutch and English."""
 
@@ -102,6 +103,8 @@ def test_an_editor_moves_a_date_sees_the_impact_and_saves(
     assert "Voortgangsbrief arbeidsmarktkrapte (2023-03-15)" in main  # the date's source
     page.goto(f"{url}/tijdlijn")
     assert "herzien: 2023-05-31" in page.inner_text("main")
+    page.goto(f"{url}/matrix")
+    assert "2023-05-31" in page.inner_text("main")
     yesterday = datetime.datetime.now(datetime.UTC).date() - datetime.timedelta(days=1)
     page.goto(f"{url}/id/{TRAJECTORY}?op={yesterday.isoformat()}")
     assert "2023-05-31" not in page.inner_text("main")
