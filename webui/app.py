@@ -58,6 +58,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     dataset.bp,  # /dataset, /.well-known/void: the DCAT and VoID description
     levers.bp,  # levers x effects, scenarios, signals, ministry lens, briefings, calculator
     impact_page.bp,  # /impact: what amkg impact computes, as a page and its .json twin
+    auth.bp,  # /inloggen, /uitloggen (accounts, sessions and CSRF: auth.init_app)
     edit.bp,  # /bewerken/traject/<local>: a trajectory's edit form (logged in, with the right)
     graph_store.bp,  # /rdf-graph-store: the Graph Store Protocol (writes need a token)
     changes_pages.bp,  # /wijzigingen (+ feed), /verschil, /conflicten (issue 11)

@@ -162,7 +162,6 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     app.register_error_handler(CSRFError, _csrf_failed)
     app.context_processor(_template_globals)
-    app.register_blueprint(bp)
 
 
 def _limits() -> throttle.Limits:

@@ -138,7 +138,10 @@ def edit_save(local: str) -> Any:
     form = {k: v for k, v in request.form.items() if k != "csrf_token"}
     chosen = {r.name: request.form.getlist(r.name) for r in form_data.RELATIONS}
     etag = form.get("etag", "")
-    keep = {"values": {**before, **form, **chosen}, "previewed": form.get("previewed", "")}
+    keep: dict[str, Any] = {
+        "values": {**before, **form, **chosen},
+        "previewed": form.get("previewed", ""),
+    }
     try:
         added, removed, changed = form_data.changes_of(iri, before, form)
         allowed = {name: {o["iri"] for o in found}

@@ -109,7 +109,7 @@ def current_values(kg: KnowledgeGraph, iri: str) -> dict[str, str] | None:
 def current_relations(kg: KnowledgeGraph, iri: str) -> dict[str, list[str]]:
     """The trajectory's links per relation field (sorted IRIs)."""
     found: dict[str, list[str]] = {r.name: [] for r in RELATIONS}
-    by_predicate = {r.predicate: r.name for r in RELATIONS}
+    by_predicate: dict[Node, str] = {r.predicate: r.name for r in RELATIONS}
     for row in internal.select(kg, "edit-relations", t=URIRef(iri)):
         found[by_predicate[row["p"]]].append(str(row["o"]))
     return {name: sorted(values) for name, values in found.items()}
