@@ -340,7 +340,7 @@ def _log_refusal(req: Request, client: str, text: str | None, error: Exception) 
     status = getattr(error, "status", 503)
     reason = getattr(error, "reason", str(error))
     level = logging.WARNING if status in (403, 413) or "not allowed" in reason else logging.INFO
-    if isinstance(error, QueryTimeout):
+    if isinstance(error, QueryTimeout | PoolBusy):  # a stopped query, a refusal for load
         level = logging.WARNING
     fields = {
         "request_id": req.environ.get("amkg.request_id"),
