@@ -104,8 +104,8 @@ def latest_store(kg: object) -> Store:
     with _open_lock:
         found = _open.get(directory)
         if found is None:
-            if len(_open) > 4:
-                _open.clear()
+            if len(_open) >= 2:  # older versions are closed (RocksDB memory; query workers
+                _open.clear()  # run under a memory cap)
             found = _open[directory] = OxigraphStore.open_read_only(directory)
             found.directory = directory  # type: ignore[attr-defined]
         return found

@@ -81,6 +81,7 @@ class KnowledgeGraph:
         self.sources = sources
         self.build = build
         self._derived: dict[str, Any] = {}
+        self._single_labels: dict[Node, dict[str, str]] = {}
         self._lock = threading.Lock()
         self._key_locks: dict[str, threading.RLock] = {}
 
@@ -241,12 +242,35 @@ class KnowledgeGraph:
         return index
 
     def labels(self, iri: Node) -> dict[str, str]:
-        """The resource's label per language (see :attr:`label_index`)."""
-        return dict(self.label_index.get(iri, {}))
+        """The resource's label per language (see :attr:`label_index`). Until something has
+        built the whole index, one bound query per resource (memoised): a command that names a
+        few resources of a large graph does not read all its labels."""
+        if "labels" in self._derived:
+            return dict(self._derived["labels"].get(iri, {}))
+        found = self._single_labels.get(iri)
+        if found is None:
+            found = self._labels_of(iri)
+            self._single_labels[iri] = found
+        return dict(found)
+
+    def _labels_of(self, iri: Node) -> dict[str, str]:
+        """What :meth:`_label_index` gives ``iri``, from its own naming values only."""
+        by_predicate: dict[Node, list[Literal]] = {}
+        for row in DOMAIN.select(self.store, "labels-of", {"s": iri}):
+            label = row["label"]
+            if isinstance(label, Literal):
+                by_predicate.setdefault(row["p"], []).append(label)
+        values = sorted(
+            by_predicate.get(RDFS.label) or by_predicate.get(SKOS.prefLabel) or [], key=str
+        )
+        found: dict[str, str] = {}
+        for value in values:
+            found.setdefault(value.language or "", str(value))
+        return found
 
     def label(self, iri: Node, lang: str = "nl") -> str:
         """The label in ``lang``, else in the other language, else any, else the prefixed IRI."""
-        found = self.label_index.get(iri, {})
+        found = self.labels(iri)
         for candidate in (lang, *(x for x in LANGUAGES if x != lang), ""):
             if candidate in found:
                 return found[candidate]

@@ -14,6 +14,7 @@ __all__ = ["IRIREF", "code_only"]
 # An IRIREF as the SPARQL grammar defines it: '<' ([^<>"{}|^`\\]-[#x00-#x20])* '>'.
 IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
 _IRIREF = IRIREF
+_SPECIAL = re.compile(r"[#'\"\\\\<]")
 
 
 def code_only(text: str) -> str:
@@ -27,6 +28,10 @@ def code_only(text: str) -> str:
     i = start = 0
     n = len(text)
     while i < n:
+        special = _SPECIAL.search(text, i)  # the next character that may open something
+        if special is None:
+            break
+        i = special.start()
         c = text[i]
         if c == "#":
             ends = [e for e in (text.find("\n", i), text.find("\r", i)) if e >= 0]

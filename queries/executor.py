@@ -7,10 +7,12 @@ guard, evaluate, serialise (SELECT and ASK on Oxigraph with pyoxigraph's own wri
 rdflib term in between), and send back the bytes, the row count and whether ``row_limit`` cut
 them. The parent only waits. On overrun it kills *that* worker (terminate, then kill), starts a
 replacement in the background and raises :class:`QueryTimeout`; the others keep serving. When
-all are busy a request waits ``queue_wait`` s, then gets :class:`PoolBusy`. Never a fork per
-query. Workers cap their memory and, once loaded, forbid themselves any network connection.
+all are busy a request waits its turn (first come, first served) up to ``queue_wait`` s, longer
+while a replacement worker is starting, then gets :class:`PoolBusy` (429, Retry-After: a load
+refusal the client can act on, never a 5xx). Never a fork per query. Workers cap their memory
+and, once loaded, forbid themselves any network connection.
 Each worker remembers the guard's verdict per query text (:func:`check_cached`), so a query
-that comes back is not parsed again.
+that comes back is not judged again.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import contextlib
 import datetime
 import functools
 import hashlib
+import itertools
 import logging
 import math
 import multiprocessing
@@ -35,6 +38,7 @@ from multiprocessing.connection import Connection
 from typing import Any, cast
 
 import rdflib.plugins.sparql
+from pyparsing import ParseBaseException
 
 from amkg.graph.store import QueryResult, Store
 from amkg.queries.formats import negotiate, serialise, serialise_native
@@ -68,9 +72,11 @@ class QueryTimeout(Exception):
 
 
 class PoolBusy(Exception):
-    """Every worker is busy (answer 503 with ``Retry-After``)."""
+    """Every worker is busy and the request waited its turn long enough, or too many wait
+    already: a refusal for load, answered 429 with ``Retry-After`` (the client may send it
+    again then; a 5xx would say the server failed, which it did not)."""
 
-    status = 503
+    status = 429
 
     def __init__(self, retry_after: int, message: str | None = None) -> None:
         self.retry_after = retry_after
@@ -165,6 +171,7 @@ def load_store(spec: StoreSpec) -> Store:
 BASE_IRI = "https://w3id.org/amkg/id/"
 _BASE_PREFIX = f"BASE <{BASE_IRI}> "
 _AT_LINE_ONE = re.compile(r"\bat 1:(\d+)")
+_ENGINE_AT = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
 #: Engine messages that say the query reached for the network (refused by the kernel).
 _EGRESS_MESSAGES = ("os error 13", "os error 101", "not allowed for HTTP", "Permission denied")
 
@@ -186,6 +193,17 @@ def _unbased(message: str) -> str:
     return _AT_LINE_ONE.sub(lambda m: f"at 1:{max(1, int(m.group(1)) - shift)}", message)
 
 
+def _syntax_reason(message: str) -> str:
+    """pyoxigraph's ``error at 2:16: expected ...`` as the reason a client reads, in the
+    client's own lines and columns: ``SPARQL syntax error at line 2, column 16: expected ...``."""
+    line = _first_line(_unbased(message))
+    found = _ENGINE_AT.match(line)
+    if found is None:
+        return f"SPARQL error: {line}"
+    row, column, rest = found.groups()
+    return f"SPARQL syntax error at line {row}, column {column}: {rest}"
+
+
 def _first_line(message: str, limit: int = 300) -> str:
     line = message.strip().splitlines()[0] if message.strip() else "no detail"
     return line if len(line) <= limit else line[: limit - 1] + "…"
@@ -200,7 +218,16 @@ def _engine_errors() -> Iterator[None]:
     try:
         yield
     except SyntaxError as error:
-        raise QueryRejected(400, f"SPARQL error: {_first_line(_unbased(str(error)))}") from None
+        raise QueryRejected(400, _syntax_reason(str(error))) from None
+    except ParseBaseException as error:  # the rdflib engine's parser
+        message = f"SPARQL syntax error at line {error.lineno}, column {error.col}: {error.msg}"
+        raise QueryRejected(400, message) from None
+    except RecursionError:
+        raise QueryRejected(400, "the query is nested too deeply to parse") from None
+    except ValueError as error:  # rdflib's parser on a bad \\U escape; anything else is ours
+        if not str(error).startswith("Invalid unicode code point"):
+            raise
+        raise QueryRejected(400, f"SPARQL syntax error: {error}") from None
     except OSError as error:
         if any(marker in str(error) for marker in _EGRESS_MESSAGES):
             raise QueryRejected(400, f"SERVICE {NO_SERVICE}") from None
@@ -223,9 +250,9 @@ def _checked(text: str, limits: Limits) -> ParsedQuery:
 
 
 def check_cached(text: str, limits: Limits) -> ParsedQuery:
-    """:func:`~queries.guard.check_query`, remembered per text: rdflib's parser takes tens of
-    milliseconds, so a query that comes back (a catalogue query, a client's favourite) is
-    parsed once per process. Rejections are not remembered (they raise)."""
+    """:func:`~queries.guard.check_query`, remembered per text: a query that comes back (a
+    catalogue query, a client's favourite) is judged once per process. Rejections are not
+    remembered (they raise)."""
     return _checked(text, limits) if isinstance(text, str) else check_query(text, limits)
 
 
@@ -246,6 +273,37 @@ def answer(store: Store, text: str, accept: str | None, fmt: str | None, row_lim
         out = serialise(run_parsed(store, parsed), chosen, row_limit)
     return Answer(out.body, chosen.content_type, chosen.media_type, parsed.kind, out.rows,
                   out.truncated, out.stopped_by)  # fmt: skip
+
+
+#: The smallest ``WORKER_MEMORY_MB`` a worker opens the store under, with a margin: RocksDB
+#: (inside pyoxigraph) reserves its threads' stacks and caches when it opens, and pyoxigraph has
+#: no option to make them smaller; at 512 MB a worker aborted while opening ("memory allocation
+#: of ... bytes failed"), at 576 it opened (2 CPUs; more CPUs, more threads, more needed: then
+#: :func:`load_failure` names the cap).
+MIN_WORKER_MEMORY_MB = 768
+
+
+def memory_cap_problem(megabytes: int | None) -> str | None:
+    """Why the cap ``megabytes`` cannot hold a worker that opens the store, or ``None``."""
+    if megabytes is None or megabytes >= MIN_WORKER_MEMORY_MB:
+        return None
+    return (
+        f"WORKER_MEMORY_MB={megabytes} is too small: a query worker needs at least "
+        f"{MIN_WORKER_MEMORY_MB} MB of address space to open the store (RocksDB's threads and "
+        "caches, which pyoxigraph cannot make smaller); raise it or leave it out (1024)"
+    )
+
+
+def load_failure(exitcode: int | None, megabytes: int | None) -> str:
+    """What a worker that ended while it opened the store says (``exitcode`` as
+    ``multiprocessing`` gives it): an abort under a memory cap names the cap to raise."""
+    if megabytes and exitcode == -signal.SIGABRT:
+        return (
+            f"it stopped while opening the store under WORKER_MEMORY_MB={megabytes} (an "
+            "allocation failed: RocksDB's threads and caches need more address space on this "
+            "machine); raise WORKER_MEMORY_MB or leave it out (1024)"
+        )
+    return f"it exited while loading (exit code {exitcode})"
 
 
 def _limit_memory(megabytes: int | None) -> None:
@@ -271,7 +329,10 @@ def _worker_main(conn: Connection, spec: StoreSpec, limits: Limits, memory_mb: i
     except Exception as error:  # reported to the parent, which refuses to start
         conn.send(("failed", f"{type(error).__name__}: {error}"))
         return
-    conn.send(("ready", store.triple_count(), layers))
+    try:
+        conn.send(("ready", store.triple_count(), layers))
+    except OSError:  # the pool closed while this worker loaded: nobody to serve
+        return
     while True:
         try:
             request = conn.recv()
@@ -350,7 +411,9 @@ class WorkerPool:
         self._start_done = threading.Event()  # set once start() has finished, well or badly
         self._idle: list[_Worker] = []
         self._running = 0
-        self._waiting = 0
+        self._queue: list[tuple[int, str]] = []  # waiting requests (ticket, client), in order
+        self._tickets = itertools.count()
+        self._respawning = 0  # replacement workers being started
         self._held: dict[str, int] = {}
         self._live: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -386,8 +449,9 @@ class WorkerPool:
         try:
             ready = parent.poll(self.start_timeout)
             reply = parent.recv() if ready else ("failed", "no answer in time")
-        except (EOFError, OSError) as error:
-            reply = ("failed", f"it exited while loading ({error})")
+        except (EOFError, OSError):
+            process.join(5)
+            reply = ("failed", load_failure(process.exitcode, self.memory_mb))
         if reply[0] != "ready":
             self._discard(worker)
             raise WorkerFailed(f"a query worker could not load the graph: {reply[1]}")
@@ -402,6 +466,10 @@ class WorkerPool:
     def start(self) -> WorkerPool:
         """Start every worker (in parallel) and wait until all are ready; a second caller while
         they start waits for the same start."""
+        problem = memory_cap_problem(self.memory_mb)
+        if problem is not None:
+            log.error("the query workers cannot start: %s", problem)
+            raise WorkerFailed(problem)
         with self._lock:
             if self._closed:
                 raise WorkerFailed(self._failure)
@@ -431,6 +499,7 @@ class WorkerPool:
                 self._give_back(worker)
         if errors:
             self._failure = str(errors[0])
+            log.error("the query workers could not start: %s", self._failure)
             self.close()
             raise WorkerFailed(self._failure)
         if "namespace" not in self.offline_layers and "seccomp" not in self.offline_layers:
@@ -450,50 +519,79 @@ class WorkerPool:
         self._discard(worker)
 
         def respawn() -> None:
-            for attempt in range(3):
-                if self._closed:
-                    return
-                result = self._try_spawn()
-                if isinstance(result, _Worker):
+            try:
+                for attempt in range(3):
                     if self._closed:
-                        self._discard(result)
-                    else:
-                        self._give_back(result)
-                    return
-                log.error("could not replace a query worker (try %d): %s", attempt + 1, result)
-                time.sleep(1 + attempt)
+                        return
+                    result = self._try_spawn()
+                    if isinstance(result, _Worker):
+                        if self._closed:
+                            self._discard(result)
+                        else:
+                            self._give_back(result)
+                        return
+                    log.error("could not replace a query worker (try %d): %s", attempt + 1,
+                              result)  # fmt: skip
+                    time.sleep(1 + attempt)
+            finally:
+                with self._ready:
+                    self._respawning -= 1
+                    self._ready.notify_all()
 
+        with self._ready:
+            self._respawning += 1
         thread = threading.Thread(target=respawn, name="amkg-respawn", daemon=True)
         with self._lock:
             self._replacing = [t for t in self._replacing if t.is_alive()] + [thread]
         thread.start()
 
     def _take(self, client: str) -> _Worker:
-        """A free worker for ``client``, within its share, or :class:`PoolBusy` /
-        :class:`ClientBusy` after ``queue_wait`` seconds (at once when too many wait)."""
+        """A free worker for ``client``, within its share, in order of arrival; or
+        :class:`ClientBusy` / :class:`PoolBusy` after ``queue_wait`` seconds (longer while a
+        replacement worker starts: a recycled worker fails nobody who waits), at once when
+        ``max_waiting`` requests wait already."""
         deadline = time.monotonic() + self.queue_wait
         with self._ready:
-
-            def free() -> bool:
-                return (bool(self._idle) and self._running < self.max_concurrent
-                        and self._held.get(client, 0) < self.client_share)  # fmt: skip
-
-            if not free():
-                if self._waiting >= self.max_waiting:
+            if not self._free_for(client, self._queue):
+                if len(self._queue) >= self.max_waiting:
                     raise PoolBusy(self.retry_after, "too many queries are waiting for a query "
                                    "worker; try again shortly")  # fmt: skip
-                self._waiting += 1
+                ticket = (next(self._tickets), client)
+                self._queue.append(ticket)
                 try:
-                    while not free():
-                        remaining = deadline - time.monotonic()
-                        if remaining <= 0 or self._closed:
+                    while not self._free_for(client, self._queue[: self._queue.index(ticket)]):
+                        if self._closed:
                             raise self._busy(client)
+                        remaining = deadline - time.monotonic()
+                        if remaining <= 0:
+                            if not self._respawning:
+                                raise self._busy(client)
+                            if remaining < -self.start_timeout:
+                                raise self._busy(client)
+                            remaining = 0.5  # a replacement is starting: keep the place
                         self._ready.wait(remaining)
                 finally:
-                    self._waiting -= 1
+                    self._queue.remove(ticket)
+                    self._ready.notify_all()  # the next in line may go now
             self._running += 1
             self._held[client] = self._held.get(client, 0) + 1
             return self._idle.pop()
+
+    def _free_for(self, client: str, ahead: list[tuple[int, str]]) -> bool:
+        """Whether ``client`` may take a worker now, with ``ahead`` waiting before it: within
+        its share, and a worker left after those ahead that may take one (call with
+        ``_ready`` held)."""
+        if self._held.get(client, 0) >= self.client_share:
+            return False
+        slots = min(len(self._idle), self.max_concurrent - self._running)
+        if slots <= 0:
+            return False
+        wanting: dict[str, int] = {}
+        for _, other in ahead:
+            wanting[other] = wanting.get(other, 0) + 1
+        before = sum(min(n, self.client_share - self._held.get(other, 0))
+                     for other, n in wanting.items())  # fmt: skip
+        return slots > before
 
     def _busy(self, client: str) -> PoolBusy:
         if self._held.get(client, 0) >= self.client_share:

@@ -122,7 +122,7 @@ def test_waiting_is_bounded_so_threads_are_never_all_held(pool: WorkerPool) -> N
     with pytest.raises(PoolBusy) as caught:  # nobody else may wait: refused at once
         pool.execute("ASK {}", client="late")
     assert time.monotonic() - started < 0.4
-    assert caught.value.status == 503
+    assert caught.value.status == 429  # a refusal for load: the client may try again
     for thread in running + waiting:
         thread.join(15)
     _recover(pool)
@@ -133,3 +133,54 @@ def _recover(pool: WorkerPool) -> None:
     while pool.idle_count() < pool.size:
         assert time.monotonic() < deadline, "the pool did not recover"
         time.sleep(0.05)
+
+
+def test_a_recycled_worker_fails_nobody_who_waits() -> None:
+    """A query past the time limit has its worker replaced; a query that waits meanwhile keeps
+    its place until the replacement is ready, though that takes longer than ``queue_wait``."""
+    with WorkerPool(SPEC, size=1, timeout=1.0, queue_wait=0.2) as single:
+        outcome: list[object] = []
+        _hold(single, "slow", outcome).join(15)  # stopped after 1 s; a replacement starts
+        assert type(outcome[0]).__name__ == "QueryTimeout"
+        assert single._respawning == 1
+        answer = single.execute("ASK {}", client="patient")  # waits for the replacement
+        assert answer.body.endswith(b"true}")
+
+
+def test_waiting_requests_are_served_in_order_of_arrival() -> None:
+    pool = WorkerPool(SPEC, size=2, client_share=1)  # never started: its state set by hand
+    queue = [(1, "a"), (2, "b"), (3, "a")]
+    assert not pool._free_for("c", queue)  # no idle worker: nobody goes
+    pool._idle = [object(), object()][:1]  # type: ignore[list-item]
+    pool._running = 1
+    assert pool._free_for("a", [])  # one worker free: the first in line takes it,
+    assert not pool._free_for("b", queue[:1])  # not the second,
+    assert not pool._free_for("c", queue)  # nor a later arrival
+    pool._held = {"a": 1}  # "a" holds its share: the first in line who may take it is "b"
+    assert pool._free_for("b", queue[:1])
+    assert not pool._free_for("a", [])
+
+
+def test_a_memory_cap_too_small_for_the_store_is_refused_with_its_floor() -> None:
+    """RocksDB reserves a few hundred MB of address space when pyoxigraph opens the store;
+    under a smaller cap the worker aborted while opening it. Now the pool says what to set."""
+    from amkg.queries.executor import MIN_WORKER_MEMORY_MB, WorkerFailed
+
+    with pytest.raises(WorkerFailed, match=r"WORKER_MEMORY_MB=200 is too small: .* at least 768"):
+        WorkerPool(SPEC, size=1, memory_mb=200).start()
+    with WorkerPool(SPEC, size=1, memory_mb=MIN_WORKER_MEMORY_MB) as capped:  # the floor holds
+        assert capped.execute("ASK {}").body.endswith(b"true}")
+
+
+def test_a_worker_that_aborts_while_opening_names_the_cap() -> None:
+    """Above the floor, a machine with more CPUs (more RocksDB threads) may still need more:
+    the abort (SIGABRT, from Rust's or C++'s failed allocation) is reported with the cap."""
+    import signal
+
+    from amkg.queries.executor import load_failure
+
+    reason = load_failure(-signal.SIGABRT, 600)
+    assert "WORKER_MEMORY_MB=600" in reason
+    assert "raise WORKER_MEMORY_MB" in reason
+    assert "WORKER_MEMORY_MB" not in load_failure(-signal.SIGABRT, None)
+    assert "exit code 1" in load_failure(1, 600)

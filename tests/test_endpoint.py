@@ -417,7 +417,7 @@ def test_an_overrun_is_a_503_while_another_client_is_served(app: Flask) -> None:
     wait_until_idle(app)
 
 
-def test_a_full_pool_is_a_503_with_retry_after(app: Flask) -> None:
+def test_a_full_pool_is_a_429_with_retry_after(app: Flask) -> None:
     wait_until_idle(app)
     pool = get_pool(app)
     pool.queue_wait = 0.2
@@ -429,7 +429,7 @@ def test_a_full_pool_is_a_503_with_retry_after(app: Flask) -> None:
             thread.start()
         time.sleep(0.3)
         reply = client_at(app, "192.0.2.99").get("/sparql", query_string={"query": TRACKS})
-        assert reply.status_code == 503
+        assert reply.status_code == 429  # a refusal for load, never a 5xx
         assert int(reply.headers["Retry-After"]) >= 1
         assert "busy" in reply.get_json()["error"]["reason"]
         for thread in threads:
@@ -437,3 +437,31 @@ def test_a_full_pool_is_a_503_with_retry_after(app: Flask) -> None:
     finally:
         pool.queue_wait = CONFIG["QUERY_QUEUE_WAIT"]
     wait_until_idle(app)
+
+
+def test_the_issues_large_limit_answers_200_with_the_cap_stated(app: Flask) -> None:
+    """Issue 15's runaway answer: a LIMIT far above the row cap is cut while it is read, the
+    answer says so, and no worker died or was replaced for it."""
+    wait_until_idle(app)
+    pids = {worker.process.pid for worker in get_pool(app)._live}
+    query = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 2000000"
+    reply = app.test_client().get("/sparql", query_string={"query": query})
+    assert reply.status_code == 200
+    assert reply.headers["X-AMKG-Truncated"] == "true"
+    assert reply.headers["X-AMKG-Truncated-By"] == "rows"
+    assert reply.headers["X-AMKG-Rows"] == str(CONFIG["ROW_LIMIT"])
+    assert len(reply.get_json()["results"]["bindings"]) == CONFIG["ROW_LIMIT"]
+    assert {worker.process.pid for worker in get_pool(app)._live} == pids
+    assert all(worker.process.is_alive() for worker in get_pool(app)._live)
+
+
+def test_the_flat_7000_term_query_is_a_400_with_its_reason(app: Flask) -> None:
+    """The query that overflowed pyoxigraph's stack: refused by the guard, the workers alive."""
+    wait_until_idle(app)
+    pids = {worker.process.pid for worker in get_pool(app)._live}
+    flat = "SELECT * WHERE { FILTER(" + "+".join(["1"] * 7000) + " > 0) }"
+    reply = app.test_client().post("/sparql", data=flat, content_type="application/sparql-query")
+    assert reply.status_code == 400
+    assert "more than 1000 operators" in reply.get_json()["error"]["reason"]
+    assert {worker.process.pid for worker in get_pool(app)._live} == pids
+    assert app.test_client().get("/sparql", query_string={"query": TRACKS}).status_code == 200

@@ -129,19 +129,27 @@ def test_state_defaults_and_bounds() -> None:
     assert state(hops="0").hops == 1
     assert state(hops="x").hops == 2
     assert state(layout="spiral").layout == ""
-    assert state(focus="kg:a").effective_layout == "radial"
-    assert ViewState().effective_layout == "force"
+    assert state(focus="kg:a").effective_layout == "grouped"
+    assert ViewState().effective_layout == "grouped"
+    assert ViewState().overview
+    assert not state(hide="qb:Observation").overview
     assert ViewState().query() == []
 
 
 # ---- which nodes and edges a filter keeps -------------------------------------------------
 
 
-def test_whole_graph_hides_the_statistical_cells_by_default(tiny: Source) -> None:
-    assert names(select(tiny, ViewState(), 100).shown) == set(NODES) - {"o1"}
+def test_overview_shows_the_story_and_the_whole_graph_hides_the_statistical_cells(
+    tiny: Source,
+) -> None:
+    assert names(select(tiny, ViewState(), 100).shown) == set(NODES) - {"o1", "g1", "g2"}
+    assert names(select(tiny, state(hide="qb:Observation"), 100).shown) == set(NODES) - {"o1"}
     assert names(select(tiny, state(hide=""), 100).shown) == set(NODES)
-    shown = select(tiny, state(hide="amkg:Measure,amkg:Track"), 100).shown
+    shown = select(tiny, state(hide="amkg:Measure,amkg:Track", loose="1"), 100).shown
     assert names(shown) == set(NODES) - {"x1", "x2", "s1", "s2"}  # replaces the default
+    linked = select(tiny, state(hide="amkg:Measure,amkg:Track"), 100)
+    assert linked.loose == 3
+    assert names(linked.shown) == names(shown) - {"g1", "g2", "o1"}
 
 
 def test_focus_keeps_the_neighbourhood_to_n_steps(tiny: Source) -> None:
@@ -261,7 +269,7 @@ def test_layouts_are_deterministic_and_layered_reads_left_to_right(tiny: Source)
         ((x - fx) ** 2 + (y - fy) ** 2) ** 0.5 for n, (x, y) in radial.items() if n in g[iri("s1")]
     ]
     assert max(ring) - min(ring) < 6  # the focus's neighbours on one circle around it
-    view = build_view(tiny, state(layout="layered"), 100)
+    view = build_view(tiny, state(layout="layered", hide=""), 100)
     x = {n["id"]: n["x"] for n in view["nodes"]}
     order = ["kg:m1", "kg:t1", "kg:d1", "kg:s1", "kg:x1", "kg:g1"]
     assert [x[n] for n in order] == sorted(x[n] for n in order)

@@ -212,7 +212,7 @@ def test_a_refused_attack_and_a_killed_query_are_logged(
 )
 def test_language_tags_leave_in_lower_case(client: FlaskClient, query: str, fmt: str) -> None:
     """BCP 47 tags are case-insensitive; the endpoint writes them as the store keeps them,
-    lower case, in every format (the exports should do the same: see the issue-15 report)."""
+    lower case, in every format (the exports too: tests/test_language_tags.py)."""
     body = client.get("/sparql", query_string={"query": query, "format": fmt}).get_data(
         as_text=True
     )

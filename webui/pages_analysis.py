@@ -170,5 +170,5 @@ def query_page(name: str) -> Any:
 @bp.get("/sparql-editor")
 @bp.get("/sparql-editor.json", endpoint="editor_json")
 def editor_page() -> Any:
-    data = editor.build(i18n.current_lang(), request.args.get("query"))
+    data = editor.build(i18n.current_lang(), request.args.get("query"), _kg())
     return _page("sparql_editor.html", data, "/sparql-editor.json", "sparql")

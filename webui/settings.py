@@ -22,12 +22,15 @@ QUERY_TIMEOUT = 10.0
 QUERY_WORKERS = 2
 #: Queries evaluated at the same time (``None``: one per worker).
 MAX_CONCURRENT_QUERIES: int | None = None
-#: Seconds a request waits for a free worker before it gets 503 with Retry-After.
+#: Seconds a request waits its turn for a free worker (longer while a replacement worker
+#: starts) before it gets 429 with Retry-After.
 QUERY_QUEUE_WAIT = 5.0
 #: Seconds a worker may take to load the graph when it starts.
 WORKER_START_TIMEOUT = 120.0
 #: Address-space cap of each worker process in MB (``None``: no cap; Unix only). A query that
-#: needs more fails with 503 instead of starving the host.
+#: needs more fails with 503 instead of starving the host. At least 768: opening the store
+#: takes a few hundred MB (RocksDB's threads and caches); below, the workers refuse to start
+#: and say so (``queries.executor.MIN_WORKER_MEMORY_MB``).
 WORKER_MEMORY_MB: int | None = 1024
 #: At most this many rows (SELECT) or triples (CONSTRUCT/DESCRIBE) in an answer; a longer
 #: answer is cut and says so in the header ``X-AMKG-Truncated: true``.
@@ -49,7 +52,8 @@ MAX_ANSWER_BYTES = 16 * 1024 * 1024
 #: further queries wait ``QUERY_QUEUE_WAIT`` s for its own turn, then get 429.
 QUERY_CLIENT_SHARE: int | None = None
 #: Requests that may wait for a query worker at once (``None``: as many as there are
-#: workers); more get 503 at once, so /sparql never holds every thread of a web process.
+#: workers; ``amkg serve``: threads - workers - 4); more get 429 at once, so /sparql never
+#: holds every thread of a web process.
 QUERY_MAX_WAITING: int | None = None
 #: A header that names the client (``X-Forwarded-For``, ``X-Real-IP``) for the fair share,
 #: to be set only behind a reverse proxy that sets it; ``None``: the peer address.

@@ -364,7 +364,7 @@ def _log_refusal(req: Request, client: str, text: str | None, error: Exception) 
     level = (
         logging.WARNING if status in (401, 403, 413) or "not allowed" in reason else logging.INFO
     )
-    if isinstance(error, QueryTimeout):
+    if isinstance(error, QueryTimeout | PoolBusy):  # a stopped query, a refusal for load
         level = logging.WARNING
     fields = {
         "request_id": req.environ.get("amkg.request_id"),

@@ -65,8 +65,8 @@ def test_whole_graph_is_drawn_coloured_by_class(
     watched: tuple[Page, Any], live_server: str
 ) -> None:
     page, watch = watched
-    _open(page, live_server + "/graph")
-    expected = _api(page, live_server)
+    _open(page, live_server + "/graph?hide=qb:Observation")  # the whole graph
+    expected = _api(page, live_server, "?hide=qb:Observation")
     assert page.evaluate(VISIBLE) == expected["meta"]["shown"] > 50
     colours = page.evaluate(
         "() => new Set(Object.values(amkgNetwork.body.nodes).map(n => "

@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # the web app, Flask and the servers: only inside the functio
 MIN_THREADS = 8
 #: Threads per web process by default: room for the query requests that run or wait
 #: (``QUERY_WORKERS`` + ``QUERY_MAX_WAITING``) plus :data:`PAGE_THREADS` that only pages use.
-DEFAULT_THREADS = 16
+DEFAULT_THREADS = 32
 #: Threads of a web process that ``/sparql`` can never hold: ``QUERY_MAX_WAITING`` defaults
 #: to threads - query workers - this, so pages never wait on the query workers.
 PAGE_THREADS = 4

@@ -128,6 +128,29 @@ def _links(source: Source, node: str, lang: str) -> list[dict[str, Any]]:
     return out
 
 
+#: Links shown per group in the panel (the rest counted).
+GROUP_LINKS = 25
+
+
+def link_groups(links: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The links by direction and relation (outgoing first), each group with its count and at
+    most :data:`GROUP_LINKS` links, for the panel's folded lists."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for link in links:
+        groups.setdefault((link["direction"], link["label"]), []).append(link)
+    return [
+        {
+            "direction": direction,
+            "label": label,
+            "count": len(members),
+            "links": members[:GROUP_LINKS],
+        }
+        for (direction, label), members in sorted(
+            groups.items(), key=lambda kv: (kv[0][0] != "out", -len(kv[1]), kv[0][1])
+        )
+    ]
+
+
 def node_details(
     source: Source, kg: KnowledgeGraph | None, name: str, lang: str = "nl"
 ) -> dict[str, Any] | None:
@@ -149,5 +172,6 @@ def node_details(
         "properties": _properties(kg, said.pairs(), lang) if kg is not None and said else [],
         "links": links[:MAX_LINKS],
         "links_total": len(links),
+        "link_groups": link_groups(links),
         "provenance": _provenance(kg, URIRef(node)) if kg is not None and cited else [],
     }

@@ -4,18 +4,20 @@ titles; their words are UI strings, ``ex.*``)."""
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, Any
 
+import networkx as nx
 from pyvis.network import Network
 
+from amkg.webui.explorer import grouped
 from amkg.webui.i18n import t
 
 if TYPE_CHECKING:
     from amkg.webui.explorer.source import Source
 
-LABEL_MAX = 42
 # (colour, vis shape, size). Shapes with the label below the node only, so labels line up.
 STYLES: dict[str, tuple[str, str, int]] = {
     "amkg:Ministry": ("#154273", "square", 17),
@@ -143,8 +145,61 @@ def base_options(pyvis_options: dict[str, Any], physics: bool, n_nodes: int) -> 
     )
 
 
-def _short(text: str) -> str:
-    return text if len(text) <= LABEL_MAX else text[: LABEL_MAX - 1].rstrip() + "…"
+#: A generous estimate of a character's width, in ems, for wrapping labels ahead of the page.
+CHAR_WIDTH = 0.62
+
+
+def wrap_label(
+    text: str, font: float, width: float = grouped.WRAP, lines: int = grouped.LINES
+) -> list[str]:
+    """``text`` in lines as vis-network wraps it at ``width`` px (at spaces), estimated
+    generously for ``font`` px, shortened (with "…") to at most ``lines`` lines."""
+    per_line = max(4, int(width / (font * CHAR_WIDTH)))
+    out: list[str] = []
+    line = ""
+    for word in text.split():
+        word = word if len(word) <= per_line else word[: per_line - 1] + "…"
+        candidate = f"{line} {word}" if line else word
+        if len(candidate) <= per_line:
+            line = candidate
+            continue
+        out.append(line)
+        line = word
+        if len(out) == lines:
+            last = out[-1][: per_line - 1].rstrip()
+            return [*out[:-1], last + "…"]
+    return [*out, line] if line else out
+
+
+def fit_label(text: str, font: float) -> str:
+    """``text`` shortened to the lines a label may take (the full text is in the tooltip)."""
+    return " ".join(wrap_label(text, font))
+
+
+def font_size(cls: str) -> int:
+    return FONT_SIZES.get(cls, 13)
+
+
+def importance_size(source: Source, node: str) -> float:
+    """A node's radius: its class's size, larger the more links it has (up to 1.8 times)."""
+    base = style_of(source.cls(node))[2]
+    factor = min(1.8, max(0.85, 0.8 + 0.2 * math.log1p(source.degree.get(node, 0))))
+    return round(base * factor, 1)
+
+
+def grouped_positions(
+    source: Source, sub: nx.Graph, bands: list[list[str]], lang: str
+) -> dict[Any, tuple[float, float]]:
+    """The grouped layout of ``bands`` (:mod:`.grouped`), a cell per node sized by its node
+    and the lines of its label."""
+    sizes = {n: importance_size(source, n) for band in bands for n in band}
+    heights = {}
+    for n in sizes:
+        font = font_size(source.cls(n))
+        lines = len(wrap_label(source.label(n, lang), font))
+        heights[n] = grouped.cell_height(sizes[n], font, lines)
+    names = {n: source.label(n, "nl") for n in sizes}
+    return grouped.grouped_layout(sub, bands, heights, sizes, names)  # type: ignore[arg-type]
 
 
 class _Ids(list[str]):
@@ -221,7 +276,9 @@ def node_data(
     title = f"{label}\n{source.class_label(cls, lang)}"
     out: dict[str, Any] = {
         "group": cls,
-        "label": _short(label),
+        "label": fit_label(label, font_size(cls)),
+        "size": importance_size(source, node),
+        "widthConstraint": {"maximum": grouped.WRAP},
         "x": pos[0],
         "y": pos[1],
         "physics": physics,

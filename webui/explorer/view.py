@@ -25,6 +25,7 @@ from amkg.webui.explorer.drawing import (
     base_options,
     build_network,
     edge_data,
+    grouped_positions,
     groups,
     node_data,
     style_of,
@@ -33,9 +34,18 @@ from amkg.webui.explorer.source import Source
 
 MAX_HOPS = 6
 DEFAULT_HOPS = 2
-LAYOUTS = ("force", "layered", "radial")
+LAYOUTS = ("grouped", "force", "layered", "radial")
 #: Hidden unless the URL says otherwise: the statistical cells outnumber everything else.
 DEFAULT_HIDDEN = frozenset({"qb:Observation"})
+#: The overview (no focus, filter or chosen classes) shows these classes only, in this order:
+#: the tracks with their trajectories, ministries and measures.
+STORY = (
+    "amkg:Ministry",
+    "amkg:Trajectory",
+    "amkg:PolicyDomain",
+    "amkg:Track",
+    "amkg:Measure",
+)
 TRACK_CLASS = "amkg:Track"
 MINISTRY_CLASS = "amkg:Ministry"
 
@@ -87,8 +97,10 @@ class ViewState:
     hide: frozenset[str] = DEFAULT_HIDDEN
     tracks: tuple[str, ...] = ()
     ministries: tuple[str, ...] = ()
-    layout: str = ""  # "" = the default: radial around a focus, else force
+    layout: str = ""  # "" = the default: grouped
     physics: bool = False
+    hide_given: bool = False  # the URL names the hidden classes (else: the default for the view)
+    loose: bool = False  # also draw the nodes without a link in the view
 
     @classmethod
     def from_query(cls, pairs: Iterable[tuple[str, str]]) -> ViewState:
@@ -109,11 +121,24 @@ class ViewState:
             ministries=_split(args.get("ministry", [])),
             layout=layout if layout in LAYOUTS else "",
             physics=(args.get("physics") or ["0"])[-1] in ("1", "true", "on"),
+            hide_given="hide" in args,
+            loose=(args.get("loose") or ["0"])[-1] in ("1", "true", "on"),
         )
 
     @property
     def effective_layout(self) -> str:
-        return self.layout or ("radial" if self.focus else "force")
+        return self.layout or "grouped"
+
+    @property
+    def overview(self) -> bool:
+        """The first view: no focus, no filter, no classes chosen (the story classes only)."""
+        return not (self.focus or self.tracks or self.ministries or self.hide_given)
+
+    def hidden(self, classes: Iterable[str]) -> frozenset[str]:
+        """The classes hidden in this view (of ``classes``, the classes there are)."""
+        if self.overview:
+            return frozenset(c for c in classes if c not in STORY)
+        return self.hide
 
     def query(self) -> list[tuple[str, str]]:
         """The canonical URL query arguments (defaults left out)."""
@@ -121,12 +146,14 @@ class ViewState:
         if self.focus:
             out += [("focus", self.focus), ("hops", str(self.hops))]
         out += [("track", t) for t in self.tracks] + [("ministry", m) for m in self.ministries]
-        if self.hide != DEFAULT_HIDDEN:
+        if self.hide_given and (self.hide != DEFAULT_HIDDEN or not self.overview):
             out.append(("hide", ",".join(sorted(self.hide))))
         if self.layout:
             out.append(("layout", self.layout))
         if self.physics:
             out.append(("physics", "1"))
+        if self.loose:
+            out.append(("loose", "1"))
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -138,6 +165,8 @@ class ViewState:
             "ministries": list(self.ministries),
             "layout": self.effective_layout,
             "physics": self.physics,
+            "loose": self.loose,
+            "overview": self.overview,
         }
 
 
@@ -177,6 +206,8 @@ class Selection:
     total: int  # nodes that match the state (before the cap)
     classes: Counter[str]  # every class in the neighbourhood, hidden ones too
     distance: dict[str, int]
+    hidden: frozenset[str] = frozenset()  # the classes hidden
+    loose: int = 0  # nodes left out because they have no link in the view
 
 
 def select(source: Source, state: ViewState, cap: int) -> Selection:
@@ -201,14 +232,44 @@ def select(source: Source, state: ViewState, cap: int) -> Selection:
                 allowed |= territory(source, node, through)
             candidates &= allowed | ({focus} if focus else set())
     classes = Counter(source.cls(n) for n in candidates)
-    kept = [n for n in candidates if n == focus or source.cls(n) not in state.hide]
+    hidden = state.hidden(source.classes)
+    kept = [n for n in candidates if n == focus or source.cls(n) not in hidden]
+    loose = 0
+    if not state.loose:  # nodes without a link in the view are counted, not scattered
+        sub = source.simple.subgraph(kept)
+        linked = [n for n in kept if n == focus or any(m != n for m in sub[n])]
+        loose = len(kept) - len(linked)
+        kept = linked
     kept.sort(key=lambda n: (distance.get(n, 0), -source.degree[n], source.label(n, "nl"), n))
-    return Selection(focus, kept[: max(cap, 1)], len(kept), classes, distance)
+    return Selection(focus, kept[: max(cap, 1)], len(kept), classes, distance, hidden, loose)
 
 
-def _positions(source: Source, sel: Selection, state: ViewState) -> explorer_layout.Pos:
+def _bands(source: Source, sel: Selection) -> list[list[str]]:
+    """The grouped layout's bands: around a focus, the focus and then each step away (by class
+    within a step); else one band per class, the story's classes first."""
+    order = {cls: i for i, cls in enumerate(STORY)}
+    if sel.focus is not None:
+        steps: dict[int, list[str]] = {}
+        for n in sel.shown:
+            steps.setdefault(sel.distance.get(n, 0), []).append(n)
+        return [
+            sorted(steps[d], key=lambda n: (order.get(source.cls(n), 99), source.cls(n)))
+            for d in sorted(steps)
+        ]
+    by_class: dict[str, list[str]] = {}
+    for n in sel.shown:
+        by_class.setdefault(source.cls(n), []).append(n)
+    return [
+        by_class[c]
+        for c in sorted(by_class, key=lambda c: (order.get(c, len(order)), -len(by_class[c]), c))
+    ]
+
+
+def _positions(source: Source, sel: Selection, state: ViewState, lang: str) -> explorer_layout.Pos:
     sub = source.simple.subgraph(sel.shown)
     layout = state.effective_layout
+    if layout == "grouped":
+        return grouped_positions(source, sub, _bands(source, sel), lang)
     if layout == "radial" and sel.focus is not None:
         return explorer_layout.radial_layout(sub, sel.focus)
     if layout == "layered":
@@ -230,12 +291,12 @@ def build_view(source: Source, state: ViewState, cap: int, lang: str = "nl") -> 
 
 def _build(source: Source, state: ViewState, cap: int, lang: str) -> dict[str, Any]:
     sel = select(source, state, cap)
-    pos = _positions(source, sel, state)
-    net = build_network(source, sel.shown, pos, lang, state.hide, state.physics)
+    pos = _positions(source, sel, state, lang)
+    net = build_network(source, sel.shown, pos, lang, sel.hidden, state.physics)
     nodes, edges, _heading, _height, _width, options = net.get_network_data()
     drawn = Counter(source.cls(n) for n in sel.shown)
     legend = []
-    for cls in sorted(sel.classes, key=lambda c: (-sel.classes[c], c)):
+    for cls in sorted(sel.classes, key=lambda c: (c in sel.hidden, -sel.classes[c], c)):
         colour, shape, _size = style_of(cls)
         legend.append(
             {
@@ -245,7 +306,7 @@ def _build(source: Source, state: ViewState, cap: int, lang: str) -> dict[str, A
                 "shape": shape,
                 "total": sel.classes[cls],
                 "shown": drawn[cls],
-                "hidden": cls in state.hide,
+                "hidden": cls in sel.hidden,
             }
         )
     focus = None
@@ -275,9 +336,10 @@ def _build(source: Source, state: ViewState, cap: int, lang: str) -> dict[str, A
             "total": sel.total,
             "shown": len(sel.shown),
             "hidden": sel.total - len(sel.shown),
+            "loose": sel.loose,
             "cap": cap,
             "focus": focus,
-            "state": state.to_dict(),
+            "state": {**state.to_dict(), "hide": sorted(sel.hidden)},
             "query": state.query(),
             "lang": lang,
         },

@@ -7,11 +7,15 @@ query (``queries/internal/editor-start-<lang>.rq``), and the catalogue as exampl
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from amkg.graph.kg import KnowledgeGraph
 from amkg.graph.load import PREFIXES
+from amkg.graph.sparql_lexer import code_only
 from amkg.queries import internal
-from amkg.queries.catalogue import default_catalogue
+from amkg.queries.binding import ParameterError, bind, values_clause
+from amkg.queries.catalogue import NamedQuery, default_catalogue
 
 #: The prefixes put above a new query (those a query of this graph usually needs).
 COMMON = ("amkg", "kg", "rdf", "rdfs", "skos", "dcterms", "xsd", "qb", "time", "prov", "org")
@@ -27,14 +31,49 @@ def starter(lang: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def build(lang: str, query: str | None = None) -> dict[str, Any]:
+def vocabulary(kg: KnowledgeGraph, lang: str) -> list[dict[str, str]]:
+    """The classes and properties the editor completes: prefixed name, kind, label."""
+    out = []
+    for row in internal.select(kg, "editor-vocabulary"):
+        name = kg.prefixed(row["term"])
+        if name == str(row["term"]):
+            continue  # no known prefix: not something one types
+        label = row.get(f"label_{lang}") or row.get("label_nl") or row.get("label_en")
+        out.append({"name": name, "kind": str(row["kind"]), "label": str(label or "")})
+    return out
+
+
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def example_text(kg: KnowledgeGraph | None, q: NamedQuery) -> str:
+    """A catalogue query as the editor loads it: its parameters bound to their defaults, so a
+    "per track" example asks about one track. The values (written and checked by
+    :func:`queries.binding.values_clause`) open the outer ``WHERE`` group, so that its filters
+    see them; a query without one gets them as a trailing ``VALUES`` clause."""
+    text = q.sparql.strip()
+    if kg is None or not q.params:
+        return text + "\n"
+    try:
+        clause = values_clause(bind(q, {}, kg))
+    except ParameterError:
+        return text + "\n"
+    if not clause:
+        return text + "\n"
+    found = _WHERE.search(code_only(text))
+    if found is None:
+        return f"{text}\n{clause}\n"
+    return f"{text[: found.end()]}\n  {clause}{text[found.end() :]}\n"
+
+
+def build(lang: str, query: str | None = None, kg: KnowledgeGraph | None = None) -> dict[str, Any]:
     examples = [
         {
             "name": q.name,
             "title": q.title(lang),
             "audience": q.audience,
             "description": q.description(lang),
-            "sparql": q.sparql.strip() + "\n",
+            "sparql": example_text(kg, q),
             "params": [p.name for p in q.params],
         }
         for q in default_catalogue()
@@ -46,4 +85,5 @@ def build(lang: str, query: str | None = None) -> dict[str, Any]:
         "query": text if text.strip() else starter(lang),
         "prefixes": {p: str(PREFIXES[p]) for p in COMMON if p in PREFIXES},
         "examples": examples,
+        "vocabulary": vocabulary(kg, lang) if kg is not None else [],
     }

@@ -37,10 +37,50 @@
       field.setAttribute("role", "textbox");
       field.setAttribute("aria-multiline", "true");
       document.querySelector("label[for=sparql-query]").addEventListener("click", function () { cm.focus(); });
+      if (window.amkgComplete) { window.amkgComplete(cm, form); }
+      // Resizable (drag its lower edge); it also grows to its query, up to most of the screen.
+      resizer();
+      fitHeight();
     }
 
+    // The handle under the editor: drag it, or focus it and use the arrow keys (a window
+    // splitter: its value is the editor's height in % of the window).
+    function resizer() {
+      var handle = document.getElementById("editor-resize");
+      var wrapper = cm.getWrapperElement();
+      if (!handle) { return; }
+      handle.hidden = false;
+      function setHeight(px) {
+        var h = Math.max(160, Math.min(px, Math.round(window.innerHeight * 0.9)));
+        wrapper.style.height = h + "px";
+        handle.setAttribute("aria-valuenow", String(Math.round(100 * h / window.innerHeight)));
+        cm.refresh();
+      }
+      handle.addEventListener("pointerdown", function (ev) {
+        ev.preventDefault();
+        var startY = ev.clientY, startH = wrapper.offsetHeight;
+        handle.setPointerCapture(ev.pointerId);
+        function move(e) { setHeight(startH + e.clientY - startY); }
+        function up() { handle.removeEventListener("pointermove", move); handle.removeEventListener("pointerup", up); }
+        handle.addEventListener("pointermove", move);
+        handle.addEventListener("pointerup", up);
+      });
+      handle.addEventListener("keydown", function (ev) {
+        var step = { ArrowDown: 48, ArrowUp: -48, PageDown: 240, PageUp: -240 }[ev.key];
+        if (step) { ev.preventDefault(); setHeight(wrapper.offsetHeight + step); }
+      });
+      cm.amkgSetHeight = setHeight;
+    }
+
+    function fitHeight() {
+      if (!cm) { return; }
+      var wrapper = cm.getWrapperElement();
+      var lines = cm.lineCount() + 2;
+      var want = Math.min(Math.max(lines * cm.defaultTextHeight() + 12, 288), Math.round(window.innerHeight * 0.7));
+      if (want > wrapper.offsetHeight) { if (cm.amkgSetHeight) { cm.amkgSetHeight(want); } else { wrapper.style.height = want + "px"; cm.refresh(); } }
+    }
     function text() { return cm ? cm.getValue() : textarea.value; }
-    function setText(value) { if (cm) { cm.setValue(value); cm.focus(); } else { textarea.value = value; } }
+    function setText(value) { if (cm) { cm.setValue(value); fitHeight(); cm.focus(); } else { textarea.value = value; } }
 
     function short(iri) {
       for (var p in prefixes) {

@@ -32,6 +32,7 @@
       var n = ctx.nodes().get(id);
       if (!n) { return; }
       setPanel(true);
+      reveal(id);
       document.getElementById("amkg-panel-title").textContent = n.full || n.label;
       document.getElementById("amkg-panel-type").textContent = "";
       clear(panelBody);
@@ -41,10 +42,34 @@
         .then(function (r) { return r.json(); })
         .then(function (d) { if (mine === panelSerial && !d.error) { fillPanel(d); } });
     }
+    // Leads with what the element is (its kind, name and description) and its source (slide
+    // and quote); then what to do with it; then its links by relation, folded; then the rest.
+    var LEAD = { "dcterms:description": 1, "amkg:overviewText": 1, "amkg:effectText": 1, "amkg:leverPhrase": 1 };
     function fillPanel(d) {
       clear(panelBody);
       document.getElementById("amkg-panel-title").textContent = d.label;
       document.getElementById("amkg-panel-type").textContent = d.cls_label;
+      var rest = [];
+      d.properties.forEach(function (p) {
+        if (LEAD[p.predicate]) {
+          p.values.forEach(function (v) {
+            var lead = el("p", "panel-lead", v);
+            lead.setAttribute("lang", "nl");
+            panelBody.appendChild(lead);
+          });
+        } else { rest.push(p); }
+      });
+      var ps = section(S.provenance);
+      if (!d.provenance.length) { ps.appendChild(el("p", "muted", S.no_provenance)); }
+      d.provenance.forEach(function (c) {
+        var fig = el("figure", "citation");
+        var q = el("blockquote", "", c.quote);
+        q.setAttribute("lang", "nl");
+        fig.appendChild(q);
+        var where = S.slide + (c.slide_index ? " " + c.slide_index : "") + ": " + c.slide + (c.section ? " · " + c.section : "");
+        fig.appendChild(el("figcaption", "", where));
+        ps.appendChild(fig);
+      });
       var actions = el("p", "panel-actions");
       if (d.url) {
         var a = el("a", "button", S.open_page);
@@ -59,48 +84,60 @@
       ex.addEventListener("click", function () { expandNode(d.ref); });
       actions.appendChild(ex);
       panelBody.appendChild(actions);
-      panelBody.appendChild(el("p", "panel-ref", d.ref));
-      if (d.properties.length) {
+      if (d.link_groups && d.link_groups.length) {
+        var ls = section(fmt(S.links_count || S.links, { n: d.links_total }));
+        d.link_groups.forEach(function (g) {
+          var box = el("details", "panel-group");
+          if (d.link_groups.length === 1 || g.count <= 2) { box.open = true; }
+          var sum = el("summary", "", (g.direction === "out" ? "→ " : "← ") + g.label + " (" + g.count + ")");
+          box.appendChild(sum);
+          var ul = el("ul", "panel-links");
+          g.links.forEach(function (l) {
+            var li = el("li", l.inferred ? "link-inferred" : "");
+            var target;
+            if (ctx.nodes().get(l.ref)) {
+              target = el("button", "link-target", l.target);
+              target.type = "button";
+              target.addEventListener("click", function () { openPanel(l.ref); ctx.centre(l.ref); });
+            } else {
+              target = el("a", "link-target", l.target);
+              target.href = "/graph?focus=" + encodeURIComponent(l.ref) + langArg();
+            }
+            li.appendChild(target);
+            if (l.inferred) { li.appendChild(el("span", "link-pred", " (" + S.inferred_word + ")")); }
+            ul.appendChild(li);
+          });
+          box.appendChild(ul);
+          if (g.count > g.links.length) { box.appendChild(el("p", "muted", fmt(S.links_more, { n: g.count - g.links.length }))); }
+          ls.appendChild(box);
+        });
+      }
+      if (rest.length) {
+        var more = el("details", "panel-group");
+        more.appendChild(el("summary", "", S.properties + " (" + rest.length + ")"));
         var dl = el("dl", "panel-props");
-        d.properties.forEach(function (p) {
+        rest.forEach(function (p) {
           dl.appendChild(el("dt", "", p.label));
           p.values.forEach(function (v) { dl.appendChild(el("dd", "", v)); });
         });
-        section(S.properties).appendChild(dl);
+        more.appendChild(dl);
+        panelBody.appendChild(more);
       }
-      if (d.links.length) {
-        var ul = el("ul", "panel-links");
-        d.links.forEach(function (l) {
-          var li = el("li", l.inferred ? "link-inferred" : "");
-          li.appendChild(el("span", "link-pred", (l.direction === "out" ? "→ " : "← ") + l.label));
-          li.appendChild(document.createTextNode(" "));
-          var target;
-          if (ctx.nodes().get(l.ref)) {
-            target = el("button", "link-target", l.target);
-            target.type = "button";
-            target.addEventListener("click", function () { openPanel(l.ref); ctx.centre(l.ref); });
-          } else {
-            target = el("a", "link-target", l.target);
-            target.href = "/graph?focus=" + encodeURIComponent(l.ref) + langArg();
-          }
-          li.appendChild(target);
-          ul.appendChild(li);
-        });
-        var ls = section(S.links);
-        ls.appendChild(ul);
-        if (d.links_total > d.links.length) { ls.appendChild(el("p", "muted", fmt(S.links_more, { n: d.links_total - d.links.length }))); }
-      }
-      var ps = section(S.provenance);
-      if (!d.provenance.length) { ps.appendChild(el("p", "muted", S.no_provenance)); }
-      d.provenance.forEach(function (c) {
-        var fig = el("figure", "citation");
-        var q = el("blockquote", "", c.quote);
-        q.setAttribute("lang", "nl");
-        fig.appendChild(q);
-        var where = S.slide + (c.slide_index ? " " + c.slide_index : "") + ": " + c.slide + (c.section ? " · " + c.section : "");
-        fig.appendChild(el("figcaption", "", where));
-        ps.appendChild(fig);
-      });
+      panelBody.appendChild(el("p", "panel-ref", d.ref));
+    }
+
+    // The panel lies over the right of the canvas: move the picture so that the node it
+    // describes stays in view, left of the panel.
+    function reveal(id) {
+      var net = ctx.network();
+      var pos = net.getPositions([id])[id];
+      if (!pos || panel.hidden || getComputedStyle(panel).position !== "absolute") { return; }
+      var dom = net.canvasToDOM(pos);
+      var box = container.getBoundingClientRect();
+      var covered = box.left + dom.x > panel.getBoundingClientRect().left - 24;
+      if (!covered) { return; }
+      var free = panel.getBoundingClientRect().left - box.left;
+      net.moveTo({ position: pos, scale: net.getScale(), offset: { x: free / 2 - box.width / 2, y: dom.y - box.height / 2 } });
     }
 
     function expandNode(id) {

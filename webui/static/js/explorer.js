@@ -92,20 +92,65 @@
       nodes = new vis.DataSet(v.nodes);
       edges = new vis.DataSet(v.edges);
       network.setData({ nodes: nodes, edges: edges });
+      labelled = [];
     }
     timings.networkCreated = performance.now() - t0;
     network.once("afterDrawing", function () {
       if (drawnOnce) { return; }
       drawnOnce = true;
       timings.firstDraw = performance.now() - t0;
+      readableOnPhone();
       if (!state.physics) { settled(); }
     });
     if (!keepPanel) { closePanel(); }
     syncControls();
     buildLegend();
     updateStatus();
+    showLoose(v.meta);
     fillSearchList();
     container.setAttribute("data-nodes", String(nodes.length));
+  }
+  /* Nodes without a link in the view are not drawn: the line under the status says how many,
+   * with a link to the same view that draws them too. */
+  function showLoose(meta) {
+    var box = document.getElementById("amkg-loose");
+    if (!box) { return; }
+    clear(box);
+    box.hidden = !meta.loose;
+    if (!meta.loose) { return; }
+    box.appendChild(document.createTextNode(fmt(S.loose, { n: meta.loose }) + " "));
+    var a = el("a", "", S.loose_show);
+    var q = new URLSearchParams(queryOf(state));
+    q.set("loose", "1");
+    a.href = "/graph?" + q.toString();
+    box.appendChild(a);
+  }
+  /* The links of the selected node carry their relation as a label; others only on hover. */
+  var labelled = [];
+  function labelLinks(id) {
+    var off = labelled.filter(function (e) { return edges.get(e); }).map(function (e) { return { id: e, label: "" }; });
+    labelled = id ? network.getConnectedEdges(id) : [];
+    var on = labelled.map(function (e) { var x = edges.get(e); return x ? { id: e, label: x.title } : null; })
+      .filter(Boolean);
+    edges.update(off.concat(on));
+  }
+  /* A phone's canvas is narrow: the whole picture would make every label too small to read
+   * (vis-network then leaves them out). Start at a readable zoom on the first node in reading
+   * order instead; "Fit" shows the whole, the text view lists it. */
+  function readableOnPhone() {
+    if (container.clientWidth >= 600 || network.getScale() >= 0.6) { return; }
+    var scale = 0.75;
+    var focusId = view.meta.focus && view.meta.focus.ref;
+    if (focusId && nodes.get(focusId)) {
+      network.moveTo({ position: network.getPositions([focusId])[focusId], scale: scale });
+      return;
+    }
+    var pos = network.getPositions(visibleNodes().map(function (n) { return n.id; }));
+    var ids = Object.keys(pos);
+    if (!ids.length) { return; }
+    var left = Math.min.apply(null, ids.map(function (k) { return pos[k].x; })) - 110;
+    var top = Math.min.apply(null, ids.map(function (k) { return pos[k].y; })) - 30;
+    network.moveTo({ position: { x: left + container.clientWidth / (2 * scale), y: top + container.clientHeight / (2 * scale) }, scale: scale });
   }
   function settled() {
     timings.settled = performance.now() - t0;
@@ -144,9 +189,10 @@
       else { cursor = (cursor + keys[event.key] + order.length) % order.length; }
       var id = order[cursor];
       network.selectNodes([id]);
+      labelLinks(id);
       network.focus(id, { scale: Math.max(network.getScale(), 0.8), animation: false });
       var node = nodes.get(id);
-      updateStatus(fmt(S.kb_selected || "{label} ({n}/{m})", { label: node.label || id, n: cursor + 1, m: order.length }));
+      updateStatus(fmt(S.kb_selected || "{label} ({n}/{m})", { label: node.full || node.label || id, n: cursor + 1, m: order.length }));
     });
   }
 
@@ -157,6 +203,7 @@
     });
     network.on("click", function (p) {
       if (p.nodes.length) { openPanel(p.nodes[0]); }
+      labelLinks(p.nodes[0]);
     });
     network.on("doubleClick", function (p) {
       if (p.nodes.length) { expandNode(p.nodes[0]); }
@@ -166,7 +213,7 @@
       if (e) { edges.update({ id: e.id, label: e.title }); }
     });
     network.on("blurEdge", function (p) {
-      if (edges.get(p.edge)) { edges.update({ id: p.edge, label: "" }); }
+      if (edges.get(p.edge) && labelled.indexOf(p.edge) < 0) { edges.update({ id: p.edge, label: "" }); }
     });
   }
 
@@ -361,6 +408,7 @@
   }
   function centre(id) {
     network.selectNodes([id]);
+    labelLinks(id);
     network.focus(id, { scale: Math.max(network.getScale(), 1.1), animation: { duration: 350 } });
   }
   document.getElementById("amkg-fit").addEventListener("click", function () { network.fit({ animation: { duration: 300 } }); });
@@ -413,6 +461,10 @@
     expand: expandNode,
     open: openPanel
   };
+
+  // The filters fold away on a small screen; on a wide one they are open.
+  var more = document.getElementById("amkg-more");
+  if (more && window.matchMedia && window.matchMedia("(min-width: 60rem)").matches) { more.open = true; }
 
   if (view) { render(view, false); }
 }());
