@@ -111,8 +111,17 @@ class KnowledgeGraph:
         built = current_build(
             sources, Path(store) if store is not None else None, on_rebuild=on_rebuild
         )
+        from amkg.graph.backup import rebase, stale_head
+        from amkg.graph.head import current_store_dir
+
+        if engine == "oxigraph" and stale_head(built, sources) is not None:
+            # The Turtle changed since the graph was edited: replay the edits on the new build.
+            deck = OxigraphStore.open_read_only(built.store_dir)
+            rebase(cls(deck, prefixes=built.prefixes, sources=sources, build=built), on_rebuild)
+        store_dir, _head = current_store_dir(built, sources)  # the latest edited version, if any
         if engine == "oxigraph":
-            backend: Store = OxigraphStore.open_read_only(built.store_dir)
+            backend: Store = OxigraphStore.open_read_only(store_dir)
+            backend.directory = store_dir  # type: ignore[attr-defined]  # graph/changes.py
         elif engine == "rdflib":
             backend = RdflibStore(_rdflib_copy(built))
         else:

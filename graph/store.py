@@ -106,6 +106,21 @@ class Store(Protocol):
         ...
 
 
+@runtime_checkable
+class WritableStore(Protocol):
+    """A store that takes changes (issue 11): the embedded write path. A remote store would
+    send the same as one SPARQL 1.1 Update (``DELETE DATA``/``INSERT DATA``)."""
+
+    def apply(
+        self,
+        added: Iterable[tuple[Node, Node, Node, Node | None]],
+        removed: Iterable[tuple[Node, Node, Node, Node | None]],
+    ) -> None:
+        """Remove ``removed`` and add ``added`` (quads: graph ``None`` is the default graph),
+        all or nothing."""
+        ...
+
+
 def canonical_lexical(lexical: str, datatype: str) -> str | None:
     """The canonical lexical form of a numeric or boolean literal (``datatype`` is the IRI as
     a string), or ``None`` if ill-typed or of another datatype."""
@@ -235,6 +250,39 @@ class OxigraphStore:
             )
         return cls(store)
 
+    @classmethod
+    def open_writable(cls, directory: str | Path) -> OxigraphStore:
+        """The on-disk store in ``directory`` for writing (one writer: a version being made,
+        see :mod:`amkg.graph.head`)."""
+        return cls(ox.Store(str(directory)))
+
+    @property
+    def native(self) -> ox.Store:
+        """The pyoxigraph store itself (the write path and backups, :mod:`amkg.graph.head`)."""
+        return self._store
+
+    def apply(
+        self,
+        added: Iterable[tuple[Node, Node, Node, Node | None]],
+        removed: Iterable[tuple[Node, Node, Node, Node | None]],
+    ) -> None:
+        """Remove ``removed`` and add ``added`` in one transaction (see :class:`WritableStore`)."""
+
+        def quad(item: tuple[Node, Node, Node, Node | None]) -> ox.Quad:
+            s, p, o, g = item
+            graph = ox.DefaultGraph() if g is None else to_oxigraph(g)
+            return ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph)  # type: ignore[arg-type]
+
+        gone = [quad(q) for q in removed]
+        new = [quad(q) for q in added]
+        if gone:
+            update = "DELETE DATA { " + " ".join(_quad_text(q) for q in gone) + " }"
+            if new:
+                update += " ; INSERT DATA { " + " ".join(_quad_text(q) for q in new) + " }"
+            self._store.update(update)  # one update: applied whole or not at all
+        elif new:
+            self._store.extend(new)  # atomic in pyoxigraph
+
     def dump(self) -> bytes:
         """The default graph (ontology and data) as N-Triples, written by pyoxigraph."""
         written = self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
@@ -339,6 +387,14 @@ class RdflibStore:
             return QueryResult(kind="SELECT", vars=names, rows=rows)
         triples = (t for t in result if isinstance(t, tuple) and len(t) == 3)
         return QueryResult(kind=result.type, graph=_graph_of(triples))
+
+
+def _quad_text(quad: ox.Quad) -> str:
+    """A quad in SPARQL's data syntax, written by pyoxigraph's term serialiser (N-Triples)."""
+    triple = f"{quad.subject} {quad.predicate} {quad.object} ."
+    if isinstance(quad.graph_name, ox.DefaultGraph):
+        return triple
+    return f"GRAPH {quad.graph_name} {{ {triple} }}"
 
 
 _COMMENT_LINE = re.compile(r"^\s*#.*$", re.MULTILINE)

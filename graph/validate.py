@@ -147,7 +147,21 @@ def validate_graph(graph: Graph, shapes: Graph, lang: str = "nl") -> ValidationR
     Shapes whose SPARQL could reach the network are refused first
     (:class:`~amkg.graph.shapes_guard.ShapesRefused`), and rdflib never loads a graph from an
     IRI, so validation stays on this machine."""
-    check_shapes(shapes)
+    return validate_with_results(graph, shapes, lang)[0]
+
+
+def validate_with_results(
+    graph: Graph,
+    shapes: Graph,
+    lang: str = "nl",
+    focus_nodes: list[URIRef] | None = None,
+    checked: bool = False,
+) -> tuple[ValidationReport, Graph]:
+    """:func:`validate_graph` and pyshacl's results graph; with ``focus_nodes``, only those
+    nodes are validated (against every shape that targets them: the edit gate,
+    :mod:`amkg.graph.gate`). ``checked``: the shapes passed :func:`check_shapes` already."""
+    if not checked:
+        check_shapes(shapes)
     rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
     kg = Checked(graph, shapes)
     conforms, results, _text = pyshacl.validate(
@@ -158,6 +172,8 @@ def validate_graph(graph: Graph, shapes: Graph, lang: str = "nl") -> ValidationR
         allow_warnings=True,
         advanced=True,
         meta_shacl=False,
+        focus_nodes=list[str | URIRef](focus_nodes) if focus_nodes else None,
+        inplace=focus_nodes is not None,  # the gate's graph is its own copy: no clone needed
     )
     violations = []
     for result in results.subjects(RDF.type, SH.ValidationResult):
@@ -182,10 +198,11 @@ def validate_graph(graph: Graph, shapes: Graph, lang: str = "nl") -> ValidationR
     violations.sort(
         key=lambda v: (_SEVERITY_ORDER.get(v.severity, 3), v.focus_prefixed, v.path or "", v.shape)
     )
-    return ValidationReport(
+    report = ValidationReport(
         conforms=bool(conforms),
         violations=violations,
         triple_count=len(kg.graph),
-        resource_count=_resource_count(kg.graph),
+        resource_count=_resource_count(kg.graph) if focus_nodes is None else 0,
         shape_count=len(set(kg.shapes.subjects(RDF.type, SH.NodeShape))),
     )
+    return report, results

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import datetime
 import functools
 import hashlib
 import itertools
@@ -138,6 +139,26 @@ class Answer:
     rows: int
     truncated: bool
     stopped_by: str | None = None  # the cap that cut the answer: "rows" or "bytes"
+
+
+def load_kg(spec: StoreSpec) -> Any:
+    """The knowledge graph ``spec`` names, opened read-only from disk."""
+    from amkg.graph.kg import KnowledgeGraph
+
+    return KnowledgeGraph.open(spec.data_dir, spec.ontology_dir, spec.engine, store=spec.store)
+
+
+def version_store(kg: Any, as_of: str | None) -> Store:
+    """The store a query runs on: the current version of the edited graph (a newer one than
+    the worker opened, if a change was committed since), or the graph as it was at the end of
+    the day ``as_of`` (``YYYY-MM-DD``; graph/history.py)."""
+    from amkg.graph import history
+
+    if kg.build is None or kg.store.name != "oxigraph":
+        return kg.store  # type: ignore[no-any-return]
+    if as_of:
+        return history.as_of(kg, datetime.date.fromisoformat(as_of)).store  # type: ignore[no-any-return]
+    return history.current(kg).store  # type: ignore[no-any-return]
 
 
 def load_store(spec: StoreSpec) -> Store:
@@ -353,7 +374,8 @@ def _worker_main(conn: Connection, spec: StoreSpec, limits: Limits, memory_mb: i
     parser_headroom(limits)
     _limit_memory(memory_mb)
     try:
-        store = load_store(spec)
+        kg = load_kg(spec)
+        store = kg.store
     except Exception as error:  # reported to the parent, which refuses to start
         conn.send(("failed", f"{type(error).__name__}: {error}"))
         return
@@ -370,9 +392,10 @@ def _worker_main(conn: Connection, spec: StoreSpec, limits: Limits, memory_mb: i
         if request is None:  # stop: nothing to flush or clean up, so skip interpreter teardown
             conn.close()
             os._exit(0)
-        text, accept, fmt, row_limit, byte_limit = request
+        text, accept, fmt, row_limit, byte_limit, as_of = request
         detail = None
         try:
+            store = version_store(kg, as_of)  # the current version (a stat), or as of a day
             reply: Any = answer(store, text, accept, fmt, row_limit, limits, byte_limit)
             status = "ok"
         except QueryRejected as error:
@@ -644,7 +667,8 @@ class WorkerPool:
             self._ready.notify_all()
 
     def execute(self, text: str, accept: str | None = None, fmt: str | None = None,
-                row_limit: int | None = None, client: str = "") -> Answer:  # fmt: skip
+                row_limit: int | None = None, client: str = "",
+                as_of: str | None = None) -> Answer:  # fmt: skip
         """Answer ``text`` in the format ``accept`` / ``fmt`` negotiate, within the time limit.
 
         Raises :class:`~queries.guard.QueryRejected`, :class:`QueryTimeout`, :class:`PoolBusy`
@@ -655,7 +679,8 @@ class WorkerPool:
         limit = self.row_limit if row_limit is None else row_limit
         kept = None
         try:
-            status, reply = self._ask(worker, (text, accept, fmt, limit, self.byte_limit))
+            request = (text, accept, fmt, limit, self.byte_limit, as_of)
+            status, reply = self._ask(worker, request)
             kept = worker
         finally:
             self._release(client, kept)

@@ -208,14 +208,32 @@ INSERT = "INSERT DATA { <http://x/a> <http://x/b> <http://x/c> }"
     [
         {"method": "POST", "data": {"update": INSERT}, "content_type": FORM},
         {"method": "POST", "data": INSERT, "content_type": "application/sparql-update"},
+        {"method": "GET", "query_string": {"update": INSERT}},
+    ],
+)  # fmt: skip
+def test_anonymous_updates_are_refused_and_change_nothing(
+    client: FlaskClient, request_kwargs: dict[str, Any]
+) -> None:
+    """An update without a token: 401 with the Bearer challenge (issue 11; an update with a
+    token is tested in tests/test_sparql_update.py)."""
+    before = count_triples(client)
+    reply = client.open("/sparql", **request_kwargs)
+    assert reply.status_code == 401
+    assert reply.headers["WWW-Authenticate"] == 'Bearer realm="amkg"'
+    assert "read-only" in reply.get_json()["error"]["reason"]
+    assert count_triples(client) == before
+
+
+@pytest.mark.parametrize(
+    "request_kwargs",
+    [
         {"method": "POST", "data": {"query": INSERT}, "content_type": FORM},
         {"method": "POST", "data": "DELETE WHERE { ?s ?p ?o }",
          "content_type": "application/sparql-query"},
-        {"method": "GET", "query_string": {"update": INSERT}},
         {"method": "GET", "query_string": {"query": "CLEAR ALL"}},
     ],
 )  # fmt: skip
-def test_updates_are_refused_and_change_nothing(
+def test_an_update_sent_as_a_query_is_refused_and_changes_nothing(
     client: FlaskClient, request_kwargs: dict[str, Any]
 ) -> None:
     before = count_triples(client)

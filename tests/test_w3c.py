@@ -9,8 +9,11 @@ protocol test is read for an endpoint with one default graph and no updates:
   ``data1.nt``-``data3.nt`` (so ``query_dataset_default_graphs_*`` find data1 and data2 in it).
 * The tests that need named graphs (``named-graph-uri``, ``GRAPH ?g``) get the documented
   refusal: 400 with a reason that names the parameter.
-* The update tests get the documented refusal: 403 with "read-only" (their follow-up query,
-  which checks the update's effect, is not run).
+* The update tests: without a token the documented refusal, 401 with the Bearer challenge;
+  with an administrator's token (and a reason and source in ``X-AMKG-*`` headers) the
+  documented refusal of graph management: 400 naming what is refused (``CLEAR``, ``DROP``,
+  ``GRAPH``, ``using-graph-uri``): an update changes the data of the one default graph only
+  (tests/test_sparql_update.py commits one). Their follow-up query is not run.
 * Every other test passes as written: status class, ASK boolean, results or RDF format.
 
 Syntax tests: a positive one is never a 400 (except the two in :data:`BY_POLICY`: ``FROM``, and
@@ -107,7 +110,11 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     application = create_app({
         "DATA_DIR": str(data), "ONTOLOGY_DIR": str(ONTOLOGY), "QUERY_WORKERS": 1,
         "QUERY_TIMEOUT": 10.0, "QUERY_QUEUE_WAIT": 10.0,
+        "ACCOUNTS_PATH": str(data / "accounts.sqlite3"),
     })  # fmt: skip
+    accounts = application.extensions["amkg_accounts"]
+    accounts.add_user("w3c", "beheerder", "een lang geheim wachtwoord")
+    application.config["TEST_TOKEN"] = accounts.create_token("w3c")[1]
     yield application
     close_pool(application)
 
@@ -153,8 +160,15 @@ def test_w3c_protocol(client: FlaskClient, name: str) -> None:
     assert reply.status_code < 500, reply.get_data(as_text=True)
     assert "Accept" in reply.headers.get("Vary", "")
     if name.startswith("update_"):
-        assert reply.status_code == 403
-        assert "read-only" in reply.get_json()["error"]["reason"]
+        assert reply.status_code == 401
+        assert reply.headers["WWW-Authenticate"] == 'Bearer realm="amkg"'
+        token = client.application.config["TEST_TOKEN"]
+        with_token = {**first, "headers": {**first["headers"], "authorization": f"Bearer {token}",
+                      "x-amkg-reason": "W3C", "x-amkg-source-meeting": "test"}}  # fmt: skip
+        reply = _send(client, with_token)
+        assert reply.status_code == 400, reply.get_data(as_text=True)
+        reason = reply.get_json()["error"]["reason"]
+        assert any(w in reason for w in ("CLEAR", "DROP", "GRAPH", "graph-uri")), reason
         return
     if name in NEEDS_NAMED_GRAPHS:
         assert reply.status_code == 400

@@ -16,13 +16,14 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from amkg.graph.kg import KnowledgeGraph
 from amkg.queries.catalogue import ParameterError, RunResult, UnknownQuery, default_catalogue, run
 from amkg.queries.formats import CSV, serialise
+from amkg.webui.asof import current_kg
 from amkg.webui.errors import HttpError
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 def _kg() -> KnowledgeGraph:
-    kg: KnowledgeGraph = current_app.extensions["amkg"]
+    kg: KnowledgeGraph = current_kg()
     return kg
 
 

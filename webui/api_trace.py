@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from amkg.graph.kg import KnowledgeGraph
 from amkg.graph.trace import (
@@ -27,6 +27,7 @@ from amkg.graph.trace import (
     resolve,
     trace,
 )
+from amkg.webui.asof import current_kg
 from amkg.webui.errors import title_of
 from amkg.webui.i18n import LANGS, current_lang, t
 
@@ -55,7 +56,7 @@ def _problem(error: _Problem) -> Response:
 
 
 def _kg() -> KnowledgeGraph:
-    kg: KnowledgeGraph = current_app.extensions["amkg"]
+    kg: KnowledgeGraph = current_kg()
     return kg
 
 

@@ -29,8 +29,13 @@ from amkg.graph.sources import Sources
 from amkg.webui import (
     api,
     api_trace,
+    asof,
+    auth,
+    changes_pages,
     dataset,
+    edit,
     explorer,
+    graph_store,
     impact_page,
     levers,
     pages,
@@ -54,6 +59,10 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     dataset.bp,  # /dataset, /.well-known/void: the DCAT and VoID description
     levers.bp,  # levers x effects, scenarios, signals, ministry lens, briefings, calculator
     impact_page.bp,  # /impact: what amkg impact computes, as a page and its .json twin
+    auth.bp,  # /inloggen, /uitloggen (accounts, sessions and CSRF: auth.init_app)
+    edit.bp,  # /bewerken/traject/<local>: a trajectory's edit form (logged in, with the right)
+    graph_store.bp,  # /rdf-graph-store: the Graph Store Protocol (writes need a token)
+    changes_pages.bp,  # /wijzigingen (+ feed), /verschil, /conflicten (issue 11)
 )
 
 _kg_cache: dict[tuple[Any, ...], KnowledgeGraph] = {}
@@ -86,7 +95,8 @@ def load_knowledge_graph(
     engine = config.get("QUERY_ENGINE", "oxigraph")
     with _kg_lock:
         built = current_build(sources, root, on_rebuild=on_rebuild)
-        key = (engine, str(built.directory), built.fingerprint)
+        # per data directory too: copies of one data set share a build, not their edits
+        key = (engine, str(built.directory), built.fingerprint, str(sources.data_dir))
         kg = _kg_cache.get(key)
         if kg is None:
             kg = KnowledgeGraph.open(
@@ -137,6 +147,8 @@ def create_app(
     app.config["DEBUG"] = False  # never the debugger: it would run code for anyone
     app.extensions["amkg"] = load_knowledge_graph(app.config, on_rebuild)
     register_error_handlers(app)
+    asof.install(app)  # the current version of the edited graph, or ?op= (issue 11)
+    auth.init_app(app)  # accounts, sessions, CSRF, /inloggen; every write needs an account
     register_blueprints(app)
     sparql_direct.install(app)  # /sparql straight from WSGI (same handler, less overhead)
     return app

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request
 
 from amkg.webui import i18n
+from amkg.webui.asof import current_kg
 from amkg.webui.views import dataset_description
 
 bp = Blueprint("dataset", __name__)
@@ -31,7 +32,7 @@ SUFFIXES = {".ttl": "text/turtle", ".jsonld": "application/ld+json", ".nt": "app
 
 
 def _graph() -> Any:
-    return dataset_description.description(current_app.extensions["amkg"], request.url_root)
+    return dataset_description.description(current_kg(), request.url_root)
 
 
 def _rdf(media_type: str) -> Response:

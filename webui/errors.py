@@ -29,7 +29,7 @@ from amkg.queries.guard import QueryRejected
 
 log = logging.getLogger(__name__)
 
-JSON_PREFIXES = ("/api", "/sparql")
+JSON_PREFIXES = ("/api", "/sparql", "/rdf-graph-store")
 #: Errors of other modules and their status; str(error) is the reason.
 OPTIONAL_ERRORS = {
     "amkg.queries.catalogue:ParameterError": 400,

@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, jsonify, render_template, request
 
 from amkg.graph.kg import KnowledgeGraph
 from amkg.graph.trace import MAX_STEPS, AmbiguousName, EntityNotFound, impact, resolve
+from amkg.webui.asof import current_kg
 from amkg.webui.errors import HttpError
 from amkg.webui.i18n import current_lang, t
 from amkg.webui.views import impact as impact_view
@@ -34,7 +35,7 @@ def _steps() -> int:
 @bp.get("/impact")
 @bp.get("/impact.json", endpoint="impact_json")
 def impact_page() -> Any:
-    kg: KnowledgeGraph = current_app.extensions["amkg"]
+    kg: KnowledgeGraph = current_kg()
     lang = current_lang()
     as_json = request.path.endswith(".json")
     name = request.args.get("entity", "").strip()[:500]

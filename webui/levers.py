@@ -13,9 +13,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request
 
 from amkg.webui import i18n
+from amkg.webui.asof import current_kg
 from amkg.webui.errors import HttpError
 from amkg.webui.views import (
     levers_briefing,
@@ -30,7 +31,7 @@ bp = Blueprint("levers", __name__)
 
 
 def _kg() -> Any:
-    return current_app.extensions["amkg"]
+    return current_kg()
 
 
 def _as_json() -> bool:

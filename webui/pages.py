@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from rdflib import URIRef
 
 from amkg.graph.kg import KnowledgeGraph
-from amkg.webui import i18n
+from amkg.webui import asof, i18n
 from amkg.webui.headers import secure
 from amkg.webui.views import entity, home, ontology, search, track, validation
 
@@ -22,7 +22,7 @@ NEGOTIABLE = ["text/html", "text/turtle", "application/ld+json", "application/js
 
 def current_kg() -> KnowledgeGraph:
     """The app's knowledge graph (``create_app`` loads it into ``app.extensions["amkg"]``)."""
-    kg: KnowledgeGraph = current_app.extensions["amkg"]
+    kg: KnowledgeGraph = asof.current_kg()  # the current version, or as of ?op= (issue 11)
     return kg
 
 

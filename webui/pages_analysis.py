@@ -16,6 +16,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from amkg.graph.kg import KnowledgeGraph
 from amkg.queries.catalogue import ParameterError, UnknownQuery
 from amkg.webui import i18n
+from amkg.webui.asof import current_kg
 from amkg.webui.errors import HttpError
 from amkg.webui.views import catalogue_ui, editor, figures, matrix, pathfinder, timeline
 
@@ -23,7 +24,7 @@ bp = Blueprint("analysis", __name__)
 
 
 def _kg() -> KnowledgeGraph:
-    kg: KnowledgeGraph = current_app.extensions["amkg"]
+    kg: KnowledgeGraph = current_kg()
     return kg
 
 

@@ -77,3 +77,23 @@ CLIENT_ADDRESS_HEADER: str | None = None
 # --- Pages --------------------------------------------------------------------------------
 #: Most nodes a graph view draws.
 GRAPH_NODE_CAP = 500
+
+# --- Accounts and editing (webui/accounts.py, webui/auth.py) --------------------------------
+#: The accounts file (SQLite). ``None``: ``$AMKG_ACCOUNTS``, else ``accounts.sqlite3`` in the
+#: store root (beside the stores).
+ACCOUNTS_PATH: str | None = None
+#: The key that signs session cookies. ``None``: one made once and kept in the accounts file.
+SECRET_KEY: str | None = None
+SESSION_COOKIE_NAME = "amkg_session"
+#: ``Lax`` or ``Strict``.
+SESSION_COOKIE_SAMESITE = "Lax"
+#: Always mark the session cookie Secure (it is marked Secure over https anyway); set it behind
+#: a proxy that ends TLS.
+SESSION_COOKIE_SECURE = False
+#: Failed logins per account, and per client address, within the window, before further
+#: attempts are refused (429) until the oldest failure leaves the window (seconds).
+LOGIN_FAILURES_PER_ACCOUNT = 5
+LOGIN_FAILURES_PER_ADDRESS = 20
+LOGIN_FAILURE_WINDOW = 15 * 60.0
+#: Largest body of a Graph Store Protocol PUT or POST (/rdf-graph-store), in bytes.
+GRAPH_STORE_MAX_BYTES = 32 * 1024 * 1024

@@ -1,11 +1,14 @@
-"""``/sparql``: a read-only SPARQL 1.1 Protocol endpoint over the knowledge graph.
+"""``/sparql``: the SPARQL 1.1 Protocol endpoint over the knowledge graph.
 
 * ``GET /sparql?query=...``, ``POST`` with ``application/x-www-form-urlencoded`` (``query=``)
   or with ``application/sparql-query`` (the query as the body).
 * The answer's format comes from a ``format`` (or ``output``) parameter, else the Accept header
   (q-values honoured), else the default: SPARQL Results JSON, or Turtle for CONSTRUCT/DESCRIBE.
 * ``GET /sparql`` without a query: the SPARQL 1.1 Service Description (Turtle by default).
-* Read only, and never a request to another server: updates get 403; ``SERVICE``, ``FROM``
+* Updates (``update=``, ``application/sparql-update``) need a token and pass the role rules and
+  the SHACL gate: :mod:`webui.sparql_update` (401 without a token, 403 for a change that is not
+  the token's to make, 422 with the SHACL report). A query is read only, and never a request to
+  another server: an update in ``query=`` gets 403; ``SERVICE``, ``FROM``
   and ``FROM NAMED`` get 400. ``default-graph-uri`` is accepted when it names the one default
   graph, :data:`DEFAULT_GRAPH_IRI`, and refused (400, with the IRI to use) otherwise;
   ``named-graph-uri`` is refused (400): the store has no named graphs.
@@ -36,6 +39,8 @@ from amkg.graph.load import new_graph
 from amkg.queries.executor import PoolBusy, QueryTimeout, StoreSpec, WorkerPool, query_hash
 from amkg.queries.formats import ALL_FORMATS, negotiate, pick_format_param, serialise_graph
 from amkg.queries.guard import Limits, QueryRejected
+from amkg.webui.asof import parse_op
+from amkg.webui.auth import token_route
 from amkg.webui.errors import HttpError
 from amkg.webui.headers import SECURITY_HEADERS
 
@@ -51,7 +56,6 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 DATASET_IRI = URIRef("https://w3id.org/amkg/dataset")
 ENTAILMENT_SIMPLE = URIRef("http://www.w3.org/ns/entailment/Simple")
 POOL_KEY = "amkg_sparql_pool"
-READ_ONLY = "updates are not allowed: this endpoint is read-only"
 EXPOSED = "X-AMKG-Rows, X-AMKG-Truncated, X-AMKG-Truncated-By, X-Request-Id, Retry-After"
 METHODS = ["GET", "POST", "OPTIONS"]  # HEAD comes with GET
 READ_HEADERS = (("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", EXPOSED))
@@ -172,19 +176,27 @@ def read_params(
     return url, form, body
 
 
+def _update_text(req: Request, url: MultiDict[str, str], form: MultiDict[str, str],
+                 body: str | None) -> str | None:  # fmt: skip
+    """The update of this request (``update=`` or an ``application/sparql-update`` body)."""
+    if req.method in ("GET", "HEAD"):
+        return _one(url.getlist("update"), "update")
+    if req.mimetype == "application/sparql-update":
+        return body or ""
+    if req.mimetype == FORM and "update" in form:
+        if "query" in form:
+            raise HttpError(400, "give a query or an update, not both")
+        return _one(form.getlist("update"), "update")
+    return None
+
+
 def _query_text(req: Request, url: MultiDict[str, str], form: MultiDict[str, str],
                 body: str | None) -> str | None:  # fmt: skip
     """The query of this request, ``None`` for a plain GET (the service description)."""
     if req.method in ("GET", "HEAD"):
-        if "update" in url:
-            raise HttpError(403, READ_ONLY)
         return _one(url.getlist("query"), "query")
     mimetype = req.mimetype
-    if mimetype == "application/sparql-update":
-        raise HttpError(403, READ_ONLY)
     if mimetype == FORM:
-        if "update" in form:
-            raise HttpError(403, READ_ONLY)
         text = _one(form.getlist("query"), "query")
         if text is None:
             raise HttpError(400, "a form POST needs a query parameter in its body")
@@ -194,7 +206,7 @@ def _query_text(req: Request, url: MultiDict[str, str], form: MultiDict[str, str
     raise HttpError(
         415,
         "send the query as application/x-www-form-urlencoded (query=...) or as "
-        "application/sparql-query",
+        "application/sparql-query; an update as update=... or application/sparql-update",
     )
 
 
@@ -226,7 +238,9 @@ def check_dataset_parameters(url: MultiDict[str, str], form: MultiDict[str, str]
 
 
 FEATURES = (
-    ("read-only", "Read only", "Queries only: every SPARQL Update request is refused."),
+    ("authenticated-update", "Updates need a token",
+     "SPARQL Update needs Authorization: Bearer with an editor's or administrator's token; "
+     "every update passes the role rules and the SHACL gate (422 with the report)."),
     ("no-federation", "No outbound requests",
      "SERVICE, FROM, FROM NAMED and named-graph-uri are refused; default-graph-uri may "
      "only name the default graph."),
@@ -246,6 +260,7 @@ def service_description(endpoint: str, triples: int, config: Any) -> Graph:
     graph.add((service, DCTERMS.title, Literal("Arbeidsmigratie Kennisgraaf SPARQL endpoint")))
     graph.add((service, SD.endpoint, URIRef(endpoint)))
     graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    graph.add((service, SD.supportedLanguage, SD.SPARQL11Update))
     graph.add((service, SD.defaultEntailmentRegime, ENTAILMENT_SIMPLE))
     for fmt in ALL_FORMATS:
         graph.add((service, SD.resultFormat, URIRef(fmt.w3c)))
@@ -283,7 +298,7 @@ def _preflight() -> Response:
     return _response(b"", None, [
         ("Allow", allowed),
         ("Access-Control-Allow-Methods", allowed),
-        ("Access-Control-Allow-Headers", "Accept, Content-Type"),
+        ("Access-Control-Allow-Headers", "Accept, Content-Type"),  # no Authorization
         ("Access-Control-Max-Age", "86400"),
     ], status=204)  # fmt: skip
 
@@ -312,6 +327,14 @@ def respond(app: Flask, req: Request) -> Response:
     text = None
     try:
         url, form, body = read_params(app, req)
+        update = _update_text(req, url, form, body)
+        if update is not None:  # a write: a token, the role rules and the SHACL gate
+            from amkg.webui.sparql_update import respond_update
+
+            req.environ["amkg.query_hash"] = query_hash(update)
+            response = respond_update(app, req, update, url, form)
+            response.headers.extend([VARY_ACCEPT, *READ_HEADERS])
+            return response
         text = _query_text(req, url, form, body)
         if text is not None:
             req.environ["amkg.query_hash"] = query_hash(text)
@@ -319,8 +342,10 @@ def respond(app: Flask, req: Request) -> Response:
         fmt = _format_param(url, form)
         if text is None:
             return _describe_service(app, req, fmt)
+        op = url.get("op") or form.get("op")  # the graph as it was on a day (issue 11)
+        as_of = parse_op(op).isoformat() if op else None
         answer = get_pool(app).execute(
-            text, accept=req.headers.get("Accept"), fmt=fmt, client=client
+            text, accept=req.headers.get("Accept"), fmt=fmt, client=client, as_of=as_of
         )
     except (HttpError, QueryRejected, QueryTimeout, PoolBusy) as error:
         _log_refusal(req, client, text, error)
@@ -336,7 +361,9 @@ def respond(app: Flask, req: Request) -> Response:
 def _log_refusal(req: Request, client: str, text: str | None, error: Exception) -> None:
     status = getattr(error, "status", 503)
     reason = getattr(error, "reason", str(error))
-    level = logging.WARNING if status in (403, 413) or "not allowed" in reason else logging.INFO
+    level = (
+        logging.WARNING if status in (401, 403, 413) or "not allowed" in reason else logging.INFO
+    )
     if isinstance(error, QueryTimeout | PoolBusy):  # a stopped query, a refusal for load
         level = logging.WARNING
     fields = {
@@ -358,6 +385,7 @@ def _response(body: bytes | str, content_type: str | None, headers: list[tuple[s
 
 
 @bp.route("/sparql", methods=METHODS)
+@token_route  # queries are open; an update needs a token (webui/sparql_update.py)
 def endpoint() -> Response:
     """The SPARQL 1.1 Protocol: query operation only."""
     return respond(current_app, request)

@@ -42,6 +42,10 @@ PAGES = [
     "/ontologie",
     "/dataset",
     "/zoeken?q=spoor",
+    "/inloggen",
+    "/wijzigingen",
+    "/verschil?van=2023-01-01&tot=2023-12-31",
+    "/conflicten",
 ]
 SIZES = {"phone": (390, 844), "laptop": (1440, 900)}
 LANGS = ["nl", "en"]

@@ -92,7 +92,20 @@ def store_root() -> Path | None:
 
 
 def rebuild_notice(event: str) -> None:
-    """One line on stderr when a command finds the sources changed and builds the store."""
+    """One line on stderr when a command finds the sources changed and builds the store, and
+    when it applies the graph's earlier changes to the new build (issue 11)."""
+    if event.startswith("rebase "):
+        click.echo(
+            f"amkg: {event.split()[1]} eerdere wijziging(en) opnieuw toegepast op de nieuwe "
+            "build (earlier changes replayed on the new build)",
+            err=True,
+        )
+    elif event.startswith("rebase-failed "):
+        click.echo(
+            f"amkg: wijziging {event.split()[1]} past niet meer en is niet toegepast; zie "
+            f"`amkg changes replay` (change no longer applies): {event.split(' ', 2)[2]}",
+            err=True,
+        )
     if event == "build":
         click.echo(
             "amkg: de bronbestanden zijn gewijzigd; de store wordt opnieuw gebouwd "

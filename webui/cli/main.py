@@ -183,13 +183,15 @@ def stats_command(fmt: str, lang: str, data_dir: Path | None) -> None:
 
 # The commands of the other modules, by plain import (each module imports only click at its top,
 # so ``amkg --help`` stays fast; heavy imports wait inside the commands).
+from amkg.cli import edits as _edits  # noqa: E402
 from amkg.cli import levers as _levers  # noqa: E402
 from amkg.cli import load as _load  # noqa: E402
 from amkg.cli import queries as _queries  # noqa: E402
 from amkg.cli import serve as _serve  # noqa: E402
 from amkg.cli import sparql as _sparql  # noqa: E402
 from amkg.cli import trace as _trace  # noqa: E402
+from amkg.cli import users as _users  # noqa: E402
 
-for _module in (_queries, _sparql, _serve, _trace, _levers, _load):
+for _module in (_queries, _sparql, _serve, _trace, _levers, _load, _edits, _users):
     for _command in _module.COMMANDS:
         main.add_command(_command)

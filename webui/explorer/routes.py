@@ -24,6 +24,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from amkg.graph.kg import KnowledgeGraph
+from amkg.webui.asof import current_kg
 from amkg.webui.errors import HttpError
 from amkg.webui.explorer.details import node_details
 from amkg.webui.explorer.source import Source, source_for_kg
@@ -48,7 +49,7 @@ def _source() -> Source:
     """The explorer's source: the configured graph, else the knowledge graph's projection."""
     custom = current_app.config.get(CUSTOM_GRAPH)
     if custom is None:
-        return source_for_kg(current_app.extensions["amkg"])
+        return source_for_kg(current_kg())
     source = current_app.extensions.get(_SOURCE_KEY)
     if source is None:
         source = Source(custom() if callable(custom) else custom)
@@ -71,7 +72,7 @@ def warm_up(app: Any) -> None:
 def _kg() -> KnowledgeGraph | None:
     if current_app.config.get(CUSTOM_GRAPH) is not None:
         return None
-    return current_app.extensions["amkg"]  # type: ignore[no-any-return]
+    return current_kg()  # type: ignore[no-any-return]
 
 
 def _cap() -> int:

@@ -12,6 +12,7 @@ from rdflib.namespace import DCTERMS, SKOS, XSD
 from rdflib.term import Node
 
 from amkg.queries import internal
+from amkg.webui.views import changes_page
 
 from .common import (
     AMKG,
@@ -174,6 +175,7 @@ def build(kg: KG_, node: URIRef, lang: str) -> dict[str, Any]:
         "track_page": None,
         "shapes": shapes_for(kg, lab, node),
         "trajectory": trajectory_section(kg, node, lang) if isinstance(node, URIRef) else None,
+        "history": changes_page.entity_history(kg, node, lang),  # issue 11
     }
     number = own.value(AMKG.trackNumber)
     if AMKG.Track in own.types and isinstance(number, Literal):

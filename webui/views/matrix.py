@@ -143,6 +143,7 @@ def _rows(
             "start": start,
             "planning": r.get("planning"),
             "not_stated": is_true(r.get("coordinatorNotStated")),
+            "revised": str(r["revised"]) if r.get("revised") is not None else None,
         }
     return seen
 
@@ -236,6 +237,7 @@ def build(kg: KG_, lang: str, ministry: str = "", period: str = "") -> dict[str,
                 "partners": [{**c, "notation": notation(kg, URIRef(c["iri"]))} for c in partners],
                 "coordinator_not_stated": info["not_stated"],
                 "planning": lab.ref(planning) if planning is not None else None,
+                "revised": info["revised"],  # set after the deck (issue 11)
                 "graph_url": "/graph?focus=" + _quote(str(t)),
                 "cells": row_cells,
             }

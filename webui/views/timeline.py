@@ -77,6 +77,10 @@ def build(kg: KG_, lang: str) -> dict[str, Any]:
             "coordinators": [{**lab.ref(m), "notation": notation(kg, m)} for m in coordinators],
             "partners": [{**lab.ref(m), "notation": notation(kg, m)} for m in partners],
             "coordinator_not_stated": is_true(r.get("coordinatorNotStated")) or not coordinators,
+            # changed after the deck (issue 11): shown beside the deck's planning
+            "revised": str(r["revised"]) if r.get("revised") is not None else None,
+            "completed": str(r["completed"]) if r.get("completed") is not None else None,
+            "status": lab(r["status"]) if r.get("status") is not None else None,
         }
     dated = [
         row for row in rows.values() if not row["not_planned"] and (row["start"] or row["end"])

@@ -1,0 +1,323 @@
+"""Changing the graph (issue 11): every write is checked, validated and committed whole.
+
+:func:`commit` takes a :class:`~amkg.graph.changes_types.Change` (who, why, source, triples
+added and removed), refuses bad input (:class:`BadChange`), checks ``If-Match`` etags
+(:class:`EditConflict`), applies the change to a candidate copy of the current version
+(:mod:`amkg.graph.head`), validates what it can affect (:mod:`amkg.graph.gate`; violations:
+:class:`ChangeRejected`, nothing written) and makes the candidate current. The change set is
+stored with the data: a named graph per change (PROV-O: agent, times, reason, source), with the
+added and removed triples in two more named graphs; every resource the change adds facts to
+cites the change's source (``amkg:citation``), beside the deck's citations.
+
+:func:`preview` runs the same gate without committing; :func:`commit_update` takes a SPARQL 1.1
+Update, computes its effect on a candidate and commits that as a change.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import threading
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.term import Node
+
+from amkg.graph import gate, head
+from amkg.graph.build import STORE_DIR, Build, _locked
+from amkg.graph.changes_checks import (
+    STATUSES,
+    check_change,
+    check_update_text,
+    parse_date,
+    status_term,
+)
+from amkg.graph.changes_types import (
+    BadChange,
+    Change,
+    ChangeRejected,
+    ChangeSource,
+    Committed,
+    EditConflict,
+    Triple,
+    Violation,
+)
+from amkg.graph.load import AMKG, KG, new_graph
+from amkg.graph.rq import DOMAIN
+from amkg.graph.sources import Sources
+from amkg.graph.store import OxigraphStore, Store, from_oxigraph_raw, to_oxigraph
+
+__all__ = [
+    "STATUSES",
+    "BadChange",
+    "Change",
+    "ChangeRejected",
+    "ChangeSource",
+    "Committed",
+    "EditConflict",
+    "Violation",
+    "commit",
+    "commit_update",
+    "entity_etag",
+    "latest_store",
+    "parse_date",
+    "preview",
+    "status_term",
+]
+
+PROV = "http://www.w3.org/ns/prov#"
+DCTERMS = "http://purl.org/dc/terms/"
+SCHEMA = "https://schema.org/"
+#: Change sets are named ``<CHANGES><number>``; their source ``.../bron``, their triples
+#: ``.../toegevoegd`` and ``.../verwijderd``.
+CHANGES = "https://w3id.org/amkg/wijziging/"
+AGENTS = "https://w3id.org/amkg/agent/"
+
+_open_lock = threading.Lock()
+_open: dict[Path, OxigraphStore] = {}
+
+
+def change_iri(sequence: int) -> URIRef:
+    return URIRef(f"{CHANGES}{sequence:06d}")
+
+
+def _build_of(kg: object) -> tuple[Build, Sources | None]:
+    build = getattr(kg, "build", None)
+    if build is None:
+        raise TypeError("changes need a graph opened from its store (KnowledgeGraph.open)")
+    return build, getattr(kg, "sources", None)
+
+
+def latest_store(kg: object) -> Store:
+    """The store of the current version (a newer one than ``kg`` opened, if another process
+    committed since); in-memory graphs answer with their own store."""
+    build = getattr(kg, "build", None)
+    if build is None:
+        return kg.store  # type: ignore[attr-defined,no-any-return]
+    directory, _head = head.current_store_dir(build, getattr(kg, "sources", None))
+    own = kg.store  # type: ignore[attr-defined]
+    if getattr(own, "directory", None) == directory:
+        return own  # type: ignore[no-any-return]
+    with _open_lock:
+        found = _open.get(directory)
+        if found is None:
+            if len(_open) >= 2:  # older versions are closed (RocksDB memory; query workers
+                _open.clear()  # run under a memory cap)
+            found = _open[directory] = OxigraphStore.open_read_only(directory)
+            found.directory = directory  # type: ignore[attr-defined]
+        return found
+
+
+def _etag(store: Store, iri: Node) -> str:
+    rows = DOMAIN.select(store, "describe", {"s": iri})
+    lines = sorted(f"{to_oxigraph(r['p'])} {to_oxigraph(r['o'])}" for r in rows)
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()[:20]
+
+
+def entity_etag(kg: object, iri: str | Node) -> str:
+    """A tag of the entity's current triples (its own statements): it changes with any of
+    them. Give it back as ``if_match`` to :func:`commit`."""
+    return _etag(latest_store(kg), URIRef(str(iri)))
+
+
+def _exists(store: ox.Store, triple: Triple) -> bool:
+    s, p, o = (to_oxigraph(t) for t in triple)
+    pattern = store.quads_for_pattern(s, p, o, ox.DefaultGraph())  # type: ignore[arg-type]
+    return next(iter(pattern), None) is not None
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+
+
+def _dt(value: datetime.datetime) -> Literal:
+    return Literal(value.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD.dateTime)
+
+
+def describe_change(
+    change: Change, sequence: int, started: datetime.datetime, ended: datetime.datetime
+) -> tuple[URIRef, Graph, list[Triple]]:
+    """The change set's IRI, its description (the named graph of the change) and the triples
+    it adds to the data besides the change's own: the source and the citations."""
+    iri = change_iri(sequence)
+    source = URIRef(f"{iri}/bron")
+    agent = URIRef(AGENTS + hashlib.sha256(change.agent.encode("utf-8")).hexdigest()[:16])
+    meta = new_graph()
+    meta.add((iri, RDF.type, AMKG.ChangeSet))
+    meta.add((iri, RDFS.label, Literal(f"Wijziging {sequence}", lang="nl")))
+    meta.add((iri, RDFS.label, Literal(f"Change {sequence}", lang="en")))
+    meta.add((iri, AMKG.sequence, Literal(sequence)))
+    meta.add((iri, URIRef(PROV + "wasAssociatedWith"), agent))
+    meta.add((agent, RDF.type, URIRef(PROV + "Agent")))
+    meta.add((agent, RDFS.label, Literal(change.agent)))
+    meta.add((iri, URIRef(PROV + "startedAtTime"), _dt(started)))
+    meta.add((iri, URIRef(PROV + "endedAtTime"), _dt(ended)))
+    meta.add((iri, AMKG.reason, Literal(change.reason.strip())))
+    meta.add((iri, URIRef(PROV + "used"), source))
+    meta.add((iri, AMKG.addedGraph, URIRef(f"{iri}/toegevoegd")))
+    meta.add((iri, AMKG.removedGraph, URIRef(f"{iri}/verwijderd")))
+    extra: list[Triple] = [
+        (source, RDF.type, AMKG.ChangeSource),
+        (source, AMKG.changeSet, iri),
+        (source, RDFS.label, Literal(f"Bron van wijziging {sequence}", lang="nl")),
+        (source, RDFS.label, Literal(f"Source of change {sequence}", lang="en")),
+    ]
+    src = change.source
+    if src.title.strip():
+        extra.append((source, URIRef(DCTERMS + "title"), Literal(src.title.strip())))
+    if src.date is not None:
+        day = Literal(src.date.isoformat(), datatype=XSD.date)
+        extra.append((source, URIRef(DCTERMS + "date"), day))
+    if src.url:
+        extra.append((source, URIRef(SCHEMA + "url"), URIRef(src.url)))
+    if src.meeting and src.meeting.strip():
+        extra.append((source, AMKG.meeting, Literal(src.meeting.strip())))
+    for subject in sorted({t[0] for t in change.added}, key=str):
+        extra.append((subject, AMKG.citation, source))
+    for triple in extra:
+        meta.add(triple)  # the change graph describes its source too (self-contained export)
+    return iri, meta, extra
+
+
+Quad = tuple[Node, Node, Node, Node | None]
+
+
+def _quads(triples: Iterable[Triple], graph: Node | None) -> list[Quad]:
+    return [(s, p, o, graph) for s, p, o in triples]
+
+
+def _run(
+    kg: object,
+    change: Change,
+    if_match: Mapping[str, str] | None,
+    *,
+    publish: bool,
+    times: tuple[datetime.datetime, datetime.datetime] | None = None,
+) -> tuple[Committed | None, list[Violation]]:
+    check_change(change)
+    build, sources = _build_of(kg)
+    started = times[0] if times else _now()
+    with _locked(build.directory.parent.parent):
+        current, found = head.current_store_dir(build, sources)
+        base = ox.Store.read_only(str(current))
+        base_store = OxigraphStore(base)
+        for entity, expected in sorted((if_match or {}).items()):
+            now = _etag(base_store, URIRef(entity))
+            if now != expected:
+                raise EditConflict(entity, now, expected)
+        added = [t for t in dict.fromkeys(change.added) if not _exists(base, t)]
+        removed = [t for t in dict.fromkeys(change.removed) if _exists(base, t)]
+        if not added and not removed:
+            raise BadChange(
+                None,
+                "De wijziging verandert niets: alles wat erbij moest stond er al, wat weg moest "
+                "stond er niet.",
+                "The change changes nothing: what it adds is there already, what it removes "
+                "is not.",
+            )
+        sequence = (found.sequence if found else 0) + 1
+        effective = Change(change.agent, change.reason, change.source, tuple(added), tuple(removed))
+        ended = times[1] if times else _now()
+        iri, meta, extra = describe_change(effective, sequence, started, ended)
+        all_added = [*added, *(t for t in extra if not _exists(base, t))]
+        written = head.new_version_dir(build, sources)
+        try:
+            base.backup(str(written / STORE_DIR))
+            del base_store, base
+            candidate = OxigraphStore.open_writable(written / STORE_DIR)
+            quads = [
+                *_quads(all_added, None),
+                *_quads(meta, iri),
+                *_quads(all_added, URIRef(f"{iri}/toegevoegd")),
+                *_quads(removed, URIRef(f"{iri}/verwijderd")),
+            ]
+            candidate.apply(quads, _quads(removed, None))
+            touched = [*all_added, *removed]
+            results, report = gate.check(candidate, build.fingerprint, touched, extra=meta)
+            refused = gate.blocking(results)
+            if refused:
+                raise ChangeRejected(refused, report)
+            etags = {str(s): _etag(candidate, s) for s in sorted({t[0] for t in touched}, key=str)}
+            if not publish:
+                return None, results
+            candidate.native.flush()
+            del candidate
+            head.publish(build, written, sequence, sources)
+        except BaseException:
+            head.discard(written)
+            raise
+    return Committed(str(iri).rsplit("/", 1)[1], str(iri), ended, etags), results
+
+
+def commit(kg: object, change: Change, *, if_match: dict[str, str] | None = None) -> Committed:
+    """Check, validate and commit ``change`` as one change set (all or nothing).
+
+    Raises :class:`BadChange` (bad input), :class:`EditConflict` (an entity of ``if_match``
+    changed since its etag was read) or :class:`ChangeRejected` (SHACL violations); in each case
+    nothing is written."""
+    committed, _results = _run(kg, change, if_match, publish=True)
+    assert committed is not None
+    return committed
+
+
+def preview(kg: object, change: Change) -> list[Violation]:
+    """What the gate says about ``change`` (violations and warnings), without committing it.
+    Bad input still raises :class:`BadChange`."""
+    try:
+        _committed, results = _run(kg, change, None, publish=False)
+    except ChangeRejected as rejected:
+        return rejected.violations
+    return results
+
+
+def _default_triples(store: ox.Store) -> set[Triple]:
+    return {
+        (from_oxigraph_raw(q.subject), from_oxigraph_raw(q.predicate), from_oxigraph_raw(q.object))
+        for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+    }
+
+
+def commit_update(
+    kg: object, sparql_update: str, *, agent: str, reason: str, source: ChangeSource
+) -> Committed:
+    """Apply a SPARQL 1.1 Update to a candidate copy, take what it added and removed in the
+    default graph as a change, and commit that through the same gate. Updates that name
+    graphs or load documents are refused (:class:`BadChange`); a malformed one too."""
+    check_update_text(sparql_update)
+    build, sources = _build_of(kg)
+    current, _found = head.current_store_dir(build, sources)
+    scratch = head.new_version_dir(build, sources)
+    try:
+        ox.Store.read_only(str(current)).backup(str(scratch / STORE_DIR))
+        store = ox.Store(str(scratch / STORE_DIR))
+        before = _default_triples(store)
+        try:
+            store.update(sparql_update)
+        except (SyntaxError, ValueError, OSError) as error:
+            raise BadChange(
+                "update",
+                f"De SPARQL-update kan niet worden uitgevoerd: {error}",
+                f"The SPARQL update cannot be run: {error}",
+            ) from error
+        after = _default_triples(store)
+        del store
+    finally:
+        head.discard(scratch)
+    change = Change(
+        agent=agent,
+        reason=reason,
+        source=source,
+        added=tuple(sorted(after - before, key=lambda t: tuple(map(str, t)))),
+        removed=tuple(sorted(before - after, key=lambda t: tuple(map(str, t)))),
+    )
+    return commit(kg, change)
+
+
+def iri_of(name: str) -> URIRef:
+    """``kg:...`` or a full IRI as an IRI of the data."""
+    if name.startswith("kg:"):
+        return KG[name[3:]]
+    return URIRef(name)

@@ -1,0 +1,183 @@
+"""The SHACL gate of every write (issue 11): validate only what a change can affect.
+
+A change touches triples; a shape's result for a focus node can change only if a triple the
+shape reads from that node changed. The shapes of this project read a node's own triples, the
+triples of its values (``sh:class``, the planning's end, a reified statement's subject) and the
+triples pointing at it (inverse paths). So the gate validates, on the candidate store:
+
+- focus nodes: the subjects of the changed triples, their objects that are resources of the
+  data (``kg:``), and the nodes that point at those subjects (a reified statement about a
+  removed triple, a measure whose track changed type);
+- data: the ontology (cached per build), and for each focus node its own triples, its values'
+  triples and the triples pointing at it.
+
+``tests/test_edits_gate.py`` proves on a set of edits that this gives the same result as a full
+validation of the candidate graph.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+from amkg.graph.changes_types import Violation
+from amkg.graph.load import KG, new_graph
+from amkg.graph.report import Violation as ReportViolation
+from amkg.graph.rq import DOMAIN
+from amkg.graph.shapes_guard import check_shapes
+from amkg.graph.store import SHAPES_GRAPH, Store
+from amkg.graph.validate import validate_with_results
+
+_cache: dict[str, tuple[Graph, Graph]] = {}
+_prepared: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], Any] = {}
+_cache_lock = threading.Lock()
+_KG = str(KG)
+
+
+def _is_data(node: Node) -> bool:
+    return isinstance(node, URIRef) and str(node).startswith(_KG)
+
+
+def context(store: Store, key: str) -> tuple[Graph, Graph]:
+    """The shapes and the ontology of the store (``key``: the deck build's fingerprint), read
+    once per process: edits never change either."""
+    with _cache_lock:
+        found = _cache.get(key)
+        if found is None:
+            shapes = store.query(DOMAIN.text("shapes-triples"), {"g": URIRef(SHAPES_GRAPH)}).graph
+            ontology = store.query(DOMAIN.text("ontology-triples")).graph
+            assert shapes is not None
+            assert ontology is not None
+            check_shapes(shapes)
+            found = _cache[key] = (shapes, ontology)
+        return found
+
+
+def _keep_prepared_queries() -> None:
+    """Parse each SPARQL constraint once per process, not on every validation (rdflib parses a
+    query's text on every call; a prepared query is meant to be evaluated again and again, so
+    the answers are the same). Parsing was three quarters of the gate's time."""
+    from rdflib.plugins.sparql import processor
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    if getattr(processor.SPARQLProcessor.query, "_amkg_prepared", False):
+        return
+    original = processor.SPARQLProcessor.query
+
+    def query(
+        self: Any,
+        strOrQuery: Any,
+        initBindings: Any = None,
+        initNs: Any = None,
+        base: str | None = None,
+        DEBUG: bool = False,
+    ) -> Any:
+        if isinstance(strOrQuery, str) and len(_prepared) < 2000:
+            key = (strOrQuery, base, tuple(sorted((k, str(v)) for k, v in (initNs or {}).items())))
+            prepared = _prepared.get(key)
+            if prepared is None:
+                parsed = parseQuery(strOrQuery)
+                prepared = _prepared[key] = translateQuery(parsed, base, initNs)
+            strOrQuery = prepared
+        return original(self, strOrQuery, initBindings, initNs, base, DEBUG)
+
+    query._amkg_prepared = True  # type: ignore[attr-defined]
+    processor.SPARQLProcessor.query = query  # type: ignore[method-assign]
+
+
+def focus_nodes(store: Store, triples: Iterable[tuple[Node, Node, Node]]) -> set[Node]:
+    """The nodes whose results a change of ``triples`` can change (see the module's text)."""
+    subjects: set[Node] = set()
+    focus: set[Node] = set()
+    for s, _p, o in triples:
+        subjects.add(s)
+        if _is_data(o):
+            focus.add(o)
+    focus |= subjects
+    for subject in subjects:
+        for row in DOMAIN.select(store, "incoming", {"o": subject}):
+            focus.add(row["s"])
+    return focus
+
+
+def neighbourhood(store: Store, nodes: Iterable[Node], into: Graph) -> None:
+    """Add to ``into`` each node's triples, its values' triples and the triples pointing at it."""
+    described: dict[Node, list[Node]] = {}
+
+    def describe(node: Node) -> list[Node]:
+        if node not in described:
+            values = described[node] = []
+            for row in DOMAIN.select(store, "describe", {"s": node}):
+                into.add((node, row["p"], row["o"]))
+                values.append(row["o"])
+        return described[node]
+
+    for node in nodes:
+        for value in describe(node):
+            if _is_data(value) or isinstance(value, BNode):
+                describe(value)
+        for row in DOMAIN.select(store, "incoming", {"o": node}):
+            into.add((row["s"], row["p"], node))
+
+
+def check(
+    store: Store,
+    key: str,
+    triples: Iterable[tuple[Node, Node, Node]],
+    extra: Graph | None = None,
+) -> tuple[list[Violation], str]:
+    """Validate the part of the candidate ``store`` that a change of ``triples`` can affect
+    (plus ``extra``: the change set's own description). Returns the results (violations,
+    warnings) and the SHACL report as Turtle."""
+    _keep_prepared_queries()
+    shapes, ontology = context(store, key)
+    nodes = focus_nodes(store, triples)
+    data = new_graph()
+    for triple in ontology:
+        data.add(triple)
+    neighbourhood(store, sorted(nodes, key=str), data)
+    if extra is not None:
+        for triple in extra:
+            data.add(triple)
+        nodes |= {s for s in extra.subjects() if isinstance(s, URIRef)}
+    targets = sorted((n for n in nodes if isinstance(n, URIRef)), key=str)
+    if not targets:
+        return [], ""
+    report, results = validate_with_results(data, shapes, focus_nodes=targets, checked=True)
+    return [convert(v) for v in report.violations], results.serialize(format="turtle")
+
+
+def full_check(store: Store, extra: Graph | None = None) -> list[Violation]:
+    """A full validation of ``store``'s default graph (tests compare :func:`check` with it)."""
+    shapes = store.query(DOMAIN.text("shapes-triples"), {"g": URIRef(SHAPES_GRAPH)}).graph
+    assert shapes is not None
+    data = new_graph()
+    data.parse(data=store.dump().decode("utf-8"), format="nt")
+    if extra is not None:
+        for triple in extra:
+            data.add(triple)
+    report, _results = validate_with_results(data, shapes)
+    return [convert(v) for v in report.violations]
+
+
+def convert(found: ReportViolation) -> Violation:
+    severity = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+    return Violation(
+        focus=str(found.focus),
+        path=found.path,
+        message_nl=found.message_nl,
+        message_en=found.message_en,
+        severity=severity.get(found.severity, str(found.severity)),
+        shape=found.shape or None,
+        value=found.value,
+    )
+
+
+def blocking(violations: list[Violation]) -> list[Violation]:
+    return [v for v in violations if v.severity == "Violation"]

@@ -1,0 +1,315 @@
+"""What changed, when, and the graph as it was (issue 11).
+
+- :func:`history` (one entity's change sets), :func:`recent` (the newest change sets);
+- :func:`as_of` (the graph as it was at the end of a day: a read-only
+  :class:`~amkg.graph.kg.KnowledgeGraph` in memory, the current graph with the later change sets
+  undone, kept per (version, day)), :func:`diff` (what changed between two days);
+- :func:`export_changes` (every change set as TriG, byte-stable) and :func:`replay` (commit
+  them, in order and with their own times, onto another graph: a fresh deck build gives the same
+  state).
+
+Every read is a query (``graph/sparql/change-list.rq``, ``graph-triples.rq``,
+``entity-changes.rq``) on the current version's store.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDFS
+from rdflib.term import Node
+
+from amkg.graph.changes import CHANGES, DCTERMS, PROV, SCHEMA, _run, latest_store
+from amkg.graph.changes_types import (
+    BadChange,
+    Change,
+    ChangeInfo,
+    ChangeRejected,
+    ChangeSource,
+    Committed,
+    EditConflict,
+    Triple,
+)
+from amkg.graph.load import AMKG
+from amkg.graph.rq import DOMAIN
+from amkg.graph.store import OxigraphStore, Store, from_oxigraph_raw
+
+__all__ = ["as_of", "changes", "diff", "export_changes", "history", "recent", "replay"]
+
+_views: OrderedDict[tuple[object, str, str], Any] = OrderedDict()
+_views_lock = threading.Lock()
+VIEWS_KEPT = 8
+
+
+def _triples(store: Store, graph: Node) -> tuple[Triple, ...]:
+    rows = DOMAIN.select(store, "graph-triples", {"g": graph})
+    found = {(r["s"], r["p"], r["o"]) for r in rows}
+    return tuple(sorted(found, key=lambda t: tuple(map(str, t))))
+
+
+def _date(value: Node | None) -> datetime.date | None:
+    if isinstance(value, Literal) and isinstance(value.value, datetime.date):
+        return value.value
+    return None
+
+
+def _time(value: Node) -> datetime.datetime:
+    text = str(value).replace("Z", "+00:00")
+    found = datetime.datetime.fromisoformat(text)
+    return found if found.tzinfo else found.replace(tzinfo=datetime.UTC)
+
+
+def changes(store: Store, only: set[str] | None = None) -> list[ChangeInfo]:
+    """Every change set of ``store`` (or those whose IRI is in ``only``), oldest first."""
+    found: list[ChangeInfo] = []
+    for row in DOMAIN.select(store, "change-list"):
+        iri = str(row["change"])
+        if only is not None and iri not in only:
+            continue
+        source = ChangeSource(
+            title=str(row.get("title", "")),
+            date=_date(row.get("date")),
+            url=str(row["url"]) if "url" in row else None,
+            meeting=str(row["meeting"]) if "meeting" in row else None,
+        )
+        found.append(
+            ChangeInfo(
+                change_id=iri.rsplit("/", 1)[1],
+                iri=iri,
+                sequence=int(str(row["seq"])),
+                time=_time(row["time"]),
+                agent=str(row["agentName"]),
+                reason=str(row["reason"]),
+                source=source,
+                added=_triples(store, row["added"]),
+                removed=_triples(store, row["removed"]),
+            )
+        )
+    return found
+
+
+def history(kg: object, iri: str | Node) -> list[ChangeInfo]:
+    """The change sets that added or removed a triple about ``iri``, newest first."""
+    store = latest_store(kg)
+    rows = DOMAIN.select(store, "entity-changes", {"s": URIRef(str(iri))})
+    wanted = {str(r["change"]) for r in rows}
+    return list(reversed(changes(store, wanted))) if wanted else []
+
+
+def recent(kg: object, limit: int = 50) -> list[ChangeInfo]:
+    """The newest ``limit`` change sets, newest first."""
+    store = latest_store(kg)
+    rows = DOMAIN.select(store, "change-list")
+    newest = {str(r["change"]) for r in sorted(rows, key=lambda r: -int(str(r["seq"])))[:limit]}
+    return list(reversed(changes(store, newest))) if newest else []
+
+
+def _end_of(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.max, tzinfo=datetime.UTC)
+
+
+def as_of(kg: Any, when: datetime.date) -> Any:
+    """The graph as it was at the end of ``when`` (UTC): a read-only KnowledgeGraph with the
+    same query interface, over an in-memory copy of the current version with every later
+    change set undone (and its change graphs left out). ``kg`` itself when nothing changed
+    after ``when``. Kept per (version, day)."""
+    from amkg.graph.kg import KnowledgeGraph
+
+    store = latest_store(kg)
+    key = (getattr(store, "directory", id(store)), "as-of", when.isoformat())
+    with _views_lock:
+        found = _views.get(key)
+        if found is not None:
+            _views.move_to_end(key)
+            return found
+    every = changes(store)
+    later = [c for c in every if c.time > _end_of(when)]
+    if not later:
+        return current(kg)
+    assert isinstance(store, OxigraphStore)
+    memory = ox.Store()
+    native = store.native
+    memory.bulk_extend(native.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    shapes = ox.NamedNode("https://w3id.org/amkg/shapes")
+    memory.bulk_extend(native.quads_for_pattern(None, None, None, shapes))
+    kept = {c.iri for c in every} - {c.iri for c in later}
+    for graph in native.named_graphs():
+        name = graph.value if isinstance(graph, ox.NamedNode) else ""
+        owner = name.rsplit("/", 1)[0] if name.endswith(("/toegevoegd", "/verwijderd")) else name
+        if owner in kept:
+            memory.bulk_extend(native.quads_for_pattern(None, None, None, graph))
+    view_store = OxigraphStore(memory)
+    for change in reversed(later):
+        undo = [(*t, None) for t in change.added]
+        redo = [(*t, None) for t in change.removed]
+        view_store.apply(redo, undo)
+    view = KnowledgeGraph(
+        view_store, prefixes=kg.prefixes, report=kg._report, sources=kg.sources, build=None
+    )
+    view.as_of = when  # type: ignore[attr-defined]
+    with _views_lock:
+        _views[key] = view
+        while len(_views) > VIEWS_KEPT:
+            _views.popitem(last=False)
+    return view
+
+
+def current(kg: Any) -> Any:
+    """``kg`` if it reads the current version, else a graph over the current version (another
+    process may have committed since ``kg`` was opened)."""
+    from amkg.graph.kg import KnowledgeGraph
+
+    store = latest_store(kg)
+    if store is kg.store:
+        return kg
+    key = (getattr(store, "directory", id(store)), "current", "")
+    with _views_lock:
+        found = _views.get(key)
+        if found is None:
+            found = _views[key] = KnowledgeGraph(
+                store, prefixes=kg.prefixes, report=kg._report, sources=kg.sources, build=kg.build
+            )
+        return found
+
+
+def diff(
+    kg: object, d1: datetime.date, d2: datetime.date
+) -> tuple[tuple[Triple, ...], tuple[Triple, ...]]:
+    """The triples added and removed between the end of ``d1`` and the end of ``d2``
+    (``d1`` <= ``d2``; swapped otherwise), net: a triple added and removed again is in neither."""
+    start, end = sorted((d1, d2))
+    added: set[Triple] = set()
+    removed: set[Triple] = set()
+    for change in changes(latest_store(kg)):
+        if _end_of(start) < change.time <= _end_of(end):
+            for triple in change.removed:
+                if triple in added:
+                    added.discard(triple)
+                else:
+                    removed.add(triple)
+            for triple in change.added:
+                if triple in removed:
+                    removed.discard(triple)
+                else:
+                    added.add(triple)
+
+    def order(found: Iterable[Triple]) -> tuple[Triple, ...]:
+        return tuple(sorted(found, key=lambda t: tuple(map(str, t))))
+
+    return order(added), order(removed)
+
+
+_HEADER = """# Change sets of the Arbeidsmigratie Kennisgraaf (amkg changes export): TriG, one graph
+# per change set (PROV-O), its added and removed triples in two more graphs. Replay with
+# `amkg changes replay FILE`.
+"""
+
+
+def export_changes(kg: object) -> str:
+    """Every change set as TriG (Turtle's syntax for named graphs): the change graphs in order,
+    each followed by its added and removed triples, each graph's lines sorted. Byte-stable."""
+    store = latest_store(kg)
+    assert isinstance(store, OxigraphStore)
+    native = store.native
+    parts = [_HEADER]
+    for change in changes(store):
+        for name in (change.iri, f"{change.iri}/toegevoegd", f"{change.iri}/verwijderd"):
+            graph = ox.NamedNode(name)
+            lines = sorted(
+                f"    {q.subject} {q.predicate} {q.object} ."
+                for q in native.quads_for_pattern(None, None, None, graph)
+            )
+            parts.append(f"<{name}> {{\n" + "\n".join(lines) + ("\n" if lines else "") + "}\n")
+    return "\n".join(parts)
+
+
+def _read_export(text: str) -> dict[str, list[Triple]]:
+    graphs: dict[str, list[Triple]] = {}
+    try:
+        for quad in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TRIG):
+            name = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
+            graphs.setdefault(name, []).append(
+                (
+                    from_oxigraph_raw(quad.subject),
+                    from_oxigraph_raw(quad.predicate),
+                    from_oxigraph_raw(quad.object),
+                )
+            )
+    except SyntaxError as error:
+        raise BadChange(
+            "file",
+            f"Het bestand is geen geldige export van wijzigingen: {error}",
+            f"The file is not a valid export of change sets: {error}",
+        ) from error
+    return graphs
+
+
+def _value(triples: list[Triple], subject: Node | None, predicate: Node) -> Node | None:
+    for s, p, o in triples:
+        if s == subject and p == predicate:
+            return o
+    return None
+
+
+def replay(
+    kg: object,
+    text: str,
+    *,
+    on_failure: Callable[[str, Exception], None] | None = None,
+) -> list[Committed]:
+    """Commit the change sets of an :func:`export_changes` text onto ``kg``'s current version,
+    in order, each with its own agent, reason, source and times. A change set that no longer
+    passes (refused by the gate, or a conflict) is handed to ``on_failure`` (change id, error)
+    and skipped; the others go on."""
+    graphs = _read_export(text)
+    found = []
+    for name, triples in graphs.items():
+        if name.startswith(CHANGES) and "/" not in name[len(CHANGES) :]:
+            sequence = _value(triples, URIRef(name), AMKG.sequence)
+            found.append((int(str(sequence)) if sequence is not None else 0, name))
+    done = []
+    for _sequence, name in sorted(found):
+        meta = graphs[name]
+        iri = URIRef(name)
+        source_iri = _value(meta, iri, URIRef(PROV + "used"))
+        agent = _value(meta, iri, URIRef(PROV + "wasAssociatedWith"))
+        agent_name = _value(meta, agent, RDFS.label) if agent is not None else None
+        url = _value(meta, source_iri, URIRef(SCHEMA + "url")) if source_iri else None
+        meeting = _value(meta, source_iri, AMKG.meeting) if source_iri else None
+        source = ChangeSource(
+            title=str(_value(meta, source_iri, URIRef(DCTERMS + "title")) or ""),
+            date=_date(_value(meta, source_iri, URIRef(DCTERMS + "date"))),
+            url=str(url) if url is not None else None,
+            meeting=str(meeting) if meeting is not None else None,
+        )
+
+        def own(triple: Triple, source: Node | None = source_iri) -> bool:
+            """Not one of the triples a commit adds by itself (the source, the citations)."""
+            return triple[0] != source and not (triple[1] == AMKG.citation and triple[2] == source)
+
+        change = Change(
+            agent=str(agent_name or ""),
+            reason=str(_value(meta, iri, AMKG.reason) or ""),
+            source=source,
+            added=tuple(t for t in graphs.get(f"{name}/toegevoegd", []) if own(t)),
+            removed=tuple(graphs.get(f"{name}/verwijderd", [])),
+        )
+        times = (
+            _time(_value(meta, iri, URIRef(PROV + "startedAtTime")) or Literal("")),
+            _time(_value(meta, iri, URIRef(PROV + "endedAtTime")) or Literal("")),
+        )
+        try:
+            committed, _results = _run(kg, change, None, publish=True, times=times)
+        except (BadChange, ChangeRejected, EditConflict) as error:
+            if on_failure is not None:
+                on_failure(name.rsplit("/", 1)[1], error)
+            continue
+        assert committed is not None
+        done.append(committed)
+    return done

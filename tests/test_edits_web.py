@@ -1,0 +1,118 @@
+"""The web app reads the current version of the edited graph and, with ?op=, the graph as it
+was on a day (issue 11): pages, .json twins, catalogue queries and /sparql."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+
+from amkg.graph import changes
+from amkg.graph.kg import KnowledgeGraph
+from amkg.webui.app import create_app
+from tests.edits_helpers import revise
+
+PAGE = "/id/traject-kamerbrief-arbeidsmarktkrapte"
+ASK = (
+    "PREFIX amkg: <https://w3id.org/amkg/def#> PREFIX kg: <https://w3id.org/amkg/id/> "
+    "ASK { kg:traject-kamerbrief-arbeidsmarktkrapte amkg:revisedDate ?d }"
+)
+
+
+@pytest.fixture
+def edited(make_data_copy: Callable[..., Path]) -> tuple[FlaskClient, datetime.date]:
+    data = make_data_copy()
+    client = create_app({"TESTING": True, "DATA_DIR": str(data)}).test_client()
+    assert "2023-05-31" not in client.get(PAGE + ".json").get_data(as_text=True)
+    done = changes.commit(KnowledgeGraph.open(data_dir=data), revise("2023-05-31"))
+    return client, done.time.date()
+
+
+def test_pages_show_the_new_version_and_the_old_one_with_op(
+    edited: tuple[FlaskClient, datetime.date],
+) -> None:
+    client, today = edited
+    yesterday = (today - datetime.timedelta(days=1)).isoformat()
+    assert "2023-05-31" in client.get(PAGE + ".json").get_data(as_text=True)
+    assert "2023-05-31" in client.get(PAGE).get_data(as_text=True)
+    assert "2023-05-31" not in client.get(f"{PAGE}.json?op={yesterday}").get_data(as_text=True)
+    assert "2023-05-31" not in client.get(f"{PAGE}?op={yesterday}").get_data(as_text=True)
+    assert "2023-05-31" in client.get(f"{PAGE}.json?op={today.isoformat()}").get_data(as_text=True)
+
+
+def test_sparql_answers_as_of_a_day(edited: tuple[FlaskClient, datetime.date]) -> None:
+    client, today = edited
+    yesterday = (today - datetime.timedelta(days=1)).isoformat()
+    accept = {"Accept": "application/sparql-results+json"}
+    now = client.get("/sparql", query_string={"query": ASK}, headers=accept)
+    assert json.loads(now.data)["boolean"] is True
+    then = client.get("/sparql", query_string={"query": ASK, "op": yesterday}, headers=accept)
+    assert json.loads(then.data)["boolean"] is False
+
+
+@pytest.mark.parametrize("bad", ["31-02-2023", "2023-02-31", "gisteren"])
+def test_a_bad_day_is_a_400_in_dutch(edited: tuple[FlaskClient, datetime.date], bad: str) -> None:
+    client, _today = edited
+    for url in (f"{PAGE}.json?op={bad}", f"/sparql?query=ASK%7B%7D&op={bad}"):
+        response = client.get(url, headers={"Accept": "application/json"})
+        assert response.status_code == 400
+        assert "geen bestaande datum" in response.get_data(as_text=True)
+
+
+def test_the_change_pages_list_who_why_and_what(edited: tuple[FlaskClient, datetime.date]) -> None:
+    client, today = edited
+    listed = client.get("/wijzigingen.json").get_json()
+    (change,) = listed["changes"]
+    assert (change["agent"], change["reason"]) == ("Anna (SZW)", "Schuift op")
+    assert change["source"]["title"] == "Voortgangsbrief arbeidsmarktkrapte"
+    assert any(t["o"].get("text") == "2023-05-31" for t in change["added"])
+    html = client.get("/wijzigingen").get_data(as_text=True)
+    assert "Anna (SZW)" in html
+    assert "Schuift op" in html
+    feed = client.get("/wijzigingen/feed.json")
+    assert feed.mimetype == "application/feed+json"
+    assert feed.get_json()["items"][0]["authors"] == [{"name": "Anna (SZW)"}]
+    page = client.get(PAGE).get_data(as_text=True)
+    assert "Wijziging 000001" in page  # the entity's history section
+    assert client.get(PAGE + ".json").get_json()["history"][0]["agent"] == "Anna (SZW)"
+    yesterday = (today - datetime.timedelta(days=1)).isoformat()
+    diff = client.get(f"/verschil.json?van={yesterday}&tot={today.isoformat()}").get_json()
+    assert any(t["o"].get("text") == "2023-05-31" for t in diff["added"])
+    assert client.get("/verschil").status_code == 200
+    assert client.get("/verschil?van=2023-02-31&tot=2023-03-01").status_code == 400
+    then = client.get(f"/wijzigingen?op={yesterday}").get_data(as_text=True)
+    assert "Anna (SZW)" not in then
+    assert f"zoals hij was op {yesterday}" in then
+    conflicts = client.get("/conflicten.json").get_json()
+    assert {c["kind"] for c in conflicts["conflicts"]} <= {
+        "follow_up_before",
+        "track_without_active",
+        "overdue",
+    }
+    assert client.get("/conflicten").status_code == 200
+
+
+def test_the_timeline_shows_the_revised_date_beside_the_deck_planning(
+    edited: tuple[FlaskClient, datetime.date],
+) -> None:
+    client, today = edited
+    rows = client.get("/tijdlijn.json").get_json()["dated"]
+    (row,) = [r for r in rows if r["iri"].endswith("traject-kamerbrief-arbeidsmarktkrapte")]
+    assert (row["end"], row["revised"]) == ("2023-02-28", "2023-05-31")
+    assert "herzien: 2023-05-31" in client.get("/tijdlijn").get_data(as_text=True)
+    yesterday = (today - datetime.timedelta(days=1)).isoformat()
+    assert "herzien: 2023-05-31" not in client.get(f"/tijdlijn?op={yesterday}").get_data(
+        as_text=True
+    )
+
+
+def test_the_matrix_shows_the_revised_date(edited: tuple[FlaskClient, datetime.date]) -> None:
+    client, _today = edited
+    rows = client.get("/matrix.json").get_json()["rows"]
+    (row,) = [r for r in rows if r["iri"].endswith("traject-kamerbrief-arbeidsmarktkrapte")]
+    assert row["revised"] == "2023-05-31"
+    assert "herzien: 2023-05-31" in client.get("/matrix").get_data(as_text=True)

@@ -1,0 +1,71 @@
+"""The graph a request reads (issue 11): the current version of the edited graph, or the graph
+as it was on a day (``?op=YYYY-MM-DD`` on every page, ``.json`` twin and catalogue query;
+``/sparql`` reads the same parameter itself, see :mod:`amkg.webui.sparql`).
+
+One ``before_request`` hook chooses it: a ``stat`` of the edits' ``HEAD`` notices a change
+committed by another process (the app's graph is then replaced by one over the new version),
+and ``op`` picks the read-only view of :func:`amkg.graph.history.as_of` (kept per version and
+day). A date that does not exist is a 400 with a Dutch reason. Views read the graph through
+:func:`current_kg`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from flask import Flask, current_app, g, request
+
+from amkg.graph import history
+from amkg.graph.kg import KnowledgeGraph
+from amkg.webui.errors import HttpError
+
+KEY = "amkg"
+
+
+def parse_op(value: str) -> datetime.date:
+    """A day ``YYYY-MM-DD``, else :class:`HttpError` 400 with the reason in Dutch."""
+    try:
+        return datetime.date.fromisoformat(value.strip())
+    except ValueError:
+        raise HttpError(
+            400,
+            f"op={value[:40]!r} is geen bestaande datum; schrijf JJJJ-MM-DD, bijvoorbeeld "
+            "op=2023-06-01 (not a valid date; write YYYY-MM-DD)",
+        ) from None
+
+
+def current_kg() -> KnowledgeGraph:
+    """The graph this request reads: as of ``?op=`` when given, else the current version."""
+    chosen = g.get("amkg_kg")
+    if chosen is not None:
+        return chosen  # type: ignore[no-any-return]
+    return current_app.extensions[KEY]  # type: ignore[no-any-return]
+
+
+def as_of_day() -> datetime.date | None:
+    """The day ``?op=`` asks for, if any (for the banner and the links of a page)."""
+    return g.get("amkg_op")  # type: ignore[no-any-return]
+
+
+def choose() -> None:
+    app: Any = current_app
+    base = app.extensions[KEY]
+    latest = history.current(base)  # one stat (and a read of HEAD) per request
+    if latest is not base:
+        app.extensions[KEY] = base = latest
+    op = request.args.get("op")
+    if op is not None and op != "":
+        day = parse_op(op)
+        g.amkg_op = day
+        g.amkg_kg = history.as_of(base, day)
+
+
+def _template_globals() -> dict[str, Any]:
+    day = g.get("amkg_op")
+    return {"as_of_day": day.isoformat() if day else None}
+
+
+def install(app: Flask) -> None:
+    app.before_request(choose)
+    app.context_processor(_template_globals)
