@@ -142,9 +142,15 @@ class Answer:
 
 
 def load_kg(spec: StoreSpec) -> Any:
-    """The knowledge graph ``spec`` names, opened read-only from disk."""
+    """The knowledge graph ``spec`` names: opened read-only from disk (the web process that
+    starts the worker has built it already), or over the remote store (not asked anything
+    before the first query: it may be down for now)."""
     from amkg.graph.kg import KnowledgeGraph
 
+    if spec.remote is not None:
+        from amkg.graph.remote import RemoteStore
+
+        return KnowledgeGraph(RemoteStore(spec.remote, pool_size=1))
     return KnowledgeGraph.open(spec.data_dir, spec.ontology_dir, spec.engine, store=spec.store)
 
 
@@ -159,20 +165,6 @@ def version_store(kg: Any, as_of: str | None) -> Store:
     if as_of:
         return history.as_of(kg, datetime.date.fromisoformat(as_of)).store  # type: ignore[no-any-return]
     return history.current(kg).store  # type: ignore[no-any-return]
-
-
-def load_store(spec: StoreSpec) -> Store:
-    """The store of the ontology and the data that ``spec`` names, opened read-only from disk
-    (the web process that starts the worker has built it already)."""
-    from amkg.graph.kg import KnowledgeGraph
-
-    if spec.remote is not None:
-        from amkg.graph.remote import RemoteStore
-
-        return RemoteStore(spec.remote, pool_size=1)
-    return KnowledgeGraph.open(
-        spec.data_dir, spec.ontology_dir, spec.engine, store=spec.store
-    ).store
 
 
 #: The base IRI of every query the endpoint and ``amkg sparql`` evaluate, so relative IRIs

@@ -35,8 +35,10 @@ from tests.test_endpoint import (  # run here again, against each server
     listener,
     test_a_body_over_the_limit_is_a_413,
     test_a_format_that_does_not_fit_is_a_400,
-    test_a_full_pool_is_a_503_with_retry_after,
+    test_a_full_pool_is_a_429_with_retry_after,
     test_a_query_over_the_character_limit_is_a_400,
+    test_an_update_sent_as_a_query_is_refused_and_changes_nothing,
+    test_anonymous_updates_are_refused_and_change_nothing,
     test_bad_requests,
     test_construct_and_describe_in_every_graph_format,
     test_cors_for_reads_and_the_preflight,
@@ -48,14 +50,13 @@ from tests.test_endpoint import (  # run here again, against each server
     test_ten_thousand_nested_parentheses_are_a_clean_400,
     test_the_row_limit_is_stated_in_a_header,
     test_the_service_description,
-    test_updates_are_refused_and_change_nothing,
     wait_until_idle,
 )
 from tests.test_remote_servers import required
 
 pytestmark = pytest.mark.servers
 REUSED = (listener, test_a_body_over_the_limit_is_a_413, test_a_format_that_does_not_fit_is_a_400,
-          test_a_full_pool_is_a_503_with_retry_after, test_bad_requests,
+          test_a_full_pool_is_a_429_with_retry_after, test_bad_requests,
           test_a_query_over_the_character_limit_is_a_400,
           test_construct_and_describe_in_every_graph_format, test_cors_for_reads_and_the_preflight,
           test_dataset_parameters_are_refused,
@@ -65,7 +66,8 @@ REUSED = (listener, test_a_body_over_the_limit_is_a_413, test_a_format_that_does
           test_select_and_ask_in_every_results_format,
           test_ten_thousand_nested_parentheses_are_a_clean_400,
           test_the_row_limit_is_stated_in_a_header, test_the_service_description,
-          test_updates_are_refused_and_change_nothing)  # fmt: skip
+          test_an_update_sent_as_a_query_is_refused_and_changes_nothing,
+          test_anonymous_updates_are_refused_and_change_nothing)  # fmt: skip
 
 
 @pytest.fixture(scope="module", params=SERVERS)
