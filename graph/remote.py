@@ -494,7 +494,10 @@ def _unprojected(sparql: str, bindings: Mapping[str, Node]) -> str | None:
 
 def ntriples_batches(triples: Iterable[Any], size: int) -> list[bytes]:
     """pyoxigraph triples as N-Triples batches of about ``size`` lines, every blank node's
-    triples in one batch (a blank node label is scoped to one request)."""
+    triples in one batch (a blank node label is scoped to one request). Batches with blank
+    nodes hold those only, at most :data:`BLANK_BATCH_LINES` lines where the groups allow:
+    they are sent as ``INSERT {..} WHERE {}``, which Virtuoso compiles to SQL of a length it
+    caps (10,000 lines of generated code: about 2,000 triples were too many)."""
     parent: dict[str, str] = {}
 
     def find(label: str) -> str:
@@ -509,15 +512,24 @@ def ntriples_batches(triples: Iterable[Any], size: int) -> list[bytes]:
             if a != b:
                 parent[a] = b
     groups: dict[str, list[str]] = {}
-    chunks: list[list[str]] = []
+    plain: list[list[str]] = []
     for t in items:
         line = f"{t.subject} {t.predicate} {t.object} .\n"
         anchor = t.subject if isinstance(t.subject, ox.BlankNode) else t.object
         if isinstance(anchor, ox.BlankNode):
             groups.setdefault(find(anchor.value), []).append(line)
         else:
-            chunks.append([line])
-    chunks.extend(groups.values())
+            plain.append([line])
+    return _packed(plain, size) + _packed(list(groups.values()), min(size, BLANK_BATCH_LINES))
+
+
+#: The most lines of a batch with blank nodes (see :func:`ntriples_batches`).
+BLANK_BATCH_LINES = 200
+
+
+def _packed(chunks: list[list[str]], size: int) -> list[bytes]:
+    """``chunks`` (never split) packed in order into batches of at most ``size`` lines (a
+    larger chunk makes a batch of its own)."""
     batches: list[bytes] = []
     current: list[str] = []
     for chunk in chunks:
