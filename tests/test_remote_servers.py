@@ -148,7 +148,14 @@ SEEDS = ["/", "/?lang=en", "/.json", "/index.json", "/queries/trajecten-per-spoo
          "/scenario?aan=kg:spoor-2", "/inloggen"]  # fmt: skip
 #: Routes a crawl need not reach: assets, and the routes that write or end a session (refused
 #: without an account: tests/test_write_routes.py enumerates them).
-UNVISITED = {"static", "auth.logout", "edit.edit_form", "edit.edit_save", "graph_store.graph_store"}
+UNVISITED = {
+    "static",
+    "auth.login",
+    "auth.logout",
+    "edit.edit_form",
+    "edit.edit_save",
+    "graph_store.graph_store",
+}
 
 
 def crawl(app: Flask, per_route: int = 2) -> dict[str, int]:

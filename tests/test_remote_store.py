@@ -22,6 +22,7 @@ from amkg.graph.remote import (
     StoreUnavailable,
     credentials,
     default_update_url,
+    needs_template,
     ntriples_batches,
 )
 from amkg.graph.store import BindingError
@@ -234,3 +235,14 @@ def test_batches_with_blank_nodes_hold_nothing_else_and_stay_small() -> None:
     assert [batch.count(b"\n") for batch in with_blanks] == [200, 200, 50]
     assert all(line.startswith(b"_:") for batch in with_blanks for line in batch.splitlines())
     assert [b.count(b"\n") for b in batches if b not in with_blanks] == [900]
+
+
+def test_durations_go_out_in_template_batches() -> None:
+    """Virtuoso 7.2 refuses an xsd:duration literal in INSERT DATA (SR553)."""
+    p = ox.NamedNode("http://p")
+    duration = ox.Literal("P1M", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#duration"))
+    triples = [ox.Triple(ox.NamedNode("http://s"), p, duration)]
+    triples += [ox.Triple(ox.NamedNode(f"http://s{i}"), p, ox.Literal(str(i))) for i in range(3)]
+    batches = ntriples_batches(triples, 10)
+    assert [needs_template(batch.decode()) for batch in batches] == [False, True]
+    assert b"P1M" in batches[1]
