@@ -295,9 +295,10 @@ class RemoteStore:
         fields = [("query", sparql), ("default-graph-uri", self.config.graph)]
         fields += [("named-graph-uri", g) for g in named]
         limit = timeout if timeout is not None else self.config.timeout
-        # The server is told a little more than our limit: ours ends the request first (one
-        # message for every engine), the server's frees its resources soon after. Virtuoso
-        # answers a query stopped at its limit with a partial result, which must never win.
+        # The server is told a little more than our limit, and we wait as long for its answer:
+        # ours (the query pool's) ends the request first, with one message for every engine;
+        # the server's frees its resources soon after. Virtuoso answers a query stopped at its
+        # limit with a partial result, which must never win.
         backstop = limit + SERVER_TIMEOUT_MARGIN
         if self.config.server_timeout == "seconds":
             fields.append(("timeout", f"{backstop:g}"))
@@ -308,7 +309,7 @@ class RemoteStore:
         graph_form = form is not None and form.group(1).upper() in ("CONSTRUCT", "DESCRIBE")
         accept = _ACCEPT_RDF if graph_form else _ACCEPT
         response = self.request(
-            "POST", url, fields=fields, headers={"Accept": accept}, timeout=limit
+            "POST", url, fields=fields, headers={"Accept": accept}, timeout=backstop
         )
         self._check(url, response)
         media = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()

@@ -44,6 +44,7 @@ from tests.servers import SERVERS, Server, ServerMissing, free_port, restart, st
 pytestmark = pytest.mark.servers
 NAMES = [q.name for q in default_catalogue()]
 _started: dict[str, Server] = {}
+_to_stop: list[Server] = []
 
 
 def required() -> set[str]:
@@ -61,17 +62,24 @@ def _server(name: str, tmp_path_factory: pytest.TempPathFactory) -> Server:
             if name in required():
                 pytest.fail(f"CI needs the {name} server: {error}")
             pytest.skip(f"{name} server not installed here: {error}")
-        store = RemoteStore(server.config())
-        load_into(store, Sources.resolve())
-        store.close()
+        _to_stop.append(server)  # stopped at the end of the session, whatever happens next
+        _load(server)
         _started[name] = server
     return _started[name]
+
+
+def _load(server: Server) -> None:
+    store = RemoteStore(server.config())
+    try:
+        load_into(store, Sources.resolve())
+    finally:
+        store.close()
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _stop_servers() -> Iterator[None]:
     yield
-    for server in _started.values():
+    for server in _to_stop:
         server.stop()
 
 
@@ -302,11 +310,11 @@ def own_server(
         if name in required():
             pytest.fail(str(error))
         pytest.skip(str(error))
-    store = RemoteStore(server.config())
-    load_into(store, Sources.resolve())
-    store.close()
-    yield server
-    server.stop()
+    try:
+        _load(server)
+        yield server
+    finally:
+        server.stop()
 
 
 def test_a_stopped_server_gives_503_in_dutch_and_the_app_recovers(own_server: Server) -> None:
