@@ -41,6 +41,7 @@ from amkg.webui.auth import current_user
 from amkg.webui.errors import HttpError
 from amkg.webui.permissions import may_edit, refusal
 from amkg.webui.views import edit_trajectory as form_data
+from amkg.webui.views.edit_common import source_of
 
 bp = Blueprint("edit", __name__)
 PREFIX = "/bewerken/traject/"
@@ -148,7 +149,7 @@ def edit_save(local: str) -> Any:
                    for name, found in form_data.options(kg, lang).items()}  # fmt: skip
         more_added, more_removed, more = form_data.relation_changes(iri, before, chosen, allowed)
         added, removed, changed = (*added, *more_added), (*removed, *more_removed), changed + more
-        source = form_data.source_of(form)
+        source = source_of(form)
     except BadChange as error:
         field, message = form_data.bad_change_error(error, lang)
         return _render(local, iri, before, etag, 400, errors={field: [message]}, **keep)
