@@ -101,7 +101,12 @@ def test_a_beheerder_adds_a_trajectory_with_its_source_and_history(app: Flask) -
     assert reply.headers["Location"] == "/id/" + local
     page = client.get("/id/" + local).get_data(as_text=True)
     assert "Kamerbrief arbeidsmigratie 2024" in page
-    assert "Brief van de minister" in page  # its source, as its citation
+    cited = re.search(r'class="citation citation-change">\s*<blockquote>(.*?)</blockquote>', page)
+    assert cited is not None  # its source, as its citation (beside the history)
+    assert cited.group(1) == (
+        '<a href="https://example.org/brief" rel="nofollow noopener">Brief van de minister</a> '
+        "(2024-01-10)"
+    )
     for other in ("/tijdlijn", "/matrix"):
         assert "Kamerbrief arbeidsmigratie 2024" in client.get(other).get_data(as_text=True)
     [change] = history(app.extensions["amkg"], KG[local])
@@ -229,6 +234,10 @@ def test_a_label_of_a_megabyte_is_refused_in_dutch(app: Flask) -> None:
     client = login(app, "beheer")
     before = snapshot(app)
     reply = post(client, "/nieuw/traject", trajectory("x" * 1_000_000))
+    assert reply.status_code == 413
+    assert "te groot" in html.unescape(reply.get_data(as_text=True))
+    edit = "/bewerken/traject/" + SZW_TRAJECTORY  # the trajectory's own edit form says it too
+    reply = post(client, edit, {"label": "x" * 1_000_000, "action": "save"})
     assert reply.status_code == 413
     assert "te groot" in html.unescape(reply.get_data(as_text=True))
     assert snapshot(app) == before

@@ -23,6 +23,7 @@ import hashlib
 from typing import Any
 
 from flask import Blueprint, jsonify, redirect, render_template, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from amkg.graph.changes import (
     BadChange,
@@ -38,12 +39,14 @@ from amkg.graph.load import KG
 from amkg.webui import i18n
 from amkg.webui.accounts import User
 from amkg.webui.auth import current_user
+from amkg.webui.entity_edit import too_large
 from amkg.webui.errors import HttpError
 from amkg.webui.permissions import may_edit, refusal
 from amkg.webui.views import edit_trajectory as form_data
 from amkg.webui.views.edit_common import source_of
 
 bp = Blueprint("edit", __name__)
+bp.register_error_handler(RequestEntityTooLarge, too_large)  # a label of a megabyte: in Dutch
 PREFIX = "/bewerken/traject/"
 
 

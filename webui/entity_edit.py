@@ -101,7 +101,8 @@ def _globals() -> dict[str, Any]:
 
 
 @bp.errorhandler(RequestEntityTooLarge)
-def _too_large(_error: RequestEntityTooLarge) -> Any:
+def too_large(_error: RequestEntityTooLarge) -> Any:
+    """A form over the body limit (a label of a megabyte): said in the reader's language."""
     limit = str(current_app.config["MAX_BODY_BYTES"] // 1024)
     return render_error(413, i18n.t("forms.too_large", kb=limit))
 

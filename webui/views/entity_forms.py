@@ -183,10 +183,9 @@ def options(kg: KnowledgeGraph, kind: str, lang: str) -> dict[str, list[dict[str
         tracks = _instances(kg, AMKG.Track, lang)
         return {"track": sorted(tracks, key=lambda i: i["iri"])}
     if kind == "effect":
-        tracks = sorted(_instances(kg, AMKG.Track, lang), key=lambda i: i["iri"])
-        marked = [{**i, "label": t("forms.track_item", lang, label=i["label"])} for i in tracks]
+        tracks = sorted(_instances(kg, AMKG.Track, lang), key=lambda i: i["iri"])  # "Spoor n: .."
         return {
-            "of": [*marked, *_instances(kg, AMKG.Measure, lang)],
+            "of": [*tracks, *_instances(kg, AMKG.Measure, lang)],
             "factors": _instances(kg, AMKG.Factor, lang),
             "direction": _instances(kg, AMKG.EffectDirection, lang),
         }
