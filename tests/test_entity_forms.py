@@ -142,6 +142,10 @@ def test_measures_and_effects_are_for_a_beheerder(app: Flask) -> None:
         reply = anna.get(path)
         assert reply.status_code == 403
         assert "beheerder" in html.unescape(reply.get_data(as_text=True))
+    before = snapshot(app)
+    measure = {"label_nl": "Van anna", "label_en": "By anna", "track": str(KG["spoor-2"])}
+    assert post(anna, "/nieuw/maatregel", measure).status_code == 403
+    assert snapshot(app) == before
     track = anna.get("/spoor/2").get_data(as_text=True)
     assert "/nieuw/maatregel" not in track
     assert "/nieuw/effect" not in track
