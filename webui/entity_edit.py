@@ -166,15 +166,16 @@ def _add_form(kind: str) -> Any:
 
 
 def _save(
-    user: User, change: Change, if_match: dict[str, str], rerender: Callable[..., Any]
+    kg: Any, user: User, change: Change, if_match: dict[str, str], rerender: Callable[..., Any]
 ) -> Any | None:
-    """Commit ``change``; ``None`` when saved, else the form again with the refusal."""
+    """Commit ``change`` (the role rules first); ``None`` when saved, else the form again with
+    the refusal."""
     lang = i18n.current_lang()
-    denied = refusal(_kg(), user, change.added, change.removed)
+    denied = refusal(kg, user, change.added, change.removed)
     if denied is not None:
         raise HttpError(403, i18n.t(denied.key, **denied.values))
     try:
-        commit(_kg(), change, if_match=if_match)
+        commit(kg, change, if_match=if_match)
     except BadChange as error:
         return rerender(400, errors=bad_input(error, forms.field_of, lang))
     except ChangeRejected as rejected:
@@ -208,7 +209,7 @@ def _add(kind: str) -> Any:
     if kind == "trajectory" and not user.is_admin and user.ministry not in values["coordinators"]:
         raise HttpError(403, i18n.t("forms.deny.own_ministry"))
     change = Change(user.name, form["reason"], source, tuple(triples))
-    refused = _save(user, change, {str(iri): entity_etag(kg, iri)}, again)
+    refused = _save(kg, user, change, {str(iri): entity_etag(kg, iri)}, again)
     return refused or redirect("/id/" + iri[len(str(KG)) :], 303)
 
 
@@ -255,7 +256,7 @@ def text_form(local: str) -> Any:
 
 @bp.post(TEXT + "<path:local>")
 def text_save(local: str) -> Any:
-    _kg_now, user, iri, before = _text_access(local)
+    kg, user, iri, before = _text_access(local)
     lang = i18n.current_lang()
     values = forms.values_of("text", request.form)
     form = {name: request.form.get(name, "") for name in SOURCE_FIELDS}
@@ -279,5 +280,5 @@ def text_save(local: str) -> Any:
     if not changed:
         return again(400, errors={"": [i18n.t("edit.nothing")]})
     change = Change(user.name, form["reason"], source, tuple(added), tuple(removed))
-    refused = _save(user, change, {iri: etag}, again)
+    refused = _save(kg, user, change, {iri: etag}, again)
     return refused or redirect("/id/" + local, 303)
