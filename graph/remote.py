@@ -494,7 +494,11 @@ def _unprojected(sparql: str, bindings: Mapping[str, Node]) -> str | None:
 
 def ntriples_batches(triples: Iterable[Any], size: int) -> list[bytes]:
     """pyoxigraph triples as N-Triples batches of about ``size`` lines, every blank node's
-    triples in one batch (a blank node label is scoped to one request)."""
+    triples in one batch (a blank node label is scoped to one request). Triples that must go
+    out as ``INSERT {..} WHERE {}`` (:func:`needs_template`) are in batches of their own, at
+    most :data:`BLANK_BATCH_LINES` lines where the groups allow: Virtuoso compiles a template
+    to SQL of a length it caps (10,000 lines of generated code: about 2,000 triples were too
+    many)."""
     parent: dict[str, str] = {}
 
     def find(label: str) -> str:
@@ -509,15 +513,36 @@ def ntriples_batches(triples: Iterable[Any], size: int) -> list[bytes]:
             if a != b:
                 parent[a] = b
     groups: dict[str, list[str]] = {}
-    chunks: list[list[str]] = []
+    plain: list[list[str]] = []
     for t in items:
         line = f"{t.subject} {t.predicate} {t.object} .\n"
         anchor = t.subject if isinstance(t.subject, ox.BlankNode) else t.object
         if isinstance(anchor, ox.BlankNode):
             groups.setdefault(find(anchor.value), []).append(line)
+        elif needs_template(line):
+            groups.setdefault(line, []).append(line)
         else:
-            chunks.append([line])
-    chunks.extend(groups.values())
+            plain.append([line])
+    return _packed(plain, size) + _packed(list(groups.values()), min(size, BLANK_BATCH_LINES))
+
+
+#: The most lines of a batch with blank nodes (see :func:`ntriples_batches`).
+BLANK_BATCH_LINES = 200
+#: Literals Virtuoso 7.2 refuses in ``INSERT DATA`` ("Literal of type xsd:duration can not be
+#: created from SQL value of type INTEGER", SR553) and takes in an ``INSERT`` template.
+_TEMPLATE_ONLY = ("^^<http://www.w3.org/2001/XMLSchema#duration>",)
+
+
+def needs_template(ntriples: str) -> bool:
+    """Whether N-Triples text must be sent as ``INSERT {..} WHERE {}`` rather than ``INSERT
+    DATA``: blank nodes (Virtuoso refuses them in ``INSERT DATA``; in a template they are new
+    nodes, one per label, as in the file) or a literal of :data:`_TEMPLATE_ONLY`."""
+    return "_:" in ntriples or any(marker in ntriples for marker in _TEMPLATE_ONLY)
+
+
+def _packed(chunks: list[list[str]], size: int) -> list[bytes]:
+    """``chunks`` (never split) packed in order into batches of at most ``size`` lines (a
+    larger chunk makes a batch of its own)."""
     batches: list[bytes] = []
     current: list[str] = []
     for chunk in chunks:
