@@ -162,6 +162,15 @@ UNVISITED = {
     "auth.logout",
     "edit.edit_form",
     "edit.edit_save",
+    # the forms that add and correct entities: an account first (issue 11)
+    *(
+        f"entity_edit.{name}_{kind}"
+        for name in ("new", "save")
+        for kind in ("trajectory", "measure", "effect")
+    ),
+    *(f"entity_edit.new_{kind}_json" for kind in ("trajectory", "measure", "effect")),
+    "entity_edit.text_form",
+    "entity_edit.text_save",
     "graph_store.graph_store",
 }
 
