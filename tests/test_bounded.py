@@ -119,10 +119,11 @@ def test_waiting_is_bounded_so_threads_are_never_all_held(pool: WorkerPool) -> N
     time.sleep(0.5)
     waiting = [_hold(pool, f"w{n}", outcome) for n in range(pool.max_waiting)]
     time.sleep(0.2)
-    started = time.monotonic()
     with pytest.raises(PoolBusy) as caught:  # nobody else may wait: refused at once
         pool.execute("ASK {}", client="late")
-    assert time.monotonic() - started < 0.4
+    # refused for the queue's length, not after waiting its turn in vain (no clock: the
+    # machines are shared)
+    assert str(caught.value).startswith("too many queries are waiting"), caught.value
     assert caught.value.status == 429  # a refusal for load: the client may try again
     for thread in running + waiting:
         thread.join(15)
