@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from rdflib.term import Node
@@ -77,6 +77,37 @@ def values_clause(bindings: Mapping[str, Node]) -> str:
     return _checked_clause(tuple(bindings.items()))
 
 
+def rows_clause(names: Sequence[str], rows: Iterable[Sequence[Node | None]]) -> str:
+    """``VALUES (?a ?b) { (term term) (term UNDEF) ... }``: many rows, each term written as
+    :func:`values_clause` writes it and checked the same way (``None``: ``UNDEF``)."""
+    for name in names:
+        if not _NAME.match(name):
+            raise UnfaithfulValues(name, "not a SPARQL variable name")
+    lines = []
+    for row in rows:
+        if len(row) != len(names):
+            raise ValueError(f"a row of {len(row)} values for {len(names)} variables")
+        cells = []
+        for term in row:
+            if term is None:
+                cells.append("UNDEF")
+            else:
+                _checked_clause((("v", term),))  # raises UnfaithfulValues
+                cells.append(term.n3())
+        lines.append(f"    ({' '.join(cells)})")
+    head = " ".join(f"?{name}" for name in names)
+    return f"VALUES ({head}) {{\n" + "\n".join(lines) + "\n  }"
+
+
+def update_with_rows(
+    sparql: str, names: Sequence[str], rows: Iterable[Sequence[Node | None]]
+) -> str:
+    """The SPARQL update ``sparql`` with a checked :func:`rows_clause` first in the group after
+    its ``WHERE`` (the templates before it are left alone)."""
+    brace = where_brace(sparql, require_where=True)
+    return f"{sparql[: brace + 1]}\n  {rows_clause(names, rows)}\n{sparql[brace + 1 :]}"
+
+
 def _skip(text: str, i: int) -> int:
     """The index after the string, comment or IRI starting at ``i`` (else ``i``)."""
     char = text[i]
@@ -108,12 +139,13 @@ def _escaped(text: str, i: int) -> bool:
     return backslashes % 2 == 1
 
 
-def where_brace(sparql: str) -> int:
+def where_brace(sparql: str, *, require_where: bool = False) -> int:
     """The index of the ``{`` that opens the query's outermost ``WHERE`` group.
 
     That is the first ``{`` at nesting depth 0 after the keyword ``WHERE``; without the
     keyword (``ASK {``, ``SELECT * {``) the first group at depth 0, or for ``CONSTRUCT`` the
-    second (the first is the template). Strings, comments and IRIs are skipped.
+    second (the first is the template). With ``require_where`` only the keyword counts (an
+    update's ``DELETE { } INSERT { } WHERE {``). Strings, comments and IRIs are skipped.
     """
     depth, groups, seen_where, construct = 0, 0, False, False
     i = 0
@@ -126,7 +158,7 @@ def where_brace(sparql: str) -> int:
         if char == "{":
             if depth == 0:
                 groups += 1
-                if seen_where or not construct or groups == 2:
+                if seen_where or (not require_where and (not construct or groups == 2)):
                     return i
             depth += 1
         elif char == "}":

@@ -131,6 +131,8 @@ def _ours(error: Exception) -> Response:
 
         log.warning("%s %s: %s", request.method, request.path, error)
         key = "remote.unavailable" if status == 503 else "remote.refused"
+        if status == 503 and type(error).__name__ == "WriteUnavailable":  # a write: nothing
+            key = "remote.write_unavailable"  # half-written (graph/changes_remote.py)
         return render_error(status, t(key), {"Retry-After": "5"} if status == 503 else None)
     return render_error(status, str(error))
 
