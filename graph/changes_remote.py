@@ -97,18 +97,8 @@ _module_lock = threading.Lock()
 
 class WriteUnavailable(StoreUnavailable):
     """The server could not be reached while a change was being written: nothing was
-    half-written (the server runs the one update request whole or not at all)."""
-
-    def __init__(self, url: str, reason: str) -> None:
-        super().__init__(url, reason)
-        self.message_nl = (
-            "De wijziging is niet opgeslagen: de gegevensbron is niet bereikbaar. Er is niets "
-            "half geschreven; probeer het over enkele ogenblikken opnieuw."
-        )
-        self.message_en = (
-            "The change was not saved: the data store cannot be reached. Nothing was "
-            "half-written; try again in a few moments."
-        )
+    half-written (the server runs the one update request whole or not at all). The web app
+    says so in Dutch (``remote.write_unavailable``, 503)."""
 
 
 def is_remote(kg: object) -> bool:
@@ -181,7 +171,10 @@ def current_default_graph(kg: Any) -> ox.Store:
 
     store = latest_store(kg)
     if isinstance(store, RemoteStore):
-        return snapshot(store)
+        try:
+            return snapshot(store)
+        except StoreUnavailable as error:  # only writes ask for it
+            raise _unavailable(store, error) from None
     native = getattr(store, "native", None)
     if native is None:
         raise TypeError("changes need a graph opened from its store (KnowledgeGraph.open)")
@@ -353,13 +346,17 @@ def _run(
     claim = _claim(store, iri)
     if claim is None:
         raise _conflict(store, touched, if_match)
+    failed: StoreUnavailable | None = None
     try:
-        # The answer may be lost while the request ran: whether it landed says.
-        with contextlib.suppress(StoreUnavailable):
+        try:
             _write(store, iri, list(meta), all_added, removed)
+        except StoreUnavailable as error:  # the answer may be lost while the request ran:
+            failed = error  # whether it landed says
         landed = _landed(store, iri, meta)
     finally:
         _unclaim(store, claim)
+    if not landed and failed is not None:
+        raise _unavailable(store, failed)
     if not landed:
         raise _conflict(store, touched, if_match)
     subjects = sorted({t[0] for t in touched}, key=str)

@@ -1,0 +1,263 @@
+"""Edits on a remote store (issue 11 on issue 10, marker ``servers``): the web form, SPARQL
+Update on ``/sparql`` and the Graph Store Protocol write into a real SPARQL server (Oxigraph
+server, Jena, Virtuoso: ``tests/servers.py``) through the same gate, as one update request with
+the change set; history, pages, ``?op=`` and ``/verschil`` read the change sets from the server.
+
+Each server is this module's own (a fresh one, loaded with the deck): the edits must not reach
+the servers of ``tests/test_remote_servers.py``, whose golden tests expect the deck. Two apps
+over one server stand in for two app instances (each has its own store client and lock).
+"""
+
+from __future__ import annotations
+
+import datetime
+import html
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from rdflib import URIRef
+from rdflib.namespace import SKOS
+
+from amkg.graph import changes_remote
+from amkg.graph.load import AMKG, KG
+from amkg.graph.remote import RemoteStore, StoreUnavailable
+from amkg.graph.remote_load import LoadFailed, load_into
+from amkg.graph.sources import Sources
+from amkg.webui.app import create_app
+from amkg.webui.sparql import close_pool
+from tests.servers import SERVERS, Server, ServerMissing, restart, start
+from tests.test_edit_forms import FORM, PASSWORD, SZW, _hidden, errors, form_of, login
+from tests.test_remote_servers import required
+from tests.test_sparql_update import META, SZW_TRAJECTORY, revise
+
+pytestmark = pytest.mark.servers
+
+
+@pytest.fixture(scope="module", params=SERVERS)
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+           ) -> Iterator[Server]:  # fmt: skip
+    name = request.param
+    try:
+        running = start(name, tmp_path_factory.mktemp(f"edits-{name}"))
+    except ServerMissing as error:
+        if name in required():
+            pytest.fail(f"CI needs the {name} server: {error}")
+        pytest.skip(f"{name} server not installed here: {error}")
+    store = RemoteStore(running.config())
+    try:
+        load_into(store, Sources.resolve())
+    except LoadFailed as error:
+        running.stop()
+        if name == "virtuoso":  # see docs/architecture.md, "Edits on a remote store"
+            pytest.xfail(f"Virtuoso 7.2 cannot load the deck (xsd:duration literals): {error}")
+        raise
+    finally:
+        store.close()
+    yield running
+    running.stop()  # the last test restarts it: its process is the new one
+
+
+def _app(server: Server, folder: Path) -> Flask:
+    return create_app({"TESTING": True, "QUERY_WORKERS": 1, **server.settings(),
+                       "ACCOUNTS_PATH": str(folder / "accounts.sqlite3")})  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def apps(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Flask]]:
+    """Two app instances over one server, one accounts file."""
+    folder = tmp_path_factory.mktemp("accounts")
+    first, second = _app(server, folder), _app(server, folder)
+    accounts = first.extensions["amkg_accounts"]
+    accounts.add_user("anna", "redacteur", PASSWORD, str(KG["szw"]))
+    accounts.add_user("bert", "redacteur", PASSWORD, str(KG["szw"]))
+    first.config["TOKEN"] = accounts.create_token("anna")[1]
+    yield [first, second]
+    for app in (first, second):
+        close_pool(app)
+
+
+def server_export(server: Server) -> list[bytes]:
+    """The server's data graph as N-Triples, sorted, with the number of its newest change."""
+    store = RemoteStore(server.config())
+    try:
+        lines = sorted(store.dump().splitlines())
+        return [*lines, str(changes_remote.last_sequence(store)).encode()]
+    finally:
+        store.close()
+
+
+def server_has(server: Server, trajectory: str, predicate: URIRef, value: str) -> bool:
+    """Whether the server's data graph says ``trajectory predicate value``."""
+    from amkg.graph.kg import KnowledgeGraph
+
+    remote = KnowledgeGraph.remote(server.config())
+    found = remote.describe(KG[trajectory]).objects(predicate)
+    remote.store.close()  # type: ignore[attr-defined]
+    return value in {str(v) for v in found}
+
+
+def _yesterday(page: dict[str, Any]) -> str:
+    newest = datetime.datetime.fromisoformat(page["changes"][0]["time_iso"])
+    return (newest.date() - datetime.timedelta(days=1)).isoformat()
+
+
+def test_a_form_edit_lands_in_the_server_and_shows_everywhere(
+    server: Server, apps: list[Flask]
+) -> None:
+    first, second = apps
+    client = login(first, "anna")
+    form = {**form_of(client), "revised": "2023-09-30", "status": "vertraagd"}
+    shown = client.post(FORM + SZW, data=form)  # a date: the impact preview first
+    assert shown.status_code == 200
+    assert "Gevolgen van deze wijziging" in shown.get_data(as_text=True)
+    assert not server_has(server, SZW, AMKG.revisedDate, "2023-09-30")  # nothing saved yet
+    previewed = _hidden(shown.get_data(as_text=True), "previewed")
+    saved = client.post(FORM + SZW, data={**form, "previewed": previewed})
+    assert saved.status_code == 303, errors(saved.get_data(as_text=True))
+    assert server_has(server, SZW, AMKG.revisedDate, "2023-09-30")
+    other = second.test_client()  # the other instance sees it: it reads the server
+    assert "2023-09-30" in other.get("/id/" + SZW).get_data(as_text=True)
+    listed = other.get("/wijzigingen.json").get_json()
+    newest = listed["changes"][0]
+    assert (newest["agent"], newest["reason"]) == ("anna", "Schuift op")
+    assert "Schuift op" in other.get("/wijzigingen").get_data(as_text=True)
+    assert "Wijziging " + newest["id"] in other.get("/id/" + SZW).get_data(as_text=True)
+    before = _yesterday(listed)
+    old = other.get(f"/id/{SZW}.json?op={before}").get_data(as_text=True)
+    assert "2023-09-30" not in old  # ?op= a day before: the graph as it was
+    assert "2023-09-30" in other.get(f"/id/{SZW}.json").get_data(as_text=True)
+    today = datetime.date.fromisoformat(before) + datetime.timedelta(days=1)
+    diff = other.get(f"/verschil.json?van={before}&tot={today.isoformat()}")
+    assert diff.status_code == 200
+    assert "2023-09-30" in diff.get_data(as_text=True)
+
+
+def test_a_sparql_update_and_a_graph_store_write_land_in_the_server(
+    server: Server, apps: list[Flask]
+) -> None:
+    first, second = apps
+    bearer = {"Authorization": f"Bearer {first.config['TOKEN']}"}
+    reply = first.test_client().post(
+        "/sparql", data={"update": revise(SZW_TRAJECTORY, "2023-05-01"), **META}, headers=bearer
+    )
+    assert reply.status_code == 200, reply.get_data(as_text=True)
+    change = reply.get_json()["change"]
+    assert server_has(server, SZW_TRAJECTORY, AMKG.revisedDate, "2023-05-01")
+    listed = second.test_client().get("/wijzigingen.json").get_json()["changes"]
+    assert (listed[0]["id"], listed[0]["agent"]) == (change, "anna")
+    note = f'<{KG[SZW_TRAJECTORY]}> <http://www.w3.org/2004/02/skos/core#note> "Via GSP"@nl .'
+    written = first.test_client().post(
+        "/rdf-graph-store", data=note.encode(), content_type="application/n-triples",
+        query_string={"default": "", **META}, headers=bearer,
+    )  # fmt: skip
+    assert written.status_code == 200, written.get_data(as_text=True)
+    assert server_has(server, SZW_TRAJECTORY, SKOS.note, "Via GSP")
+
+
+def test_a_violating_change_is_refused_and_the_server_is_byte_identical(
+    server: Server, apps: list[Flask]
+) -> None:
+    first, _second = apps
+    before = server_export(server)
+    bearer = {"Authorization": f"Bearer {first.config['TOKEN']}"}
+    update = revise(SZW_TRAJECTORY, "2022-01-01")  # before its planned date
+    reply = first.test_client().post("/sparql", data={"update": update, **META}, headers=bearer)
+    assert reply.status_code == 422
+    assert any("vóór de geplande datum" in v["message_nl"]
+               for v in reply.get_json()["report"]["violations"])  # fmt: skip
+    client = login(first, "anna")
+    form = {**form_of(client), "completion": "2023-10-01", "status": "lopend"}
+    shown = client.post(FORM + SZW, data=form)
+    refused = client.post(FORM + SZW, data={**form, "previewed": _hidden(
+        shown.get_data(as_text=True), "previewed")})  # fmt: skip
+    assert refused.status_code == 422
+    assert "alleen bij de status afgerond" in errors(refused.get_data(as_text=True))["completion"]
+    assert server_export(server) == before
+
+
+def test_two_instances_editing_one_entity_one_gets_409_and_nothing_is_lost(
+    server: Server, apps: list[Flask]
+) -> None:
+    first, second = apps
+    anna, bert = login(first, "anna"), login(second, "bert")
+    anna_form = {**form_of(anna), "note": "Anna's notitie"}
+    bert_form = {**form_of(bert), "note": "Berts notitie"}
+    assert bert.post(FORM + SZW, data=bert_form).status_code == 303
+    before = server_export(server)
+    stale = anna.post(FORM + SZW, data=anna_form)  # read before Bert saved: If-Match fails
+    assert stale.status_code == 409
+    page = html.unescape(stale.get_data(as_text=True))
+    assert "Anna's notitie" in page
+    assert "Berts notitie" in page
+    assert server_export(server) == before
+    # Both read the same version, then save at the same moment from two instances.
+    forms = [{**form_of(anna), "note": "Anna tegelijk"}, {**form_of(bert), "note": "Bert tegelijk"}]
+    barrier, statuses = threading.Barrier(2), {}
+
+    def save(client: FlaskClient, form: dict[str, str], who: str) -> None:
+        barrier.wait()
+        statuses[who] = client.post(FORM + SZW, data=form).status_code
+
+    threads = [threading.Thread(target=save, args=(c, f, w))
+               for c, f, w in ((anna, forms[0], "anna"), (bert, forms[1], "bert"))]  # fmt: skip
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses.values()) in ([303, 409], [409, 409]), statuses
+    saved = [w for w, s in statuses.items() if s == 303]
+    notes = {"anna": "Anna tegelijk", "bert": "Bert tegelijk"}
+    for who, note in notes.items():  # the saved one is in the server, the refused one is not
+        assert server_has(server, SZW, AMKG.editorNote, note) == (who in saved), (who, statuses)
+    listed = second.test_client().get("/wijzigingen.json").get_json()["changes"]
+    ids = [c["id"] for c in listed]
+    assert len(ids) == len(set(ids))  # every change set whole, none merged with another
+    assert all(len({c["agent"]}) == 1 for c in listed)
+
+
+def test_an_answer_lost_after_the_write_is_checked_on_the_server(
+    server: Server, apps: list[Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = changes_remote._write
+
+    def lost(store: RemoteStore, *args: Any) -> None:
+        original(store, *args)
+        raise StoreUnavailable(store.config.url, "connection reset (test)")
+
+    monkeypatch.setattr(changes_remote, "_write", lost)
+    client = login(apps[0], "anna")
+    saved = client.post(FORM + SZW, data={**form_of(client), "note": "Antwoord kwijt"})
+    assert saved.status_code == 303  # it landed, and the server says so
+    assert server_has(server, SZW, AMKG.editorNote, "Antwoord kwijt")
+
+
+def test_an_unreachable_server_during_a_write_is_a_dutch_503_and_nothing_is_half_written(
+    server: Server, apps: list[Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, _second = apps
+    client = login(first, "anna")
+    form = {**form_of(client), "note": "Terwijl de server weg is"}
+    before = server_export(server)
+    original = changes_remote._write
+
+    def gone(store: RemoteStore, *args: Any) -> None:
+        server.stop()  # validated and claimed; the server goes away as the change is sent
+        original(store, *args)
+
+    monkeypatch.setattr(changes_remote, "_write", gone)
+    try:
+        for attempt in ("while writing", "before reading"):  # the second finds it stopped
+            reply = client.post(FORM + SZW, data=form)
+            assert reply.status_code == 503, attempt
+            text = reply.get_data(as_text=True)
+            assert "De wijziging is niet opgeslagen" in text, attempt
+            assert "niets half geschreven" in text, attempt
+    finally:
+        back = restart(server)
+        server.process = back.process  # the module's fixture stops this one
+    assert server_export(back) == before
