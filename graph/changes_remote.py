@@ -187,8 +187,8 @@ def memory_dataset(store: RemoteStore) -> ox.Store:
     memory = snapshot(store)
     shapes = store.query(DOMAIN.text("shapes-triples"), {"g": URIRef(SHAPES_GRAPH)}).graph
     graph = ox.NamedNode(SHAPES_GRAPH)
-    if shapes is not None:
-        memory.extend(ox.Quad(*map(to_oxigraph, t), graph) for t in shapes)  # type: ignore[misc]
+    for s, p, o in shapes if shapes is not None else ():
+        memory.add(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph))  # type: ignore[arg-type]
     rows = store.query_all_graphs(DOMAIN.text("change-quads")).rows
     memory.extend(
         ox.Quad(

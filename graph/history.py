@@ -28,7 +28,7 @@ from rdflib.namespace import RDFS
 from rdflib.term import Node
 
 from amkg.graph.changes import CHANGES, DCTERMS, PROV, SCHEMA, _run, latest_store
-from amkg.graph.changes_remote import change_reader, is_remote, memory_dataset, version_key
+from amkg.graph.changes_remote import change_reader, memory_dataset, version_key
 from amkg.graph.changes_types import (
     BadChange,
     Change,
@@ -40,6 +40,7 @@ from amkg.graph.changes_types import (
     Triple,
 )
 from amkg.graph.load import AMKG
+from amkg.graph.remote import RemoteStore
 from amkg.graph.rq import DOMAIN
 from amkg.graph.store import OxigraphStore, Store, from_oxigraph_raw
 
@@ -126,8 +127,10 @@ def as_of(kg: Any, when: datetime.date) -> Any:
     from amkg.graph.kg import KnowledgeGraph
 
     store = latest_store(kg)
-    remote = is_remote(store)
-    version = version_key(store) if remote else getattr(store, "directory", id(store))
+    if isinstance(store, RemoteStore):
+        version: object = version_key(store)
+    else:
+        version = getattr(store, "directory", id(store))
     key = (version, "as-of", when.isoformat())
     with _views_lock:
         found = _views.get(key)
@@ -138,8 +141,8 @@ def as_of(kg: Any, when: datetime.date) -> Any:
     later = [c for c in every if c.time > _end_of(when)]
     if not later:
         return current(kg)
-    if remote:  # the server's data, shapes and change sets, copied into memory
-        native = memory_dataset(store)  # type: ignore[arg-type]
+    if isinstance(store, RemoteStore):  # the server's data, shapes and change sets, in memory
+        native = memory_dataset(store)
         every = changes(OxigraphStore(native))  # as the copy has them
         later = [c for c in every if c.time > _end_of(when)]
     else:
@@ -226,8 +229,8 @@ def export_changes(kg: object) -> str:
     """Every change set as TriG (Turtle's syntax for named graphs): the change graphs in order,
     each followed by its added and removed triples, each graph's lines sorted. Byte-stable."""
     store = latest_store(kg)
-    if is_remote(store):  # the server's change sets, copied into memory
-        store = OxigraphStore(memory_dataset(store))  # type: ignore[arg-type]
+    if isinstance(store, RemoteStore):  # the server's change sets, copied into memory
+        store = OxigraphStore(memory_dataset(store))
     assert isinstance(store, OxigraphStore)
     native = store.native
     parts = [_HEADER]

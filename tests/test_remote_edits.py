@@ -220,6 +220,45 @@ def test_two_instances_editing_one_entity_one_gets_409_and_nothing_is_lost(
     assert all(len({c["agent"]}) == 1 for c in listed)
 
 
+def _claim_at_once(
+    store: RemoteStore, change: URIRef, barrier: threading.Barrier, got: list[URIRef | None]
+) -> None:
+    barrier.wait()
+    got.append(changes_remote._claim(store, change))
+
+
+def test_claims_let_one_writer_of_a_number_go_on(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two writers claiming one change number at once: at most one goes on (Oxigraph server's
+    FILTER NOT EXISTS alone let both write, see graph/changes_remote.py); a claim held blocks
+    the next writer; one left by a writer that died stops counting after the lease."""
+    stores = [RemoteStore(server.config()), RemoteStore(server.config())]
+    try:
+        for number in range(900001, 900021):
+            change = URIRef(f"https://w3id.org/amkg/wijziging/{number}")
+            barrier, got = threading.Barrier(2), []
+            threads = [threading.Thread(target=_claim_at_once, args=(s, change, barrier, got))
+                       for s in stores]  # fmt: skip
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            held = [c for c in got if c is not None]
+            assert len(held) <= 1, number
+            for found in held:
+                changes_remote._unclaim(stores[0], found)
+        change = URIRef("https://w3id.org/amkg/wijziging/900100")
+        first = changes_remote._claim(stores[0], change)
+        assert first is not None
+        assert changes_remote._claim(stores[1], change) is None  # held: the other waits
+        monkeypatch.setattr(changes_remote, "LEASE_SECONDS", 0.0)  # as if its writer died
+        assert changes_remote._claim(stores[1], change) is not None
+    finally:
+        for store in stores:
+            store.close()
+
+
 def test_an_answer_lost_after_the_write_is_checked_on_the_server(
     server: Server, apps: list[Flask], monkeypatch: pytest.MonkeyPatch
 ) -> None:
