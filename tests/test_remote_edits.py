@@ -33,7 +33,7 @@ from amkg.webui.sparql import close_pool
 from tests.servers import SERVERS, Server, ServerMissing, restart, start
 from tests.test_edit_forms import FORM, PASSWORD, SZW, _hidden, errors, form_of, login
 from tests.test_remote_servers import required
-from tests.test_sparql_update import META, SZW_TRAJECTORY, revise
+from tests.test_sparql_update import META, PREFIXES, SZW_TRAJECTORY, revise
 
 pytestmark = pytest.mark.servers
 
@@ -131,6 +131,11 @@ def test_a_form_edit_lands_in_the_server_and_shows_everywhere(
     old = other.get(f"/id/{SZW}.json?op={before}").get_data(as_text=True)
     assert "2023-09-30" not in old  # ?op= a day before: the graph as it was
     assert "2023-09-30" in other.get(f"/id/{SZW}.json").get_data(as_text=True)
+    ask = PREFIXES + f'ASK {{ kg:{SZW} amkg:revisedDate "2023-09-30"^^xsd:date }}'
+    accept = {"Accept": "application/sparql-results+json"}
+    for op, expected in ((None, True), (before, False)):  # /sparql as of a day too
+        asked = other.get("/sparql", query_string={"query": ask, "op": op}, headers=accept)
+        assert asked.get_json()["boolean"] is expected, op
     today = datetime.date.fromisoformat(before) + datetime.timedelta(days=1)
     diff = other.get(f"/verschil.json?van={before}&tot={today.isoformat()}")
     assert diff.status_code == 200
