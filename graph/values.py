@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -47,6 +48,9 @@ def _values_rows(node: Any) -> list[dict[Any, Node]] | None:
     return None
 
 
+_parse_lock = threading.Lock()
+
+
 @functools.lru_cache(maxsize=4096)
 def _checked_clause(pairs: tuple[tuple[str, Node], ...]) -> str:
     from rdflib import Variable
@@ -60,7 +64,9 @@ def _checked_clause(pairs: tuple[tuple[str, Node], ...]) -> str:
     clause = f"VALUES ({names}) {{ ({values}) }}"
     expected = [{Variable(name): term for name, term in pairs}]
     try:
-        rows = _values_rows(prepareQuery(f"SELECT * WHERE {{ {clause} }}").algebra)
+        with _parse_lock:  # rdflib's parser (pyparsing) is not safe across threads: two at once
+            parsed = prepareQuery(f"SELECT * WHERE {{ {clause} }}")  # failed a faithful term
+        rows = _values_rows(parsed.algebra)
     except Exception:  # pyparsing's ParseException and friends: not a faithful clause
         rows = None
     if rows != expected:
