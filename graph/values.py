@@ -89,20 +89,44 @@ def rows_clause(names: Sequence[str], rows: Iterable[Sequence[Node | None]]) -> 
     for name in names:
         if not _NAME.match(name):
             raise UnfaithfulValues(name, "not a SPARQL variable name")
-    lines = []
-    for row in rows:
+    table = [list(row) for row in rows]
+    for row in table:
         if len(row) != len(names):
             raise ValueError(f"a row of {len(row)} values for {len(names)} variables")
-        cells = []
-        for term in row:
-            if term is None:
-                cells.append("UNDEF")
-            else:
-                _checked_clause((("v", term),))  # raises UnfaithfulValues
-                cells.append(term.n3())
-        lines.append(f"    ({' '.join(cells)})")
+    _check_terms([term for row in table for term in row if term is not None])
+    lines = [
+        f"    ({' '.join('UNDEF' if term is None else term.n3() for term in row)})" for row in table
+    ]
     head = " ".join(f"?{name}" for name in names)
     return f"VALUES ({head}) {{\n" + "\n".join(lines) + "\n  }"
+
+
+_faithful: set[Node] = set()
+
+
+def _check_terms(terms: Sequence[Node]) -> None:
+    """Check each term as :func:`values_clause` does, the new ones in one parse (a commit's
+    times and numbers are new every time; one parse each cost a third of a second). A block
+    that does not read back is checked term by term, which names the one at fault."""
+    from rdflib import Variable
+    from rdflib.plugins.sparql import prepareQuery
+
+    pending = [t for t in dict.fromkeys(terms) if t not in _faithful]
+    if not pending:
+        return
+    clause = "VALUES (?v) { " + " ".join(f"({t.n3()})" for t in pending) + " }"
+    try:
+        with _parse_lock:
+            parsed = prepareQuery(f"SELECT * WHERE {{ {clause} }}")
+        rows = _values_rows(parsed.algebra)
+    except Exception:  # pyparsing's ParseException and friends
+        rows = None
+    if rows != [{Variable("v"): t} for t in pending]:
+        for term in pending:
+            _checked_clause((("v", term),))  # raises UnfaithfulValues for the first bad one
+    if len(_faithful) > 8192:
+        _faithful.clear()
+    _faithful.update(pending)
 
 
 def update_with_rows(

@@ -34,8 +34,12 @@ def test_rows_go_after_where_and_an_update_runs_them_as_written() -> None:
 
 
 def test_a_value_that_would_read_back_as_another_is_refused() -> None:
+    bad = Literal("\\u0022 } ; DROP ALL ; #")
     with pytest.raises(UnfaithfulValues):
-        rows_clause(("o",), [(Literal("\\u0022 } ; DROP ALL ; #"),)])
+        rows_clause(("o",), [(bad,)])
+    with pytest.raises(UnfaithfulValues):  # among good ones, checked in one parse first
+        rows_clause(("o",), [(Literal("goed"),), (bad,), (Literal(7),)])
+    assert "UNDEF" in rows_clause(("s", "o"), [(S, None), (None, Literal("goed"))])
     with pytest.raises(UnfaithfulValues):
         rows_clause(("bad name",), [(S,)])
     with pytest.raises(ValueError, match="2 values for 1"):
