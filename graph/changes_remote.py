@@ -37,7 +37,6 @@ History, ``?op=`` and the diff read the change sets from the server (:func:`chan
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import threading
 import uuid
@@ -93,6 +92,8 @@ LEASE_SECONDS = 60.0
 _COMMIT_VARS = ("change", "data", "graph", "s", "p", "o")
 
 _module_lock = threading.Lock()
+#: Claims of this process it could not withdraw (the server went away): not another writer's.
+_left_behind: set[URIRef] = set()
 
 
 class WriteUnavailable(StoreUnavailable):
@@ -225,10 +226,14 @@ def _claim(store: RemoteStore, change: URIRef) -> URIRef | None:
     store.update(update_with_rows(DOMAIN.text("remote-claim"), names, [(LOCKS, claim, change)]))
     bound = {"locks": LOCKS, "change": change}
     rows = store.query_all_graphs(DOMAIN.text("remote-claims"), bound).rows
+    ours = {r["claim"] for r in rows if r["claim"] in _left_behind}
+    for found in sorted(ours):
+        _unclaim(store, found)  # ours, from a write the server went away during
     others = [
         r
         for r in rows
         if r["claim"] != claim
+        and r["claim"] not in ours
         and (_server_time(r["now"]) - _server_time(r["at"])).total_seconds() < LEASE_SECONDS
     ]
     if others:
@@ -238,10 +243,15 @@ def _claim(store: RemoteStore, change: URIRef) -> URIRef | None:
 
 
 def _unclaim(store: RemoteStore, claim: URIRef) -> None:
-    """Withdraw a claim (best effort: one left behind expires)."""
+    """Withdraw a claim (best effort: one left behind expires, and this process withdraws it
+    at its next claim)."""
     text = update_with_rows(DOMAIN.text("remote-unclaim"), ("locks", "claim"), [(LOCKS, claim)])
-    with contextlib.suppress(StoreUnavailable, RemoteQueryError):
+    try:
         store.update(text)
+    except (StoreUnavailable, RemoteQueryError):
+        _left_behind.add(claim)
+    else:
+        _left_behind.discard(claim)
 
 
 def _conflict(
