@@ -226,8 +226,8 @@ def _claim(store: RemoteStore, change: URIRef) -> URIRef | None:
     store.update(update_with_rows(DOMAIN.text("remote-claim"), names, [(LOCKS, claim, change)]))
     bound = {"locks": LOCKS, "change": change}
     rows = store.query_all_graphs(DOMAIN.text("remote-claims"), bound).rows
-    ours = {r["claim"] for r in rows if r["claim"] in _left_behind}
-    for found in sorted(ours):
+    ours = {URIRef(str(r["claim"])) for r in rows if r["claim"] in _left_behind}
+    for found in sorted(ours, key=str):
         _unclaim(store, found)  # ours, from a write the server went away during
     others = [
         r
