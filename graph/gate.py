@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import SH
+from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from amkg.graph.changes_types import Violation
@@ -124,6 +124,8 @@ def neighbourhood(store: Store, nodes: Iterable[Node], into: Graph) -> None:
                 describe(value)
         for row in DOMAIN.select(store, "incoming", {"o": node}):
             into.add((row["s"], row["p"], node))
+            if row["p"] == RDF.subject:  # a reified statement about the node: shapes of the
+                describe(row["s"])  # node read it whole (a marked effect chain of a factor)
 
 
 def check(

@@ -20,6 +20,7 @@ from tests.edits_helpers import TRAJECTORY, day
 UNSTATED = KG["traject-brief-statushouders-aan-het-werk"]  # coordinator not stated
 ROEMER = KG["traject-rapportage-commissie-roemer"]
 NEW = KG["traject-nieuw"]
+EFFECT = KG["effect-nieuw"]  # acts on a factor whose effect chains are marked readings
 
 EDITS: dict[str, tuple[list[Triple], list[Triple]]] = {
     "revised date": ([(TRAJECTORY, AMKG.revisedDate, day("2023-05-31"))], []),
@@ -39,6 +40,20 @@ EDITS: dict[str, tuple[list[Triple], list[Triple]]] = {
     "ministry no longer a ministry": ([], [(KG.szw, RDF.type, AMKG.Ministry)]),
     "label with markup": ([(TRAJECTORY, RDFS.label, Literal("<b>vet</b>", lang="nl"))], []),
     "bare new trajectory": ([(NEW, RDF.type, AMKG.Trajectory)], []),
+    "new effect on a factor with marked chains": (
+        [
+            (EFFECT, RDF.type, AMKG.Effect),
+            (EFFECT, RDFS.label, Literal("Minder krapte", lang="nl")),
+            (EFFECT, RDFS.label, Literal("Less shortage", lang="en")),
+            (EFFECT, AMKG.effectOf, KG["maatregel-kennissessies"]),
+            (KG["maatregel-kennissessies"], AMKG.hasEffect, EFFECT),
+            (EFFECT, AMKG.actsOn, KG["factor-arbeidsmarktkrapte"]),
+            (EFFECT, AMKG.direction, AMKG.decrease),
+            (EFFECT, AMKG.inferred, Literal(False)),
+            (EFFECT, AMKG.citation, KG["bron-maatregel-kennissessies-effect"]),
+        ],
+        [],
+    ),
     "second revised date": (
         [
             (TRAJECTORY, AMKG.revisedDate, day("2023-05-31")),
@@ -72,7 +87,11 @@ def test_the_gate_equals_a_full_validation(base: tuple[KnowledgeGraph, Path], na
     partial, _report = gate.check(candidate, kg.build.fingerprint, [*added, *removed])
     full = gate.full_check(candidate)
     assert key(partial) == key(full)
-    expected_valid = name in {"revised date", "completed"}
+    expected_valid = name in {
+        "revised date",
+        "completed",
+        "new effect on a factor with marked chains",
+    }
     assert (gate.blocking(full) == []) is expected_valid
 
 
