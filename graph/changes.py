@@ -11,6 +11,9 @@ cites the change's source (``amkg:citation``), beside the deck's citations.
 
 :func:`preview` runs the same gate without committing; :func:`commit_update` takes a SPARQL 1.1
 Update, computes its effect on a candidate and commits that as a change.
+
+On a remote store (a SPARQL server, issue 10) the same happens in
+:mod:`amkg.graph.changes_remote`: validated on a copy, written as one SPARQL Update request.
 """
 
 from __future__ import annotations
@@ -197,6 +200,10 @@ def _run(
     publish: bool,
     times: tuple[datetime.datetime, datetime.datetime] | None = None,
 ) -> tuple[Committed | None, list[Violation]]:
+    from amkg.graph import changes_remote
+
+    if changes_remote.is_remote(kg):  # a SPARQL server: one update request, see that module
+        return changes_remote.run(kg, change, if_match, publish=publish, times=times)
     check_change(change)
     build, sources = _build_of(kg)
     started = times[0] if times else _now()
@@ -286,6 +293,12 @@ def commit_update(
     """Apply a SPARQL 1.1 Update to a candidate copy, take what it added and removed in the
     default graph as a change, and commit that through the same gate. Updates that name
     graphs or load documents are refused (:class:`BadChange`); a malformed one too."""
+    from amkg.graph import changes_remote
+
+    if changes_remote.is_remote(kg):
+        return changes_remote.commit_update(
+            kg, sparql_update, agent=agent, reason=reason, source=source
+        )
     check_update_text(sparql_update)
     build, sources = _build_of(kg)
     current, _found = head.current_store_dir(build, sources)

@@ -9,7 +9,9 @@
   state).
 
 Every read is a query (``graph/sparql/change-list.rq``, ``graph-triples.rq``,
-``entity-changes.rq``) on the current version's store.
+``entity-changes.rq``) on the current version's store; on a remote store on the server's named
+graphs (:mod:`amkg.graph.changes_remote`), and ``as_of`` copies the server's data and change sets
+into memory when a change came after the day.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from rdflib.namespace import RDFS
 from rdflib.term import Node
 
 from amkg.graph.changes import CHANGES, DCTERMS, PROV, SCHEMA, _run, latest_store
+from amkg.graph.changes_remote import change_reader, memory_dataset, version_key
 from amkg.graph.changes_types import (
     BadChange,
     Change,
@@ -37,6 +40,7 @@ from amkg.graph.changes_types import (
     Triple,
 )
 from amkg.graph.load import AMKG
+from amkg.graph.remote import RemoteStore
 from amkg.graph.rq import DOMAIN
 from amkg.graph.store import OxigraphStore, Store, from_oxigraph_raw
 
@@ -67,6 +71,7 @@ def _time(value: Node) -> datetime.datetime:
 
 def changes(store: Store, only: set[str] | None = None) -> list[ChangeInfo]:
     """Every change set of ``store`` (or those whose IRI is in ``only``), oldest first."""
+    store = change_reader(store)  # a remote store's change sets are named graphs of the server
     found: list[ChangeInfo] = []
     for row in DOMAIN.select(store, "change-list"):
         iri = str(row["change"])
@@ -97,7 +102,7 @@ def changes(store: Store, only: set[str] | None = None) -> list[ChangeInfo]:
 def history(kg: object, iri: str | Node) -> list[ChangeInfo]:
     """The change sets that added or removed a triple about ``iri``, newest first."""
     store = latest_store(kg)
-    rows = DOMAIN.select(store, "entity-changes", {"s": URIRef(str(iri))})
+    rows = DOMAIN.select(change_reader(store), "entity-changes", {"s": URIRef(str(iri))})
     wanted = {str(r["change"]) for r in rows}
     return list(reversed(changes(store, wanted))) if wanted else []
 
@@ -105,7 +110,7 @@ def history(kg: object, iri: str | Node) -> list[ChangeInfo]:
 def recent(kg: object, limit: int = 50) -> list[ChangeInfo]:
     """The newest ``limit`` change sets, newest first."""
     store = latest_store(kg)
-    rows = DOMAIN.select(store, "change-list")
+    rows = DOMAIN.select(change_reader(store), "change-list")
     newest = {str(r["change"]) for r in sorted(rows, key=lambda r: -int(str(r["seq"])))[:limit]}
     return list(reversed(changes(store, newest))) if newest else []
 
@@ -122,7 +127,11 @@ def as_of(kg: Any, when: datetime.date) -> Any:
     from amkg.graph.kg import KnowledgeGraph
 
     store = latest_store(kg)
-    key = (getattr(store, "directory", id(store)), "as-of", when.isoformat())
+    if isinstance(store, RemoteStore):
+        version: object = version_key(store)
+    else:
+        version = getattr(store, "directory", id(store))
+    key = (version, "as-of", when.isoformat())
     with _views_lock:
         found = _views.get(key)
         if found is not None:
@@ -132,9 +141,14 @@ def as_of(kg: Any, when: datetime.date) -> Any:
     later = [c for c in every if c.time > _end_of(when)]
     if not later:
         return current(kg)
-    assert isinstance(store, OxigraphStore)
+    if isinstance(store, RemoteStore):  # the server's data, shapes and change sets, in memory
+        native = memory_dataset(store)
+        every = changes(OxigraphStore(native))  # as the copy has them
+        later = [c for c in every if c.time > _end_of(when)]
+    else:
+        assert isinstance(store, OxigraphStore)
+        native = store.native
     memory = ox.Store()
-    native = store.native
     memory.bulk_extend(native.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     shapes = ox.NamedNode("https://w3id.org/amkg/shapes")
     memory.bulk_extend(native.quads_for_pattern(None, None, None, shapes))
@@ -215,6 +229,8 @@ def export_changes(kg: object) -> str:
     """Every change set as TriG (Turtle's syntax for named graphs): the change graphs in order,
     each followed by its added and removed triples, each graph's lines sorted. Byte-stable."""
     store = latest_store(kg)
+    if isinstance(store, RemoteStore):  # the server's change sets, copied into memory
+        store = OxigraphStore(memory_dataset(store))
     assert isinstance(store, OxigraphStore)
     native = store.native
     parts = [_HEADER]

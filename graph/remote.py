@@ -263,11 +263,20 @@ class RemoteStore:
         block (see :mod:`amkg.graph.values`); a bound SELECT variable must be projected."""
         return self._query(sparql, bindings, [self.config.shapes_graph], timeout=timeout)
 
+    def query_all_graphs(
+        self, sparql: str, bindings: Mapping[str, Node] | None = None
+    ) -> QueryResult:
+        """Evaluate ``sparql`` on the server's own dataset (no ``default-graph-uri`` nor
+        ``named-graph-uri``): every named graph is there for ``GRAPH ?g``, whatever the server
+        makes its default graph. For the change sets (named graphs of their own,
+        :mod:`amkg.graph.changes_remote`); their queries use ``GRAPH`` patterns only."""
+        return self._query(sparql, bindings, None)
+
     def _query(
         self,
         sparql: str,
         bindings: Mapping[str, Node] | None,
-        named: Iterable[str],
+        named: Iterable[str] | None,
         *,
         timeout: float | None = None,
     ) -> QueryResult:
@@ -291,9 +300,11 @@ class RemoteStore:
             result.rows = [r for r in result.rows if all(r.get(k) == v for k, v in blanks.items())]
         return result
 
-    def _send(self, sparql: str, named: Iterable[str], timeout: float | None) -> QueryResult:
-        fields = [("query", sparql), ("default-graph-uri", self.config.graph)]
-        fields += [("named-graph-uri", g) for g in named]
+    def _send(self, sparql: str, named: Iterable[str] | None, timeout: float | None) -> QueryResult:
+        fields = [("query", sparql)]
+        if named is not None:  # None: the server's own dataset (query_all_graphs)
+            fields.append(("default-graph-uri", self.config.graph))
+            fields += [("named-graph-uri", g) for g in named]
         limit = timeout if timeout is not None else self.config.timeout
         # The server is told a little more than our limit, and we wait as long for its answer:
         # ours (the query pool's) ends the request first, with one message for every engine;

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from rdflib.term import Node
@@ -47,6 +48,9 @@ def _values_rows(node: Any) -> list[dict[Any, Node]] | None:
     return None
 
 
+_parse_lock = threading.Lock()
+
+
 @functools.lru_cache(maxsize=4096)
 def _checked_clause(pairs: tuple[tuple[str, Node], ...]) -> str:
     from rdflib import Variable
@@ -60,7 +64,9 @@ def _checked_clause(pairs: tuple[tuple[str, Node], ...]) -> str:
     clause = f"VALUES ({names}) {{ ({values}) }}"
     expected = [{Variable(name): term for name, term in pairs}]
     try:
-        rows = _values_rows(prepareQuery(f"SELECT * WHERE {{ {clause} }}").algebra)
+        with _parse_lock:  # rdflib's parser (pyparsing) is not safe across threads: two at once
+            parsed = prepareQuery(f"SELECT * WHERE {{ {clause} }}")  # failed a faithful term
+        rows = _values_rows(parsed.algebra)
     except Exception:  # pyparsing's ParseException and friends: not a faithful clause
         rows = None
     if rows != expected:
@@ -75,6 +81,61 @@ def values_clause(bindings: Mapping[str, Node]) -> str:
     if not bindings:
         return ""
     return _checked_clause(tuple(bindings.items()))
+
+
+def rows_clause(names: Sequence[str], rows: Iterable[Sequence[Node | None]]) -> str:
+    """``VALUES (?a ?b) { (term term) (term UNDEF) ... }``: many rows, each term written as
+    :func:`values_clause` writes it and checked the same way (``None``: ``UNDEF``)."""
+    for name in names:
+        if not _NAME.match(name):
+            raise UnfaithfulValues(name, "not a SPARQL variable name")
+    table = [list(row) for row in rows]
+    for row in table:
+        if len(row) != len(names):
+            raise ValueError(f"a row of {len(row)} values for {len(names)} variables")
+    _check_terms([term for row in table for term in row if term is not None])
+    lines = [
+        f"    ({' '.join('UNDEF' if term is None else term.n3() for term in row)})" for row in table
+    ]
+    head = " ".join(f"?{name}" for name in names)
+    return f"VALUES ({head}) {{\n" + "\n".join(lines) + "\n  }"
+
+
+_faithful: set[Node] = set()
+
+
+def _check_terms(terms: Sequence[Node]) -> None:
+    """Check each term as :func:`values_clause` does, the new ones in one parse (a commit's
+    times and numbers are new every time; one parse each cost a third of a second). A block
+    that does not read back is checked term by term, which names the one at fault."""
+    from rdflib import Variable
+    from rdflib.plugins.sparql import prepareQuery
+
+    pending = [t for t in dict.fromkeys(terms) if t not in _faithful]
+    if not pending:
+        return
+    clause = "VALUES (?v) { " + " ".join(f"({t.n3()})" for t in pending) + " }"
+    try:
+        with _parse_lock:
+            parsed = prepareQuery(f"SELECT * WHERE {{ {clause} }}")
+        rows = _values_rows(parsed.algebra)
+    except Exception:  # pyparsing's ParseException and friends
+        rows = None
+    if rows != [{Variable("v"): t} for t in pending]:
+        for term in pending:
+            _checked_clause((("v", term),))  # raises UnfaithfulValues for the first bad one
+    if len(_faithful) > 8192:
+        _faithful.clear()
+    _faithful.update(pending)
+
+
+def update_with_rows(
+    sparql: str, names: Sequence[str], rows: Iterable[Sequence[Node | None]]
+) -> str:
+    """The SPARQL update ``sparql`` with a checked :func:`rows_clause` first in the group after
+    its ``WHERE`` (the templates before it are left alone)."""
+    brace = where_brace(sparql, require_where=True)
+    return f"{sparql[: brace + 1]}\n  {rows_clause(names, rows)}\n{sparql[brace + 1 :]}"
 
 
 def _skip(text: str, i: int) -> int:
@@ -108,12 +169,13 @@ def _escaped(text: str, i: int) -> bool:
     return backslashes % 2 == 1
 
 
-def where_brace(sparql: str) -> int:
+def where_brace(sparql: str, *, require_where: bool = False) -> int:
     """The index of the ``{`` that opens the query's outermost ``WHERE`` group.
 
     That is the first ``{`` at nesting depth 0 after the keyword ``WHERE``; without the
     keyword (``ASK {``, ``SELECT * {``) the first group at depth 0, or for ``CONSTRUCT`` the
-    second (the first is the template). Strings, comments and IRIs are skipped.
+    second (the first is the template). With ``require_where`` only the keyword counts (an
+    update's ``DELETE { } INSERT { } WHERE {``). Strings, comments and IRIs are skipped.
     """
     depth, groups, seen_where, construct = 0, 0, False, False
     i = 0
@@ -126,7 +188,7 @@ def where_brace(sparql: str) -> int:
         if char == "{":
             if depth == 0:
                 groups += 1
-                if seen_where or not construct or groups == 2:
+                if seen_where or (not require_where and (not construct or groups == 2)):
                     return i
             depth += 1
         elif char == "}":

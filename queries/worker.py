@@ -109,6 +109,8 @@ def version_store(kg: Any, as_of: str | None) -> Store:
     the day ``as_of`` (``YYYY-MM-DD``; graph/history.py)."""
     from amkg.graph import history
 
+    if kg.store.name == "remote" and as_of:  # the server's change sets undone in memory
+        return history.as_of(kg, datetime.date.fromisoformat(as_of)).store  # type: ignore[no-any-return]
     if kg.build is None or kg.store.name != "oxigraph":
         return kg.store  # type: ignore[no-any-return]
     if as_of:

@@ -131,8 +131,18 @@ def _ours(error: Exception) -> Response:
 
         log.warning("%s %s: %s", request.method, request.path, error)
         key = "remote.unavailable" if status == 503 else "remote.refused"
+        if status == 503 and _a_write(error):  # nothing half-written: graph/changes_remote.py
+            key = "remote.write_unavailable"
         return render_error(status, t(key), {"Retry-After": "5"} if status == 503 else None)
     return render_error(status, str(error))
+
+
+def _a_write(error: Exception) -> bool:
+    """Whether the store failed a write (a commit, or any step of a write route: the change is
+    written in one request at the end, so nothing of it is in the store)."""
+    if type(error).__name__ == "WriteUnavailable":
+        return True
+    return request.method in ("POST", "PUT", "DELETE") and not request.path.startswith("/sparql")
 
 
 def _unexpected(error: Exception) -> Response:

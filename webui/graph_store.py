@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 from werkzeug.datastructures import MultiDict
 
-from amkg.graph.changes import latest_store
+from amkg.graph.changes_remote import current_default_graph
 from amkg.graph.export import canonical_ntriples, turtle
 from amkg.graph.history import current
 from amkg.webui import i18n
@@ -100,9 +100,7 @@ def _write() -> Response:
     user = bearer(current_app, request, lang)  # 401 before anything else is looked at
     _check_graph()
     kg = current(current_app.extensions["amkg"])
-    native = getattr(latest_store(kg), "native", None)
-    if native is None:
-        raise HttpError(503, "writes need the embedded store")
+    native = current_default_graph(kg)  # the embedded store, or a copy of a remote one
     before = set(native.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     if request.method == "DELETE":
         after: set[ox.Quad] = set()

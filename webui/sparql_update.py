@@ -5,7 +5,8 @@ An update (``POST /sparql`` with ``update=`` in a form, or the update as the bod
 redacteur or beheerder (``amkg token create``): without one 401 with
 ``WWW-Authenticate: Bearer realm="amkg"``. Then, in this order:
 
-1. the update is run on an in-memory copy of the current version's default graph, which gives
+1. the update is run on an in-memory copy of the current version's default graph (on a remote
+   store: of the server's data graph, :mod:`amkg.graph.changes_remote`), which gives
    the triples it adds and removes (an update that names a graph or loads a document: 400);
 2. the role rules (:mod:`amkg.webui.permissions`) look at that delta: a redacteur touching a
    trajectory their ministry does not coordinate gets 403 with the reason;
@@ -42,8 +43,8 @@ from flask import Flask, Request, Response
 from werkzeug.datastructures import MultiDict
 
 from amkg.graph.changes import BadChange, Change, ChangeRejected, ChangeSource, EditConflict, commit
-from amkg.graph.changes import latest_store as _latest_store
 from amkg.graph.changes_checks import check_update_text, parse_date
+from amkg.graph.changes_remote import current_default_graph
 from amkg.graph.changes_types import Committed, Triple
 from amkg.graph.history import current
 from amkg.graph.store import from_oxigraph_raw
@@ -116,9 +117,7 @@ def update_delta(kg: Any, text: str) -> tuple[tuple[Triple, ...], tuple[Triple, 
     """What the SPARQL update ``text`` would add to and remove from the current default graph,
     computed on an in-memory copy (nothing is written)."""
     check_update_text(text)
-    native = getattr(_latest_store(kg), "native", None)
-    if native is None:
-        raise HttpError(503, "updates need the embedded store")
+    native = current_default_graph(kg)  # the embedded store, or a copy of a remote one
     memory = ox.Store()
     memory.bulk_extend(native.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     before = _default_graph(memory)
