@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -78,6 +79,23 @@ AGENTS = "https://w3id.org/amkg/agent/"
 
 _open_lock = threading.Lock()
 _open: dict[Path, OxigraphStore] = {}
+
+#: Set to a dict by a benchmark (``benchmarks/bench_edits.py``): each commit adds the seconds of
+#: its phases to it.
+phase_times: dict[str, float] | None = None
+
+
+class _Laps:
+    """Seconds since the last lap, added to :data:`phase_times` under a phase's name."""
+
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        if phase_times is not None:
+            phase_times[name] = phase_times.get(name, 0.0) + now - self.last
+        self.last = now
 
 
 def change_iri(sequence: int) -> URIRef:
@@ -197,10 +215,12 @@ def _run(
     publish: bool,
     times: tuple[datetime.datetime, datetime.datetime] | None = None,
 ) -> tuple[Committed | None, list[Violation]]:
+    lap = _Laps()
     check_change(change)
     build, sources = _build_of(kg)
     started = times[0] if times else _now()
     with _locked(build.directory.parent.parent):
+        lap("lock")
         current, found = head.current_store_dir(build, sources)
         base = ox.Store.read_only(str(current))
         base_store = OxigraphStore(base)
@@ -223,11 +243,13 @@ def _run(
         ended = times[1] if times else _now()
         iri, meta, extra = describe_change(effective, sequence, started, ended)
         all_added = [*added, *(t for t in extra if not _exists(base, t))]
+        lap("check")
         written = head.new_version_dir(build, sources)
         try:
             base.backup(str(written / STORE_DIR))
             del base_store, base
             candidate = OxigraphStore.open_writable(written / STORE_DIR)
+            lap("copy")
             quads = [
                 *_quads(all_added, None),
                 *_quads(meta, iri),
@@ -235,8 +257,10 @@ def _run(
                 *_quads(removed, URIRef(f"{iri}/verwijderd")),
             ]
             candidate.apply(quads, _quads(removed, None))
+            lap("apply")
             touched = [*all_added, *removed]
             results, report = gate.check(candidate, build.fingerprint, touched, extra=meta)
+            lap("gate")
             refused = gate.blocking(results)
             if refused:
                 raise ChangeRejected(refused, report)
@@ -245,7 +269,9 @@ def _run(
                 return None, results
             candidate.native.flush()
             del candidate
+            lap("flush")
             head.publish(build, written, sequence, sources)
+            lap("publish")
         except BaseException:
             head.discard(written)
             raise
