@@ -15,6 +15,7 @@ Update, computes its effect on a candidate and commits that as a change.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import threading
@@ -81,7 +82,7 @@ _open_lock = threading.Lock()
 _open: dict[Path, OxigraphStore] = {}
 
 #: Set to a dict by a benchmark (``benchmarks/bench_edits.py``): each commit adds the seconds of
-#: its phases to it.
+#: its phases to it (check, copy, apply, gate, etags, flush, publish).
 phase_times: dict[str, float] | None = None
 
 
@@ -119,6 +120,12 @@ def latest_store(kg: object) -> Store:
     own = kg.store  # type: ignore[attr-defined]
     if getattr(own, "directory", None) == directory:
         return own  # type: ignore[no-any-return]
+    return _read_only(directory)
+
+
+def _read_only(directory: Path) -> OxigraphStore:
+    """The version in ``directory`` opened read-only, once per process for readers and the
+    writer alike (a published version never changes; opening one costs ~10 ms)."""
     with _open_lock:
         found = _open.get(directory)
         if found is None:
@@ -207,6 +214,42 @@ def _quads(triples: Iterable[Triple], graph: Node | None) -> list[Quad]:
     return [(s, p, o, graph) for s, p, o in triples]
 
 
+class _Writer(threading.Thread):
+    """Writes the candidate version while the gate validates the change: a checkpoint of the
+    base, the change applied, flushed. pyoxigraph releases the GIL for all of it, so this runs
+    beside the gate's Python work; nothing points at ``written`` until :func:`head.publish`."""
+
+    def __init__(
+        self, base: ox.Store, written: Path, added: list[Quad], removed: list[Quad]
+    ) -> None:
+        super().__init__(name="amkg-change-writer", daemon=True)
+        self.base, self.written, self.added, self.removed = base, written, added, removed
+        self.candidate: OxigraphStore | None = None
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self.base.backup(str(self.written / STORE_DIR))
+            candidate = OxigraphStore.open_writable(self.written / STORE_DIR)
+            candidate.apply(self.added, self.removed)
+            candidate.native.flush()
+            self.candidate = candidate
+        except BaseException as error:  # handed to the committing thread by result()
+            self.error = error
+        finally:
+            del self.base
+
+    def result(self) -> OxigraphStore:
+        """The written candidate (the caller holds its only reference); the writer's error."""
+        self.join()
+        candidate, self.candidate = self.candidate, None
+        if self.error is not None:
+            raise self.error
+        assert candidate is not None
+        return candidate
+
+
 def _run(
     kg: object,
     change: Change,
@@ -222,8 +265,8 @@ def _run(
     with _locked(build.directory.parent.parent):
         lap("lock")
         current, found = head.current_store_dir(build, sources)
-        base = ox.Store.read_only(str(current))
-        base_store = OxigraphStore(base)
+        base_store = _read_only(current)
+        base = base_store.native
         for entity, expected in sorted((if_match or {}).items()):
             now = _etag(base_store, URIRef(entity))
             if now != expected:
@@ -244,36 +287,39 @@ def _run(
         iri, meta, extra = describe_change(effective, sequence, started, ended)
         all_added = [*added, *(t for t in extra if not _exists(base, t))]
         lap("check")
-        written = head.new_version_dir(build, sources)
-        try:
-            base.backup(str(written / STORE_DIR))
-            del base_store, base
-            candidate = OxigraphStore.open_writable(written / STORE_DIR)
-            lap("copy")
+        writer = None
+        if publish:
             quads = [
                 *_quads(all_added, None),
                 *_quads(meta, iri),
                 *_quads(all_added, URIRef(f"{iri}/toegevoegd")),
                 *_quads(removed, URIRef(f"{iri}/verwijderd")),
             ]
-            candidate.apply(quads, _quads(removed, None))
-            lap("apply")
-            touched = [*all_added, *removed]
-            results, report = gate.check(candidate, build.fingerprint, touched, extra=meta)
+            writer = _Writer(
+                base, head.new_version_dir(build, sources), quads, _quads(removed, None)
+            )
+        try:
+            results, report = gate.check_change(
+                base_store, build.fingerprint, all_added, removed, extra=meta
+            )
             lap("gate")
             refused = gate.blocking(results)
             if refused:
                 raise ChangeRejected(refused, report)
-            etags = {str(s): _etag(candidate, s) for s in sorted({t[0] for t in touched}, key=str)}
-            if not publish:
+            if writer is None:
                 return None, results
-            candidate.native.flush()
+            candidate = writer.result()
+            lap("write")  # what the writer took beyond the gate
+            touched = {t[0] for t in [*all_added, *removed]}
+            etags = {str(s): _etag(candidate, s) for s in sorted(touched, key=str)}
             del candidate
-            lap("flush")
-            head.publish(build, written, sequence, sources)
+            head.publish(build, writer.written, sequence, sources)
             lap("publish")
         except BaseException:
-            head.discard(written)
+            if writer is not None:
+                with contextlib.suppress(BaseException):
+                    writer.result()  # wait for it: its files are removed next
+                head.discard(writer.written)
             raise
     return Committed(str(iri).rsplit("/", 1)[1], str(iri), ended, etags), results
 
