@@ -1,14 +1,16 @@
 """Editors save while readers browse (issue 11): no lost update, no 5xx, reads unaffected.
 
     .venv/bin/python -m benchmarks.bench_editors [--editors 10] [--shared 3] [--readers 50]
-        [--saves 4] [--idle 30] [--workers 2]
+        [--saves 4] [--idle 30] [--workers 2] [--think 1.0]
 
 Starts ``amkg serve`` on a free port of 127.0.0.1 (:func:`benchmarks.soak.start`) over a copy of
 the data with a store root of its own, makes one account per editor with ``amkg user add
 --password-stdin`` (a redacteur of the trajectory's coordinating ministry) and logs each in.
 
 1. ``idle``: ``--readers`` keep-alive clients cycle through pages (matrix, timeline, entity
-   pages, catalogue queries; HTML and ``.json``) for ``--idle`` s: the idle p95.
+   pages, catalogue queries; HTML and ``.json``), ``--think`` s on each page, for ``--idle``
+   s: the idle p95. (``--think 0`` makes them a saturating load test instead of browsers: then
+   the server is busy all the time and any added work shows in every read's wait.)
 2. ``edits``: the same readers again, while ``--editors`` editors save ``--saves`` changes each
    through the edit form (GET the form, POST: the date preview, POST: save with the form's
    etag as ``If-Match``). ``--shared`` of them edit one trajectory together: a save on a stale
@@ -66,6 +68,7 @@ class Session:
         self.port, self.client = port, client
         self.cookies: dict[str, str] = {}
         self.conn = http.client.HTTPConnection(HOST, port, timeout=TOO_SLOW)
+        self.retried = 0  # GETs that failed on their connection and were sent again
 
     def reconnect(self) -> None:
         """A new connection (the server closes keep-alive connections left idle)."""
@@ -82,14 +85,17 @@ class Session:
             body = urlencode(form, doseq=True)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         started = time.monotonic()
-        try:
-            self.conn.request(method, path, body=body, headers=headers)
-            response = self.conn.getresponse()
-            text = response.read().decode("utf-8", "replace")
-        except (OSError, http.client.HTTPException):
-            self.conn.close()
-            self.conn = http.client.HTTPConnection(HOST, self.port, timeout=TOO_SLOW)
-            return 0, "", time.monotonic() - started
+        for attempt in (1, 2):
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                response = self.conn.getresponse()
+                text = response.read().decode("utf-8", "replace")
+                break
+            except (OSError, http.client.HTTPException):
+                self.reconnect()
+                self.retried += attempt == 1
+                if method != "GET" or attempt == 2:  # a GET is tried again on a new connection
+                    return 0, "", time.monotonic() - started
         for header in response.headers.get_all("Set-Cookie") or []:
             for name, morsel in SimpleCookie(header).items():
                 self.cookies[name] = morsel.value
@@ -183,6 +189,8 @@ class Reader:
     times: dict[str, list[float]] = field(default_factory=dict)
     bad: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     stop: threading.Event = field(default_factory=threading.Event)
+    retried: int = 0
+    think: float = 0.0
 
     def run(self) -> None:
         session = Session(self.port, f"reader-{self.index}")
@@ -196,6 +204,8 @@ class Reader:
             self.times.setdefault(phase, []).append(seconds)
             if status == 0 or status >= 500:
                 self.bad.setdefault(phase, []).append((path, status))
+            self.stop.wait(self.think)  # a person reads the page
+        self.retried = session.retried
         session.close()
 
 
@@ -213,7 +223,7 @@ def _json(port: int, path: str) -> Any:
 
 
 def _pages(port: int) -> list[str]:
-    names = [q["name"] for q in _json(port, "/api/queries")["queries"]][:6]
+    names = [q["name"] for q in _json(port, "/api/queries")["queries"] if not q["params"]][:6]
     entities = ["traject-kamerbrief-arbeidsmarktkrapte", "traject-rapportage-commissie-roemer",
                 "szw", "spoor-2", "domein-1"]  # fmt: skip
     pages = ["/matrix", "/matrix.json", "/tijdlijn", "/tijdlijn.json", "/queries"]
@@ -267,7 +277,7 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             first = datetime.date(2031, 1, 1) + datetime.timedelta(days=100 * index)
             editors.append(Editor(name, local, session, csrf, args.saves, first))
         pages = _pages(port)
-        readers = [Reader(i, port, pages) for i in range(args.readers)]
+        readers = [Reader(i, port, pages, think=args.think) for i in range(args.readers)]
         threads = [threading.Thread(target=r.run, daemon=True) for r in readers]
         for reader in readers:
             reader.phase = "warm-up"
@@ -276,9 +286,11 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         time.sleep(min(10.0, args.idle / 2))
         for reader in readers:
             reader.phase = "idle"
+        load = [os.getloadavg()[0]]
         time.sleep(args.idle)
         for reader in readers:
             reader.phase = "edits"
+        load.append(os.getloadavg()[0])
         started = time.monotonic()
         writers = [threading.Thread(target=e.run) for e in editors]
         for writer in writers:
@@ -286,11 +298,14 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         for writer in writers:
             writer.join()
         edit_seconds = time.monotonic() - started
+        load.append(os.getloadavg()[0])
         for reader in readers:
             reader.stop.set()
         for thread in threads:
             thread.join(TOO_SLOW + 5)
-        return _report(port, editors, readers, edit_seconds)
+        report = _report(port, editors, readers, edit_seconds)
+        report["machine_load_1min_at_idle_edits_end"] = load  # other programs share the CPUs
+        return report
     finally:
         for editor in editors:
             editor.session.close()
@@ -359,6 +374,7 @@ def _report(port: int, editors: list[Editor], readers: list[Reader],
         "errors_5xx_or_connection": {
             "readers": bad[:20],
             "readers_n": len(bad),
+            "reader_gets_retried_on_a_new_connection": sum(r.retried for r in readers),
             "editors_n": len(editor_5xx),
         },
     }
@@ -381,6 +397,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--saves", type=int, default=4)
     parser.add_argument("--idle", type=float, default=30.0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=1.0,
+        help="seconds a reader spends on a page before the next (0: none)",
+    )
     args = parser.parse_args(argv)
     if args.editors * args.saves > 50:
         parser.error("at most 50 saves in all (/wijzigingen.json lists the newest 50)")
