@@ -25,7 +25,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import SH
+from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from amkg.graph.changes_types import Violation
@@ -177,6 +177,8 @@ def neighbourhood(store: Store | _Reader, nodes: Iterable[Node], into: Graph) ->
                 describe(value)
         for s, p in reader.incoming(node):
             into.add((s, p, node))
+            if p == RDF.subject:  # a reified statement about the node: shapes of the
+                describe(s)  # node read it whole (a marked effect chain of a factor)
 
 
 def check(

@@ -295,9 +295,10 @@ class RemoteStore:
         fields = [("query", sparql), ("default-graph-uri", self.config.graph)]
         fields += [("named-graph-uri", g) for g in named]
         limit = timeout if timeout is not None else self.config.timeout
-        # The server is told a little more than our limit: ours ends the request first (one
-        # message for every engine), the server's frees its resources soon after. Virtuoso
-        # answers a query stopped at its limit with a partial result, which must never win.
+        # The server is told a little more than our limit, and we wait as long for its answer:
+        # ours (the query pool's) ends the request first, with one message for every engine;
+        # the server's frees its resources soon after. Virtuoso answers a query stopped at its
+        # limit with a partial result, which must never win.
         backstop = limit + SERVER_TIMEOUT_MARGIN
         if self.config.server_timeout == "seconds":
             fields.append(("timeout", f"{backstop:g}"))
@@ -308,7 +309,7 @@ class RemoteStore:
         graph_form = form is not None and form.group(1).upper() in ("CONSTRUCT", "DESCRIBE")
         accept = _ACCEPT_RDF if graph_form else _ACCEPT
         response = self.request(
-            "POST", url, fields=fields, headers={"Accept": accept}, timeout=limit
+            "POST", url, fields=fields, headers={"Accept": accept}, timeout=backstop
         )
         self._check(url, response)
         media = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
@@ -494,7 +495,11 @@ def _unprojected(sparql: str, bindings: Mapping[str, Node]) -> str | None:
 
 def ntriples_batches(triples: Iterable[Any], size: int) -> list[bytes]:
     """pyoxigraph triples as N-Triples batches of about ``size`` lines, every blank node's
-    triples in one batch (a blank node label is scoped to one request)."""
+    triples in one batch (a blank node label is scoped to one request). Triples that must go
+    out as ``INSERT {..} WHERE {}`` (:func:`needs_template`) are in batches of their own, at
+    most :data:`BLANK_BATCH_LINES` lines where the groups allow: Virtuoso compiles a template
+    to SQL of a length it caps (10,000 lines of generated code: about 2,000 triples were too
+    many)."""
     parent: dict[str, str] = {}
 
     def find(label: str) -> str:
@@ -509,15 +514,36 @@ def ntriples_batches(triples: Iterable[Any], size: int) -> list[bytes]:
             if a != b:
                 parent[a] = b
     groups: dict[str, list[str]] = {}
-    chunks: list[list[str]] = []
+    plain: list[list[str]] = []
     for t in items:
         line = f"{t.subject} {t.predicate} {t.object} .\n"
         anchor = t.subject if isinstance(t.subject, ox.BlankNode) else t.object
         if isinstance(anchor, ox.BlankNode):
             groups.setdefault(find(anchor.value), []).append(line)
+        elif needs_template(line):
+            groups.setdefault(line, []).append(line)
         else:
-            chunks.append([line])
-    chunks.extend(groups.values())
+            plain.append([line])
+    return _packed(plain, size) + _packed(list(groups.values()), min(size, BLANK_BATCH_LINES))
+
+
+#: The most lines of a batch with blank nodes (see :func:`ntriples_batches`).
+BLANK_BATCH_LINES = 200
+#: Literals Virtuoso 7.2 refuses in ``INSERT DATA`` ("Literal of type xsd:duration can not be
+#: created from SQL value of type INTEGER", SR553) and takes in an ``INSERT`` template.
+_TEMPLATE_ONLY = ("^^<http://www.w3.org/2001/XMLSchema#duration>",)
+
+
+def needs_template(ntriples: str) -> bool:
+    """Whether N-Triples text must be sent as ``INSERT {..} WHERE {}`` rather than ``INSERT
+    DATA``: blank nodes (Virtuoso refuses them in ``INSERT DATA``; in a template they are new
+    nodes, one per label, as in the file) or a literal of :data:`_TEMPLATE_ONLY`."""
+    return "_:" in ntriples or any(marker in ntriples for marker in _TEMPLATE_ONLY)
+
+
+def _packed(chunks: list[list[str]], size: int) -> list[bytes]:
+    """``chunks`` (never split) packed in order into batches of at most ``size`` lines (a
+    larger chunk makes a batch of its own)."""
     batches: list[bytes] = []
     current: list[str] = []
     for chunk in chunks:

@@ -27,6 +27,7 @@ from amkg.graph.remote import (
     RemoteQueryError,
     RemoteStore,
     StoreUnavailable,
+    needs_template,
     ntriples_batches,
 )
 from amkg.graph.report import ValidationReport, report_to_json
@@ -160,11 +161,10 @@ def _swap(store: RemoteStore, pairs: list[tuple[str, str]]) -> None:
 
 
 def _insert(graph: str, batch: bytes) -> str:
-    """The SPARQL Update that adds ``batch`` (N-Triples) to ``graph``: ``INSERT DATA``, or for
-    a batch with blank nodes ``INSERT {..} WHERE {}`` (Virtuoso refuses blank nodes in
-    ``INSERT DATA``; in a template they are new nodes, one per label, as in the file)."""
+    """The SPARQL Update that adds ``batch`` (N-Triples) to ``graph``: ``INSERT DATA``, or
+    ``INSERT {..} WHERE {}`` where :func:`~amkg.graph.remote.needs_template` says so."""
     text = batch.decode("utf-8")
-    if "_:" in text:
+    if needs_template(text):
         return f"INSERT {{ GRAPH <{graph}> {{\n{text}}} }} WHERE {{}}"
     return f"INSERT DATA {{ GRAPH <{graph}> {{\n{text}}} }}"
 

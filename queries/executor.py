@@ -11,7 +11,8 @@ all are busy a request waits its turn (first come, first served) up to ``queue_w
 while a replacement worker is starting, then gets :class:`PoolBusy` (429, Retry-After: a load
 refusal the client can act on, never a 5xx). Never a fork per query. Workers cap their memory
 and, once loaded, forbid themselves any network connection.
-Each worker remembers the guard's verdict per query text (:func:`check_cached`), so a query
+Each worker remembers the guard's verdict per query text
+(:func:`~amkg.queries.answering.check_cached`), so a query
 that comes back is not judged again.
 """
 
@@ -19,49 +20,38 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import datetime
-import functools
-import hashlib
 import itertools
 import logging
 import math
 import multiprocessing
-import os
-import re
-import signal
-import sys
 import threading
 import time
-import traceback
-from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, cast
 
-import rdflib.plugins.sparql
-from pyparsing import ParseBaseException
-
-from amkg.graph.store import QueryResult, Store
-from amkg.queries.formats import negotiate, serialise, serialise_native
-from amkg.queries.guard import (
-    NO_SERVICE,
-    Limits,
-    ParsedQuery,
-    QueryRejected,
-    check_query,
-    parser_headroom,
+from amkg.queries.answering import Answer, query_hash
+from amkg.queries.guard import Limits
+from amkg.queries.worker import (
+    StoreSpec,
+    load_failure,
+    memory_cap_problem,
+    worker_main,
 )
-from amkg.queries.offline import go_offline, refuse_network_events
 
-# rdflib must never fetch a FROM / FROM NAMED graph from its IRI (the guard refuses those
-# clauses anyway). pyoxigraph has no such switch: it never loads FROM graphs, and SERVICE, its
-# only way out, is refused by the guard and, in a worker, by the kernel (queries/offline.py).
-# (SPARQL_DEFAULT_GRAPH_UNION only matters for datasets, which the stores do not use.)
-rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
+__all__ = [
+    "Answer",
+    "ClientBusy",
+    "PoolBusy",
+    "QueryTimeout",
+    "StoreSpec",
+    "WorkerFailed",
+    "WorkerPool",
+    "query_hash",
+]
+
 
 log = logging.getLogger(__name__)
-#: The reason a client gets for a failure of ours (the detail goes to the error log only).
-FAILED = "the query failed because of an error in the server; it has been logged"
 
 
 class QueryTimeout(Exception):
@@ -99,307 +89,6 @@ class ClientBusy(PoolBusy):
 
 class WorkerFailed(Exception):
     """A worker died or failed to start (answer 503)."""
-
-
-@dataclass(frozen=True)
-class StoreSpec:
-    """Where a worker loads its store from (``None``: the project's defaults)."""
-
-    data_dir: str | None = None
-    ontology_dir: str | None = None
-    engine: str = "oxigraph"
-    store: str | None = None
-    #: A remote store's :class:`~amkg.graph.remote.RemoteConfig` (then nothing else counts).
-    remote: Any = None
-
-    @classmethod
-    def for_kg(cls, kg: Any) -> StoreSpec:
-        """The spec that opens the same build as ``kg`` (an opened KnowledgeGraph)."""
-        config = getattr(kg.store, "config", None)
-        if kg.store.name == "remote" and config is not None:
-            return cls(engine="remote", remote=config)
-        sources, build = kg.sources, kg.build
-        root = str(build.directory.parent.parent) if build is not None else None
-        return cls(
-            str(sources.data_dir) if sources else None,
-            str(sources.ontology_dir) if sources else None,
-            kg.store.name,
-            root,
-        )
-
-
-@dataclass(frozen=True)
-class Answer:
-    """A serialised answer: ``rows`` rows (or triples) of ``kind`` in ``media_type``."""
-
-    body: bytes
-    content_type: str
-    media_type: str
-    kind: str
-    rows: int
-    truncated: bool
-    stopped_by: str | None = None  # the cap that cut the answer: "rows" or "bytes"
-
-
-def load_kg(spec: StoreSpec) -> Any:
-    """The knowledge graph ``spec`` names: opened read-only from disk (the web process that
-    starts the worker has built it already), or over the remote store (not asked anything
-    before the first query: it may be down for now)."""
-    from amkg.graph.kg import KnowledgeGraph
-
-    if spec.remote is not None:
-        from amkg.graph.remote import RemoteStore
-
-        return KnowledgeGraph(RemoteStore(spec.remote, pool_size=1))
-    return KnowledgeGraph.open(spec.data_dir, spec.ontology_dir, spec.engine, store=spec.store)
-
-
-def version_store(kg: Any, as_of: str | None) -> Store:
-    """The store a query runs on: the current version of the edited graph (a newer one than
-    the worker opened, if a change was committed since), or the graph as it was at the end of
-    the day ``as_of`` (``YYYY-MM-DD``; graph/history.py)."""
-    from amkg.graph import history
-
-    if kg.build is None or kg.store.name != "oxigraph":
-        return kg.store  # type: ignore[no-any-return]
-    if as_of:
-        return history.as_of(kg, datetime.date.fromisoformat(as_of)).store  # type: ignore[no-any-return]
-    return history.current(kg).store  # type: ignore[no-any-return]
-
-
-#: The base IRI of every query the endpoint and ``amkg sparql`` evaluate, so relative IRIs
-#: (``CONSTRUCT { <s> <p> 1 } WHERE {}``) resolve: the graph's own namespace, so ``<spoor-1>``
-#: is ``kg:spoor-1``. A query's own ``BASE`` wins (the last BASE of a prologue counts).
-BASE_IRI = "https://w3id.org/amkg/id/"
-_BASE_PREFIX = f"BASE <{BASE_IRI}> "
-_AT_LINE_ONE = re.compile(r"\bat 1:(\d+)")
-_ENGINE_AT = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
-#: Engine messages that say the query reached for the network (refused by the kernel).
-_EGRESS_MESSAGES = ("os error 13", "os error 101", "not allowed for HTTP", "Permission denied")
-
-
-def query_hash(text: str) -> str:
-    """A short, stable name of a query text for the logs (never the text itself)."""
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
-
-
-def with_base(text: str) -> str:
-    """``text`` as the engine receives it: with :data:`BASE_IRI` declared first, on the same
-    line, so the engine's line numbers stay those of the text."""
-    return _BASE_PREFIX + text
-
-
-def _unbased(message: str) -> str:
-    """An engine message about the text of :func:`with_base`, in the client's columns."""
-    shift = len(_BASE_PREFIX)
-    return _AT_LINE_ONE.sub(lambda m: f"at 1:{max(1, int(m.group(1)) - shift)}", message)
-
-
-def _syntax_reason(message: str) -> str:
-    """pyoxigraph's ``error at 2:16: expected ...`` as the reason a client reads, in the
-    client's own lines and columns: ``SPARQL syntax error at line 2, column 16: expected ...``."""
-    line = _first_line(_unbased(message))
-    found = _ENGINE_AT.match(line)
-    if found is None:
-        return f"SPARQL error: {line}"
-    row, column, rest = found.groups()
-    return f"SPARQL syntax error at line {row}, column {column}: {rest}"
-
-
-def _first_line(message: str, limit: int = 300) -> str:
-    line = message.strip().splitlines()[0] if message.strip() else "no detail"
-    return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
-@contextlib.contextmanager
-def _engine_errors() -> Iterator[None]:
-    """The engine's complaints about a query as a clean 400 (pyoxigraph's parser is stricter
-    in places; an unknown extension function, a type it cannot evaluate); a reach for the
-    network (which the kernel refuses in a worker) as a 400 that names it. Anything else
-    propagates: it is ours, and becomes a logged 500."""
-    from amkg.graph.remote import RemoteQueryError, StoreUnavailable
-
-    try:
-        yield
-    except RemoteQueryError as error:  # the server refused the query itself
-        raise QueryRejected(400 if error.status < 500 else 502, str(error)) from None
-    except StoreUnavailable as error:
-        raise QueryRejected(503, str(error)) from None
-    except SyntaxError as error:
-        raise QueryRejected(400, _syntax_reason(str(error))) from None
-    except ParseBaseException as error:  # the rdflib engine's parser
-        message = f"SPARQL syntax error at line {error.lineno}, column {error.col}: {error.msg}"
-        raise QueryRejected(400, message) from None
-    except RecursionError:
-        raise QueryRejected(400, "the query is nested too deeply to parse") from None
-    except ValueError as error:  # rdflib's parser on a bad \\U escape; anything else is ours
-        if not str(error).startswith("Invalid unicode code point"):
-            raise
-        raise QueryRejected(400, f"SPARQL syntax error: {error}") from None
-    except OSError as error:
-        if any(marker in str(error) for marker in _EGRESS_MESSAGES):
-            raise QueryRejected(400, f"SERVICE {NO_SERVICE}") from None
-        raise
-    except RuntimeError as error:  # pyoxigraph's evaluation errors
-        reason = _first_line(str(error))
-        raise QueryRejected(400, f"the query cannot be evaluated: {reason}") from None
-
-
-def run_parsed(store: Store, parsed: ParsedQuery) -> QueryResult:
-    """Evaluate a guarded query (relative IRIs against :data:`BASE_IRI`); the engine's own
-    complaints become a 400."""
-    with _engine_errors():
-        return store.query(with_base(parsed.text))
-
-
-@functools.lru_cache(maxsize=256)
-def _checked(text: str, limits: Limits) -> ParsedQuery:
-    return check_query(text, limits)
-
-
-def check_cached(text: str, limits: Limits) -> ParsedQuery:
-    """:func:`~queries.guard.check_query`, remembered per text: a query that comes back (a
-    catalogue query, a client's favourite) is judged once per process. Rejections are not
-    remembered (they raise)."""
-    return _checked(text, limits) if isinstance(text, str) else check_query(text, limits)
-
-
-def answer(store: Store, text: str, accept: str | None, fmt: str | None, row_limit: int,
-           limits: Limits, byte_limit: int | None = None) -> Answer:  # fmt: skip
-    """The whole job of a worker for one query (also usable in-process): guard, negotiate,
-    evaluate, and write at most ``row_limit`` rows (or triples) and about ``byte_limit``
-    bytes. On Oxigraph the answer is read lazily and the reading stops at a cap, so a
-    ``LIMIT 2000000`` never materialises; the rdflib engine answers whole, then is cut."""
-    parsed = check_cached(text, limits)
-    chosen = negotiate(parsed.kind, accept, fmt)  # before evaluating: a bad format costs nothing
-    native = getattr(store, "query_native", None)
-    if native is not None:
-        with _engine_errors():
-            result = native(with_base(parsed.text))
-            out = serialise_native(result, chosen, row_limit, byte_limit, kind=parsed.kind)
-    else:
-        out = serialise(run_parsed(store, parsed), chosen, row_limit)
-    return Answer(out.body, chosen.content_type, chosen.media_type, parsed.kind, out.rows,
-                  out.truncated, out.stopped_by)  # fmt: skip
-
-
-def _only_to_store(url: str) -> str:
-    """Install an audit hook that lets this process connect to the remote store ``url`` only
-    (the kernel layers of :func:`~amkg.queries.offline.go_offline` would cut it off too)."""
-    from urllib.parse import urlsplit
-
-    target = urlsplit(url)
-    port = target.port or (443 if target.scheme == "https" else 80)
-    sys.addaudithook(_only_to(target.hostname or "", port))  # cannot be removed
-    return "audit-store-only"
-
-
-def _only_to(host: str, port: int) -> Any:
-    """An audit hook that lets a worker connect to the remote store's host and port only."""
-    allowed: set[str] = {host}
-    try:
-        import socket
-
-        allowed.update(str(info[4][0]) for info in socket.getaddrinfo(host, port))
-    except OSError:
-        pass
-
-    def hook(event: str, args: tuple[Any, ...]) -> None:
-        if event == "socket.getaddrinfo" and args and str(args[0]) in allowed:
-            return
-        address = args[1] if event == "socket.connect" and len(args) > 1 else None
-        if isinstance(address, tuple) and str(address[0]) in allowed and address[1] == port:
-            return
-        refuse_network_events(event, args)
-
-    return hook
-
-
-#: The smallest ``WORKER_MEMORY_MB`` a worker opens the store under, with a margin: RocksDB
-#: (inside pyoxigraph) reserves its threads' stacks and caches when it opens, and pyoxigraph has
-#: no option to make them smaller; at 512 MB a worker aborted while opening ("memory allocation
-#: of ... bytes failed"), at 576 it opened (2 CPUs; more CPUs, more threads, more needed: then
-#: :func:`load_failure` names the cap).
-MIN_WORKER_MEMORY_MB = 768
-
-
-def memory_cap_problem(megabytes: int | None) -> str | None:
-    """Why the cap ``megabytes`` cannot hold a worker that opens the store, or ``None``."""
-    if megabytes is None or megabytes >= MIN_WORKER_MEMORY_MB:
-        return None
-    return (
-        f"WORKER_MEMORY_MB={megabytes} is too small: a query worker needs at least "
-        f"{MIN_WORKER_MEMORY_MB} MB of address space to open the store (RocksDB's threads and "
-        "caches, which pyoxigraph cannot make smaller); raise it or leave it out (1024)"
-    )
-
-
-def load_failure(exitcode: int | None, megabytes: int | None) -> str:
-    """What a worker that ended while it opened the store says (``exitcode`` as
-    ``multiprocessing`` gives it): an abort under a memory cap names the cap to raise."""
-    if megabytes and exitcode == -signal.SIGABRT:
-        return (
-            f"it stopped while opening the store under WORKER_MEMORY_MB={megabytes} (an "
-            "allocation failed: RocksDB's threads and caches need more address space on this "
-            "machine); raise WORKER_MEMORY_MB or leave it out (1024)"
-        )
-    return f"it exited while loading (exit code {exitcode})"
-
-
-def _limit_memory(megabytes: int | None) -> None:
-    """Cap this process's address space, so a runaway answer fails here, not on the host."""
-    try:
-        import resource
-    except ImportError:  # not on Windows
-        return
-    if megabytes:
-        size = megabytes * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (size, size))
-
-
-def _worker_main(conn: Connection, spec: StoreSpec, limits: Limits, memory_mb: int | None) -> None:
-    """A worker process: go offline, load the store, then answer requests until told to stop."""
-    # First, before any thread exists (see queries/offline.py); a worker of a remote store may
-    # connect to the store's host and port, nowhere else.
-    layers = go_offline() if spec.remote is None else [_only_to_store(spec.remote.url)]
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the server, which stops us
-    parser_headroom(limits)
-    _limit_memory(memory_mb)
-    try:
-        kg = load_kg(spec)
-        store = kg.store
-    except Exception as error:  # reported to the parent, which refuses to start
-        conn.send(("failed", f"{type(error).__name__}: {error}"))
-        return
-    # A remote store is not asked anything before the first query (it may be down for now).
-    try:
-        conn.send(("ready", store.triple_count() if spec.remote is None else 0, layers))
-    except OSError:  # the pool closed while this worker loaded: nobody to serve
-        return
-    while True:
-        try:
-            request = conn.recv()
-        except (EOFError, OSError):
-            return
-        if request is None:  # stop: nothing to flush or clean up, so skip interpreter teardown
-            conn.close()
-            os._exit(0)
-        text, accept, fmt, row_limit, byte_limit, as_of = request
-        detail = None
-        try:
-            store = version_store(kg, as_of)  # the current version (a stat), or as of a day
-            reply: Any = answer(store, text, accept, fmt, row_limit, limits, byte_limit)
-            status = "ok"
-        except QueryRejected as error:
-            status, reply = "rejected", error  # pickled with its class (FormatError, ...)
-        except MemoryError:
-            status = "rejected"
-            reply = QueryRejected(503, f"the query needed more than {memory_mb} MB")
-            detail = "out of memory"
-        except Exception as error:  # ours, not the client's: logged by the server, not echoed
-            status, reply = "rejected", QueryRejected(500, FAILED)
-            detail = "".join(traceback.format_exception_only(type(error), error)).strip()
-        conn.send((status, reply, detail))
 
 
 @dataclass(eq=False)
@@ -485,7 +174,7 @@ class WorkerPool:
         """Start one worker and wait until its store is loaded."""
         parent, child = self._ctx.Pipe()
         args = (child, self.spec, self.limits, self.memory_mb)
-        process = self._ctx.Process(target=_worker_main, args=args, daemon=True,
+        process = self._ctx.Process(target=worker_main, args=args, daemon=True,
                                     name="amkg-query-worker")  # fmt: skip
         process.start()
         child.close()

@@ -137,3 +137,35 @@ def go_offline() -> list[str]:
     sys.addaudithook(refuse_network_events)  # cannot be removed
     layers.append("audit")
     return layers
+
+
+def only_to_store(url: str) -> str:
+    """Install an audit hook that lets this process connect to the remote store ``url`` only
+    (the kernel layers of :func:`~amkg.queries.offline.go_offline` would cut it off too)."""
+    from urllib.parse import urlsplit
+
+    target = urlsplit(url)
+    port = target.port or (443 if target.scheme == "https" else 80)
+    sys.addaudithook(_only_to(target.hostname or "", port))  # cannot be removed
+    return "audit-store-only"
+
+
+def _only_to(host: str, port: int) -> Any:
+    """An audit hook that lets a worker connect to the remote store's host and port only."""
+    allowed: set[str] = {host}
+    try:
+        import socket
+
+        allowed.update(str(info[4][0]) for info in socket.getaddrinfo(host, port))
+    except OSError:
+        pass
+
+    def hook(event: str, args: tuple[Any, ...]) -> None:
+        if event == "socket.getaddrinfo" and args and str(args[0]) in allowed:
+            return
+        address = args[1] if event == "socket.connect" and len(args) > 1 else None
+        if isinstance(address, tuple) and str(address[0]) in allowed and address[1] == port:
+            return
+        refuse_network_events(event, args)
+
+    return hook

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from amkg.queries.executor import BASE_IRI, ClientBusy, PoolBusy, StoreSpec, WorkerPool
+from amkg.queries.answering import BASE_IRI
+from amkg.queries.executor import ClientBusy, PoolBusy, StoreSpec, WorkerPool
 from amkg.queries.guard import QueryRejected
 
 HERE = Path(__file__).resolve().parent / "data" / "endpoint"
@@ -164,7 +165,8 @@ def test_waiting_requests_are_served_in_order_of_arrival() -> None:
 def test_a_memory_cap_too_small_for_the_store_is_refused_with_its_floor() -> None:
     """RocksDB reserves a few hundred MB of address space when pyoxigraph opens the store;
     under a smaller cap the worker aborted while opening it. Now the pool says what to set."""
-    from amkg.queries.executor import MIN_WORKER_MEMORY_MB, WorkerFailed
+    from amkg.queries.executor import WorkerFailed
+    from amkg.queries.worker import MIN_WORKER_MEMORY_MB
 
     with pytest.raises(WorkerFailed, match=r"WORKER_MEMORY_MB=200 is too small: .* at least 768"):
         WorkerPool(SPEC, size=1, memory_mb=200).start()
@@ -177,7 +179,7 @@ def test_a_worker_that_aborts_while_opening_names_the_cap() -> None:
     the abort (SIGABRT, from Rust's or C++'s failed allocation) is reported with the cap."""
     import signal
 
-    from amkg.queries.executor import load_failure
+    from amkg.queries.worker import load_failure
 
     reason = load_failure(-signal.SIGABRT, 600)
     assert "WORKER_MEMORY_MB=600" in reason

@@ -21,6 +21,7 @@ UNSTATED = KG["traject-brief-statushouders-aan-het-werk"]  # coordinator not sta
 ROEMER = KG["traject-rapportage-commissie-roemer"]
 NEW = KG["traject-nieuw"]
 OBSERVATION = KG["obs-roa-pedagogisch-medewerkers-aandeel"]  # amkg:value 28.0
+EFFECT = KG["effect-nieuw"]  # acts on a factor whose effect chains are marked readings
 
 EDITS: dict[str, tuple[list[Triple], list[Triple]]] = {
     "revised date": ([(TRAJECTORY, AMKG.revisedDate, day("2023-05-31"))], []),
@@ -44,6 +45,20 @@ EDITS: dict[str, tuple[list[Triple], list[Triple]]] = {
     # must read the change as the store applies it (no second value)
     "same value in another form": (
         [(OBSERVATION, AMKG.value, Literal("28.00", datatype=XSD.decimal))],
+        [],
+    ),
+    "new effect on a factor with marked chains": (
+        [
+            (EFFECT, RDF.type, AMKG.Effect),
+            (EFFECT, RDFS.label, Literal("Minder krapte", lang="nl")),
+            (EFFECT, RDFS.label, Literal("Less shortage", lang="en")),
+            (EFFECT, AMKG.effectOf, KG["maatregel-kennissessies"]),
+            (KG["maatregel-kennissessies"], AMKG.hasEffect, EFFECT),
+            (EFFECT, AMKG.actsOn, KG["factor-arbeidsmarktkrapte"]),
+            (EFFECT, AMKG.direction, AMKG.decrease),
+            (EFFECT, AMKG.inferred, Literal(False)),
+            (EFFECT, AMKG.citation, KG["bron-maatregel-kennissessies-effect"]),
+        ],
         [],
     ),
     "second revised date": (
@@ -84,7 +99,12 @@ def test_the_gate_equals_a_full_validation(base: tuple[KnowledgeGraph, Path], na
     base_store = OxigraphStore.open_read_only(kg.build.store_dir)
     beside, _report = gate.check_change(base_store, kg.build.fingerprint, added, removed)
     assert key(beside) == key(full)
-    expected_valid = name in {"revised date", "completed", "same value in another form"}
+    expected_valid = name in {
+        "revised date",
+        "completed",
+        "same value in another form",
+        "new effect on a factor with marked chains",
+    }
     assert (gate.blocking(full) == []) is expected_valid
 
 

@@ -260,7 +260,12 @@ def test_serialisers_escape_what_comes_from_the_graph() -> None:
     assert b'"<b>""x""</b>\t&\n"' in serialise(result, CSV).body
 
 
-def test_rdflib_never_loads_from_graphs_once_the_executor_is_imported() -> None:
-    import rdflib.plugins.sparql
+def test_rdflib_never_loads_from_graphs_in_a_worker() -> None:
+    """A worker process imports the worker module only (spawn): that alone must switch
+    rdflib's loading of FROM graphs off."""
+    import subprocess
+    import sys
 
-    assert rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS is False
+    code = "import amkg.queries.worker, rdflib.plugins.sparql as s; print(s.SPARQL_LOAD_GRAPHS)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -1,5 +1,5 @@
 """queries/guard.py: what may reach the store, judged on the text's tokens in linear time;
-the syntax is the engine's to judge (``queries.executor.answer``), as a clean 400."""
+the syntax is the engine's to judge (``queries.answering.answer``), as a clean 400."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from rdflib import Graph
 
 from amkg.graph.store import open_store
-from amkg.queries.executor import answer
+from amkg.queries.answering import answer
 from amkg.queries.guard import Limits, ParsedQuery, QueryRejected, check_query, nesting_depth
 
 READS = {

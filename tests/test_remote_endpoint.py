@@ -129,7 +129,7 @@ def test_the_store_is_unchanged_by_every_refused_update(server: Server, app: Fla
         client = app.test_client()
         for update in ("INSERT DATA { <http://x/a> <http://x/b> <http://x/c> }", "CLEAR ALL",
                        "DROP DEFAULT", "LOAD <http://127.0.0.1:9/x.ttl>"):  # fmt: skip
-            assert client.post("/sparql", data={"update": update}).status_code == 403
+            assert client.post("/sparql", data={"update": update}).status_code == 401
         assert store.dump() == before
     finally:
         store.close()

@@ -22,6 +22,7 @@ from amkg.graph.remote import (
     StoreUnavailable,
     credentials,
     default_update_url,
+    needs_template,
     ntriples_batches,
 )
 from amkg.graph.store import BindingError
@@ -221,3 +222,27 @@ def test_batches_keep_a_blank_nodes_triples_together() -> None:
     assert len(with_blanks) == 1
     assert with_blanks[0].count(b"\n") == 4
     assert sum(batch.count(b"\n") for batch in batches) == len(triples)
+
+
+def test_batches_with_blank_nodes_hold_nothing_else_and_stay_small() -> None:
+    """Blank-node batches go out as ``INSERT {..} WHERE {}``: Virtuoso caps the SQL it
+    generates for one (about 2,000 triples failed), so they are small and hold only their own."""
+    p = ox.NamedNode("http://p")
+    plain = [ox.Triple(ox.NamedNode(f"http://s{i}"), p, ox.Literal(str(i))) for i in range(900)]
+    blank = [ox.Triple(ox.BlankNode(f"b{i}"), p, ox.Literal(str(i))) for i in range(450)]
+    batches = ntriples_batches(plain + blank, 1000)
+    with_blanks = [batch for batch in batches if b"_:" in batch]
+    assert [batch.count(b"\n") for batch in with_blanks] == [200, 200, 50]
+    assert all(line.startswith(b"_:") for batch in with_blanks for line in batch.splitlines())
+    assert [b.count(b"\n") for b in batches if b not in with_blanks] == [900]
+
+
+def test_durations_go_out_in_template_batches() -> None:
+    """Virtuoso 7.2 refuses an xsd:duration literal in INSERT DATA (SR553)."""
+    p = ox.NamedNode("http://p")
+    duration = ox.Literal("P1M", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#duration"))
+    triples = [ox.Triple(ox.NamedNode("http://s"), p, duration)]
+    triples += [ox.Triple(ox.NamedNode(f"http://s{i}"), p, ox.Literal(str(i))) for i in range(3)]
+    batches = ntriples_batches(triples, 10)
+    assert [needs_template(batch.decode()) for batch in batches] == [False, True]
+    assert b"P1M" in batches[1]

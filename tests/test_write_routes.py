@@ -97,6 +97,8 @@ def _logged_in(app: Flask) -> FlaskClient:
 def test_the_walk_finds_the_write_routes(app: Flask) -> None:
     found = {path for _method, path in write_requests(app)}
     assert {"/sparql", "/inloggen", "/uitloggen", "/rdf-graph-store"} <= found
+    forms = {"/bewerken/traject/x", "/bewerken/tekst/x"}  # issue 11's forms
+    assert forms | {"/nieuw/traject", "/nieuw/maatregel", "/nieuw/effect"} <= found
 
 
 def test_every_write_route_refuses_without_an_account_and_without_csrf(app: Flask) -> None:

@@ -34,6 +34,7 @@ from amkg.webui import (
     changes_pages,
     dataset,
     edit,
+    entity_edit,
     explorer,
     graph_store,
     impact_page,
@@ -61,6 +62,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     impact_page.bp,  # /impact: what amkg impact computes, as a page and its .json twin
     auth.bp,  # /inloggen, /uitloggen (accounts, sessions and CSRF: auth.init_app)
     edit.bp,  # /bewerken/traject/<local>: a trajectory's edit form (logged in, with the right)
+    entity_edit.bp,  # /nieuw/traject|maatregel|effect, /bewerken/tekst/<local> (issue 11)
     graph_store.bp,  # /rdf-graph-store: the Graph Store Protocol (writes need a token)
     changes_pages.bp,  # /wijzigingen (+ feed), /verschil, /conflicten (issue 11)
 )

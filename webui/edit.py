@@ -23,6 +23,7 @@ import hashlib
 from typing import Any
 
 from flask import Blueprint, jsonify, redirect, render_template, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from amkg.graph.changes import (
     BadChange,
@@ -38,11 +39,14 @@ from amkg.graph.load import KG
 from amkg.webui import i18n
 from amkg.webui.accounts import User
 from amkg.webui.auth import current_user
+from amkg.webui.entity_edit import too_large
 from amkg.webui.errors import HttpError
 from amkg.webui.permissions import may_edit, refusal
 from amkg.webui.views import edit_trajectory as form_data
+from amkg.webui.views.edit_common import source_of
 
 bp = Blueprint("edit", __name__)
+bp.register_error_handler(RequestEntityTooLarge, too_large)  # a label of a megabyte: in Dutch
 PREFIX = "/bewerken/traject/"
 
 
@@ -148,7 +152,7 @@ def edit_save(local: str) -> Any:
                    for name, found in form_data.options(kg, lang).items()}  # fmt: skip
         more_added, more_removed, more = form_data.relation_changes(iri, before, chosen, allowed)
         added, removed, changed = (*added, *more_added), (*removed, *more_removed), changed + more
-        source = form_data.source_of(form)
+        source = source_of(form)
     except BadChange as error:
         field, message = form_data.bad_change_error(error, lang)
         return _render(local, iri, before, etag, 400, errors={field: [message]}, **keep)

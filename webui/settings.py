@@ -45,7 +45,7 @@ WORKER_START_TIMEOUT = 120.0
 #: Address-space cap of each worker process in MB (``None``: no cap; Unix only). A query that
 #: needs more fails with 503 instead of starving the host. At least 768: opening the store
 #: takes a few hundred MB (RocksDB's threads and caches); below, the workers refuse to start
-#: and say so (``queries.executor.MIN_WORKER_MEMORY_MB``).
+#: and say so (``queries.worker.MIN_WORKER_MEMORY_MB``).
 WORKER_MEMORY_MB: int | None = 1024
 #: At most this many rows (SELECT) or triples (CONSTRUCT/DESCRIBE) in an answer; a longer
 #: answer is cut and says so in the header ``X-AMKG-Truncated: true``.

@@ -22,6 +22,7 @@ PAGES = [
     "/spoor/3",
     "/id/spoor-3",
     "/id/traject-werken-aan-de-toekomst",
+    "/id/traject-kamerbrief-arbeidsmarktkrapte",  # a long URL in a quoted citation
     "/impact?entity=kg:traject-werken-aan-de-toekomst",
     "/def/Track",
     "/knoppen",

@@ -137,7 +137,7 @@ def _load_and_run(parsed: ParsedQuery, chosen: Format | None, engine: str,
     a time limit can leave opening out."""
     from amkg.graph.errors import GraphLoadError
     from amkg.graph.kg import KnowledgeGraph
-    from amkg.queries.executor import run_parsed
+    from amkg.queries.answering import run_parsed
     from amkg.queries.formats import serialise
     from amkg.queries.guard import QueryRejected
 

@@ -17,7 +17,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDFS, XSD
 from rdflib.term import Node
 
-from amkg.graph.changes import STATUSES, BadChange, ChangeSource, parse_date, status_term
+from amkg.graph.changes import STATUSES, BadChange, parse_date, status_term
 from amkg.graph.changes_types import Triple
 from amkg.graph.kg import KnowledgeGraph
 from amkg.graph.load import AMKG
@@ -25,6 +25,8 @@ from amkg.graph.slippage import Conflict, preview_date
 from amkg.graph.trace import impact
 from amkg.queries import internal
 from amkg.webui.i18n import t
+
+from .edit_common import SOURCE_NAMES
 
 
 @dataclass(frozen=True)
@@ -59,18 +61,12 @@ RELATIONS = (
     Relation("documents", AMKG.refersToDocument, AMKG.Document),
 )
 DATE_FIELDS = frozenset(f.name for f in FIELDS if f.kind == "date")
-SOURCE_FIELDS = ("reason", "source_title", "source_date", "source_url", "source_meeting")
 #: The core's names for what is wrong (a predicate's local name, or its own) -> form field.
 _BY_NAME = {
     **{f.predicate.rsplit("#", 1)[-1]: f.name for f in FIELDS},
     **{r.predicate.rsplit("#", 1)[-1]: r.name for r in RELATIONS},
     **{r.name: r.name for r in RELATIONS},
-    "reason": "reason",
-    "source": "source_title",
-    "source_title": "source_title",
-    "source_date": "source_date",
-    "source_url": "source_url",
-    "source_meeting": "source_meeting",
+    **SOURCE_NAMES,
 }
 STATUS_NAMES = tuple(STATUSES)
 _STATUS_OF = {str(term): name for name, term in STATUSES.items()}
@@ -188,18 +184,6 @@ def changes_of(
         if new:
             added.append((subject, field.predicate, _term(field, new)))
     return tuple(added), tuple(removed), changed
-
-
-def source_of(form: dict[str, str]) -> ChangeSource:
-    """The change's source from the form (a date that does not exist: ``BadChange``)."""
-    day_text = form.get("source_date", "").strip()
-    day = parse_date(day_text, "source_date") if day_text else None
-    return ChangeSource(
-        title=form.get("source_title", "").strip(),
-        date=day,
-        url=form.get("source_url", "").strip() or None,
-        meeting=form.get("source_meeting", "").strip() or None,
-    )
 
 
 def _groups(touches: list[dict[str, Any]]) -> list[dict[str, Any]]:

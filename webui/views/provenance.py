@@ -52,9 +52,27 @@ def _citation_index(kg: KG_) -> CitationIndex:
     return index
 
 
+def change_sources(kg: KG_) -> dict[Node, dict[str, str]]:
+    """The sources of later changes (issue 11) by IRI: title, date, link, meeting and the change
+    set's id (``kg.derived``)."""
+
+    def read() -> dict[Node, dict[str, str]]:
+        found = {}
+        for r in internal.select(kg, "change-citations"):
+            change = str(r["change"]).rsplit("/", 1)[-1]
+            found[r["source"]] = {name: str(r[name]) if r.get(name) is not None else ""
+                                  for name in ("title", "date", "url", "meeting")}  # fmt: skip
+            found[r["source"]]["change"] = change
+        return found
+
+    return kg.derived("change-sources", read)
+
+
 def citations_of(kg: KG_, lab: Labeler, node: Node) -> list[dict[str, Any]]:
-    """The citations of one resource, in slide order."""
+    """The citations of one resource, in slide order; the sources of later changes (which
+    have no slide) last, each as ``change``."""
     index = citation_index(kg)
+    later = change_sources(kg) if index.of.get(node) else {}
     out = []
     for citation in index.of.get(node, []):
         c = index.cited[citation]
@@ -65,10 +83,18 @@ def citations_of(kg: KG_, lab: Labeler, node: Node) -> list[dict[str, Any]]:
                 "section": str(c.section) if c.section is not None else None,
                 "slide": lab.ref(c.slide) if c.slide is not None else None,
                 "slide_index": int(c.index.toPython()) if isinstance(c.index, Literal) else None,
+                "change": later.get(citation),
             }
         )
     return sorted(
-        out, key=lambda c: (c["slide_index"] or 0, c["section"] or "", c["quote"], c["iri"])
+        out,
+        key=lambda c: (
+            c["change"] is not None,
+            c["slide_index"] or 0,
+            c["section"] or "",
+            c["quote"],
+            c["iri"],
+        ),
     )
 
 
