@@ -40,7 +40,9 @@ TRAJECTORY = KG["traject-kamerbrief-arbeidsmarktkrapte"]
 SOURCE = ChangeSource("Benchmark", None, None, None)
 
 
-def _moves(kg: KnowledgeGraph, runs: int) -> list[float]:
+def _moves(
+    kg: KnowledgeGraph, runs: int, phases: list[dict[str, float]] | None = None
+) -> list[float]:
     from rdflib import Literal
     from rdflib.namespace import XSD
 
@@ -59,10 +61,22 @@ def _moves(kg: KnowledgeGraph, runs: int) -> list[float]:
             added=((TRAJECTORY, AMKG.revisedDate, day(n + 1)),),
             removed=((TRAJECTORY, AMKG.revisedDate, day(n)),),
         )
-        started = time.perf_counter()
+        changes.phase_times = {}
+        started, cpu = time.perf_counter(), time.process_time()
         changes.commit(kg, change)
         times.append(time.perf_counter() - started)
+        if phases is not None:  # CPU: every thread of this process (the machine may be busy)
+            phases.append({**changes.phase_times, "cpu": time.process_time() - cpu})
+        changes.phase_times = None
     return times
+
+
+def _phases(phases: list[dict[str, float]]) -> None:
+    """Each phase's median over the edits (``changes.phase_times``)."""
+    names = list(phases[0])
+    medians = {n: statistics.median(p.get(n, 0.0) for p in phases) for n in names}
+    print("  phases (median ms): " + ", ".join(f"{n} {v * 1000:.1f}" for n, v in medians.items()),
+          flush=True)  # fmt: skip
 
 
 def _report(name: str, times: list[float]) -> float:
@@ -79,7 +93,9 @@ def real(work: Path, runs: int) -> None:
     shutil.copytree(DATA_DIR, data)
     kg = KnowledgeGraph.open(data_dir=data, store=work / "root")
     assert kg.build is not None
-    median = _report(f"real graph ({kg.triple_count()} triples)", _moves(kg, runs))
+    phases: list[dict[str, float]] = []
+    median = _report(f"real graph ({kg.triple_count()} triples)", _moves(kg, runs, phases))
+    _phases(phases)
     # Baseline 1: a raw pyoxigraph update of the same triple on a copy of the store.
     raw = work / "raw"
     ox.Store.read_only(str(kg.build.store_dir)).backup(str(raw))
@@ -123,7 +139,9 @@ def large(work: Path, build_dir: Path, runs: int) -> None:
     kg = KnowledgeGraph(
         OxigraphStore.open_read_only(target / STORE_DIR), build=build, sources=sources
     )
-    _report(f"synthetic graph ({manifest['triples']} triples)", _moves(kg, runs))
+    phases: list[dict[str, float]] = []
+    _report(f"synthetic graph ({manifest['triples']} triples)", _moves(kg, runs, phases))
+    _phases(phases)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,8 +11,10 @@ triples pointing at it (inverse paths). So the gate validates, on the candidate 
 - data: the ontology (cached per build), and for each focus node its own triples, its values'
   triples and the triples pointing at it.
 
-``tests/test_edits_gate.py`` proves on a set of edits that this gives the same result as a full
-validation of the candidate graph.
+A commit validates before the candidate is written (:func:`check_change`: the base store with the
+change beside it, :class:`Changed`) while it writes the candidate in another thread;
+:func:`check` validates a written candidate. ``tests/test_edits_gate.py`` proves on a set of edits
+that both give the same result as a full validation of the candidate graph.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
@@ -30,7 +33,7 @@ from amkg.graph.load import KG, new_graph
 from amkg.graph.report import Violation as ReportViolation
 from amkg.graph.rq import DOMAIN
 from amkg.graph.shapes_guard import check_shapes
-from amkg.graph.store import SHAPES_GRAPH, Store
+from amkg.graph.store import SHAPES_GRAPH, OxigraphStore, Store
 from amkg.graph.validate import validate_with_results
 
 _cache: dict[str, tuple[Graph, Graph]] = {}
@@ -91,8 +94,58 @@ def _keep_prepared_queries() -> None:
     processor.SPARQLProcessor.query = query  # type: ignore[method-assign]
 
 
-def focus_nodes(store: Store, triples: Iterable[tuple[Node, Node, Node]]) -> set[Node]:
+Triple = tuple[Node, Node, Node]
+
+
+class _Reader:
+    """What the gate reads of a store: a node's triples out (``describe.rq``) and in
+    (``incoming.rq``), the default graph."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def outgoing(self, node: Node) -> list[tuple[Node, Node]]:
+        return [(r["p"], r["o"]) for r in DOMAIN.select(self.store, "describe", {"s": node})]
+
+    def incoming(self, node: Node) -> list[tuple[Node, Node]]:
+        return [(r["s"], r["p"]) for r in DOMAIN.select(self.store, "incoming", {"o": node})]
+
+
+class Changed(_Reader):
+    """``base`` with a change applied, read without writing it: a node's triples are the base's
+    minus the removed ones plus the added ones (removed first, as :meth:`OxigraphStore.apply`
+    does). The change's terms are first put in the form the store keeps them in (Oxigraph keeps
+    ``"1.0"^^xsd:decimal`` as ``1``), so the gate reads what the written candidate would hold."""
+
+    def __init__(self, base: Store, added: Iterable[Triple], removed: Iterable[Triple]) -> None:
+        super().__init__(base)
+        self.removed = set(self._stored(removed))
+        self.added_out: dict[Node, list[tuple[Node, Node]]] = {}
+        self.added_in: dict[Node, list[tuple[Node, Node]]] = {}
+        for s, p, o in self._stored(added):
+            self.added_out.setdefault(s, []).append((p, o))
+            self.added_in.setdefault(o, []).append((s, p))
+
+    @staticmethod
+    def _stored(triples: Iterable[Triple]) -> list[Triple]:
+        triples = list(triples)
+        scratch = OxigraphStore(ox.Store())  # in memory
+        scratch.apply([(*triple, None) for triple in triples], [])
+        subjects = dict.fromkeys(s for s, _p, _o in triples)
+        return [(s, p, o) for s in subjects for p, o in _Reader(scratch).outgoing(s)]
+
+    def outgoing(self, node: Node) -> list[tuple[Node, Node]]:
+        kept = [(p, o) for p, o in super().outgoing(node) if (node, p, o) not in self.removed]
+        return list(dict.fromkeys([*kept, *self.added_out.get(node, [])]))
+
+    def incoming(self, node: Node) -> list[tuple[Node, Node]]:
+        kept = [(s, p) for s, p in super().incoming(node) if (s, p, node) not in self.removed]
+        return list(dict.fromkeys([*kept, *self.added_in.get(node, [])]))
+
+
+def focus_nodes(store: Store | _Reader, triples: Iterable[Triple]) -> set[Node]:
     """The nodes whose results a change of ``triples`` can change (see the module's text)."""
+    reader = store if isinstance(store, _Reader) else _Reader(store)
     subjects: set[Node] = set()
     focus: set[Node] = set()
     for s, _p, o in triples:
@@ -101,49 +154,68 @@ def focus_nodes(store: Store, triples: Iterable[tuple[Node, Node, Node]]) -> set
             focus.add(o)
     focus |= subjects
     for subject in subjects:
-        for row in DOMAIN.select(store, "incoming", {"o": subject}):
-            focus.add(row["s"])
+        focus.update(s for s, _p in reader.incoming(subject))
     return focus
 
 
-def neighbourhood(store: Store, nodes: Iterable[Node], into: Graph) -> None:
+def neighbourhood(store: Store | _Reader, nodes: Iterable[Node], into: Graph) -> None:
     """Add to ``into`` each node's triples, its values' triples and the triples pointing at it."""
+    reader = store if isinstance(store, _Reader) else _Reader(store)
     described: dict[Node, list[Node]] = {}
 
     def describe(node: Node) -> list[Node]:
         if node not in described:
             values = described[node] = []
-            for row in DOMAIN.select(store, "describe", {"s": node}):
-                into.add((node, row["p"], row["o"]))
-                values.append(row["o"])
+            for p, o in reader.outgoing(node):
+                into.add((node, p, o))
+                values.append(o)
         return described[node]
 
     for node in nodes:
         for value in describe(node):
             if _is_data(value) or isinstance(value, BNode):
                 describe(value)
-        for row in DOMAIN.select(store, "incoming", {"o": node}):
-            into.add((row["s"], row["p"], node))
-            if row["p"] == RDF.subject:  # a reified statement about the node: shapes of the
-                describe(row["s"])  # node read it whole (a marked effect chain of a factor)
+        for s, p in reader.incoming(node):
+            into.add((s, p, node))
+            if p == RDF.subject:  # a reified statement about the node: shapes of the
+                describe(s)  # node read it whole (a marked effect chain of a factor)
 
 
 def check(
     store: Store,
     key: str,
-    triples: Iterable[tuple[Node, Node, Node]],
+    triples: Iterable[Triple],
     extra: Graph | None = None,
 ) -> tuple[list[Violation], str]:
-    """Validate the part of the candidate ``store`` that a change of ``triples`` can affect
-    (plus ``extra``: the change set's own description). Returns the results (violations,
-    warnings) and the SHACL report as Turtle."""
+    """Validate the part of the candidate ``store`` (the change written) that a change of
+    ``triples`` can affect (plus ``extra``: the change set's own description). Returns the
+    results (violations, warnings) and the SHACL report as Turtle."""
+    return _check(_Reader(store), key, list(triples), extra)
+
+
+def check_change(
+    base: Store,
+    key: str,
+    added: Iterable[Triple],
+    removed: Iterable[Triple],
+    extra: Graph | None = None,
+) -> tuple[list[Violation], str]:
+    """:func:`check` of the candidate that ``base`` with ``added`` and ``removed`` would be,
+    without writing it (:class:`Changed`): the commit writes the candidate meanwhile."""
+    added, removed = list(added), list(removed)
+    return _check(Changed(base, added, removed), key, [*added, *removed], extra)
+
+
+def _check(
+    reader: _Reader, key: str, triples: list[Triple], extra: Graph | None
+) -> tuple[list[Violation], str]:
     _keep_prepared_queries()
-    shapes, ontology = context(store, key)
-    nodes = focus_nodes(store, triples)
+    shapes, ontology = context(reader.store, key)
+    nodes = focus_nodes(reader, triples)
     data = new_graph()
     for triple in ontology:
         data.add(triple)
-    neighbourhood(store, sorted(nodes, key=str), data)
+    neighbourhood(reader, sorted(nodes, key=str), data)
     if extra is not None:
         for triple in extra:
             data.add(triple)

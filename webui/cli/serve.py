@@ -151,11 +151,17 @@ def run_granian(host: str, port: int, workers: int, threads: int,
     connection); ``threads`` run the app, so at most that many requests are inside it at once
     per web process and the rest wait in Granian, not in Python.
     """
+    import multiprocessing
+
     from granian import Granian
     from granian.constants import HTTPModes, Interfaces
     from granian.http import HTTP1Settings
     from granian.log import LogLevels
 
+    # Web processes are spawned, not forked: this process has opened the store, and RocksDB's
+    # background threads do not survive a fork, so a forked web process hung for good in its
+    # first commit (a flush waits for a thread that is not there; benchmarks/bench_editors.py).
+    multiprocessing.set_start_method("spawn", force=True)
     server = Granian(
         target,
         factory=True,

@@ -1,0 +1,417 @@
+"""Editors save while readers browse (issue 11): no lost update, no 5xx, reads unaffected.
+
+    .venv/bin/python -m benchmarks.bench_editors [--editors 10] [--shared 3] [--readers 50]
+        [--saves 4] [--idle 30] [--workers 2] [--think 1.0]
+
+Starts ``amkg serve`` on a free port of 127.0.0.1 (:func:`benchmarks.soak.start`) over a copy of
+the data with a store root of its own, makes one account per editor with ``amkg user add
+--password-stdin`` (a redacteur of the trajectory's coordinating ministry) and logs each in.
+
+1. ``idle``: ``--readers`` keep-alive clients cycle through pages (matrix, timeline, entity
+   pages, catalogue queries; HTML and ``.json``), ``--think`` s on each page, for ``--idle``
+   s: the idle p95. (``--think 0`` makes them a saturating load test instead of browsers: then
+   the server is busy all the time and any added work shows in every read's wait.)
+2. ``edits``: the same readers again, while ``--editors`` editors save ``--saves`` changes each
+   through the edit form (GET the form, POST: the date preview, POST: save with the form's
+   etag as ``If-Match``). ``--shared`` of them edit one trajectory together: a save on a stale
+   etag must get 409 and is retried on the fresh form; the others each edit their own.
+   Each save moves the trajectory's revised date. The readers run until the editors are done.
+
+Then it checks: every accepted save (303) is a change set in ``/wijzigingen.json`` (agent,
+reason), each trajectory's revised date is its last accepted save's, and on the shared
+trajectory every change removed the date the one before it added (nobody saved over a change
+they had not seen); no answer was a 5xx or a connection error; the p95 of reads during the
+edits is within 1.5x of the idle p95. Prints one JSON report; exit 1 if a check fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import http.client
+import itertools
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from benchmarks import machine
+from benchmarks.soak import HOST, REPO, sparql_path, start
+
+PASSWORD = "benchmark-wachtwoord-1"
+FORM = "/bewerken/traject/"
+KG = "https://w3id.org/amkg/id/"
+COORDINATED = """PREFIX amkg: <https://w3id.org/amkg/def#>
+SELECT ?t (SAMPLE(?m) AS ?ministry) WHERE {
+  ?t a amkg:Trajectory ; amkg:coordinatedBy ?m .
+  FILTER NOT EXISTS { ?t amkg:trajectoryStatus amkg:statusAfgerond }
+  FILTER NOT EXISTS { ?t amkg:trajectoryStatus amkg:statusGeschrapt }
+} GROUP BY ?t HAVING (COUNT(DISTINCT ?m) = 1) ORDER BY ?t"""
+TOO_SLOW = 60.0
+
+
+class Session:
+    """One logged-in browser: a keep-alive connection and its cookies."""
+
+    def __init__(self, port: int, client: str) -> None:
+        self.port, self.client = port, client
+        self.cookies: dict[str, str] = {}
+        self.conn = http.client.HTTPConnection(HOST, port, timeout=TOO_SLOW)
+        self.retried = 0  # GETs that failed on their connection and were sent again
+
+    def reconnect(self) -> None:
+        """A new connection (the server closes keep-alive connections left idle)."""
+        self.conn.close()
+        self.conn = http.client.HTTPConnection(HOST, self.port, timeout=TOO_SLOW)
+
+    def request(self, method: str, path: str, form: dict[str, Any] | None = None,
+                accept: str = "text/html") -> tuple[int, str, float]:  # fmt: skip
+        headers = {"X-Client": self.client, "Accept": accept}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urlencode(form, doseq=True)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        started = time.monotonic()
+        for attempt in (1, 2):
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                response = self.conn.getresponse()
+                text = response.read().decode("utf-8", "replace")
+                break
+            except (OSError, http.client.HTTPException):
+                self.reconnect()
+                self.retried += attempt == 1
+                if method != "GET" or attempt == 2:  # a GET is tried again on a new connection
+                    return 0, "", time.monotonic() - started
+        for header in response.headers.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(header).items():
+                self.cookies[name] = morsel.value
+        return response.status, text, time.monotonic() - started
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _hidden(page: str, name: str) -> str:
+    found = re.search(rf'name="{name}" value="([^"]*)"', page)
+    if found is None:
+        raise RuntimeError(f"no {name} in the page")
+    return found.group(1)
+
+
+def login(port: int, name: str, local: str) -> tuple[Session, str]:
+    """A session logged in as ``name`` and the CSRF token of its edit form of ``local``."""
+    session = Session(port, f"editor-{name}")
+    _status, page, _s = session.request("GET", "/inloggen")
+    form = {"name": name, "password": PASSWORD, "csrf_token": _hidden(page, "csrf_token")}
+    status, _page, _s = session.request("POST", "/inloggen", form)
+    if status != 303:
+        raise RuntimeError(f"login of {name}: {status}")
+    status, page, _s = session.request("GET", FORM + local)
+    if status != 200:
+        raise RuntimeError(f"the form of {local} for {name}: {status}")
+    return session, _hidden(page, "csrf_token")
+
+
+@dataclass
+class Editor:
+    name: str
+    local: str  # the trajectory's local name
+    session: Session
+    csrf: str
+    saves: int
+    first_day: datetime.date
+    accepted: list[dict[str, str]] = field(default_factory=list)
+    conflicts: int = 0
+    failures: list[str] = field(default_factory=list)
+    statuses: list[int] = field(default_factory=list)
+
+    def save_once(self, n: int) -> None:
+        """One change of the revised date; retried on a fresh form after a 409."""
+        day = (self.first_day + datetime.timedelta(days=n)).isoformat()
+        reason = f"bench {self.name} {n}"
+        self.session.reconnect()  # an editor pauses between saves; a reader never does
+        for _attempt in range(20):
+            status, text, _s = self.session.request(
+                "GET", FORM + self.local + ".json", accept="application/json"
+            )
+            self.statuses.append(status)
+            if status != 200:
+                self.failures.append(f"form {status}")
+                return
+            shown = json.loads(text)
+            values = {k: v for k, v in shown["values"].items() if k != "planning_end"}
+            before = values.get("revised", "")
+            form = {**values, "revised": day, "status": "vertraagd", "etag": shown["etag"],
+                    "csrf_token": self.csrf, "previewed": "", "reason": reason,
+                    "source_title": "Benchmark", "source_date": "2023-04-01",
+                    "action": "save"}  # fmt: skip
+            status, page, _s = self.session.request("POST", FORM + self.local, form)
+            self.statuses.append(status)
+            if status == 200:  # the date preview comes first
+                form["previewed"] = _hidden(page, "previewed")
+                status, page, _s = self.session.request("POST", FORM + self.local, form)
+                self.statuses.append(status)
+            if status == 303:
+                self.accepted.append({"day": day, "before": before, "reason": reason})
+                return
+            if status == 409:
+                self.conflicts += 1
+                continue
+            self.failures.append(f"save {status}")
+            return
+        self.failures.append("20 conflicts in a row")
+
+    def run(self) -> None:
+        for n in range(self.saves):
+            self.save_once(n)
+
+
+@dataclass
+class Reader:
+    index: int
+    port: int
+    paths: list[str]
+    phase: str = "idle"
+    times: dict[str, list[float]] = field(default_factory=dict)
+    bad: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    stop: threading.Event = field(default_factory=threading.Event)
+    retried: int = 0
+    think: float = 0.0
+
+    def run(self) -> None:
+        session = Session(self.port, f"reader-{self.index}")
+        n = self.index
+        while not self.stop.is_set():
+            path = self.paths[n % len(self.paths)]
+            n += 1
+            accept = "application/json" if ".json" in path or "/api/" in path else "text/html"
+            status, _text, seconds = session.request("GET", path, accept=accept)
+            phase = self.phase
+            self.times.setdefault(phase, []).append(seconds)
+            if status == 0 or status >= 500:
+                self.bad.setdefault(phase, []).append((path, status))
+            self.stop.wait(self.think)  # a person reads the page
+        self.retried = session.retried
+        session.close()
+
+
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1] if len(values) >= 20 else max(values)
+
+
+def _json(port: int, path: str) -> Any:
+    session = Session(port, "setup")
+    status, text, _s = session.request("GET", path, accept="application/json")
+    session.close()
+    if status != 200:
+        raise RuntimeError(f"{path}: {status}")
+    return json.loads(text)
+
+
+def _pages(port: int) -> list[str]:
+    names = [q["name"] for q in _json(port, "/api/queries")["queries"] if not q["params"]][:6]
+    entities = ["traject-kamerbrief-arbeidsmarktkrapte", "traject-rapportage-commissie-roemer",
+                "szw", "spoor-2", "domein-1"]  # fmt: skip
+    pages = ["/matrix", "/matrix.json", "/tijdlijn", "/tijdlijn.json", "/queries"]
+    pages += [f"/id/{e}" for e in entities] + [f"/id/{e}.json" for e in entities]
+    return pages + [f"/api/queries/{n}" for n in names]
+
+
+def _users(root: Path, names: dict[str, str]) -> None:
+    env = {**os.environ, "AMKG_STORE": str(root)}  # the accounts file beside the stores
+    for name, ministry in names.items():
+        subprocess.run(
+            [sys.executable, "-m", "amkg.cli", "user", "add", name, "--role", "redacteur",
+             "--ministerie", ministry, "--password-stdin"],
+            input=PASSWORD + "\n", text=True, check=True, env=env, cwd=REPO,
+            capture_output=True,
+        )  # fmt: skip
+
+
+def _trajectories(port: int) -> list[tuple[str, str]]:
+    answer = _json(port, sparql_path(COORDINATED))
+    rows = answer["results"]["bindings"]
+    return [(r["t"]["value"][len(KG) :], r["ministry"]["value"]) for r in rows]
+
+
+def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    data = work / "data"
+    shutil.copytree(REPO / "graph" / "data", data)
+    root = work / "store"
+    before = os.environ.get("AMKG_STORE")
+    os.environ["AMKG_STORE"] = str(root)  # serve and `amkg user add` share the accounts file
+    try:
+        server = start(data_dir=data, workers=args.workers, query_timeout=30.0, queue_wait=60.0)
+    finally:
+        if before is None:
+            del os.environ["AMKG_STORE"]
+        else:
+            os.environ["AMKG_STORE"] = before
+    editors: list[Editor] = []
+    try:
+        port = server.port
+        own = args.editors - args.shared
+        found = _trajectories(port)
+        if len(found) < own + 1:
+            raise RuntimeError(f"only {len(found)} editable trajectories")
+        shared_local, shared_ministry = found[0]
+        plan = [(f"gedeeld{i}", shared_local, shared_ministry) for i in range(args.shared)]
+        plan += [(f"eigen{i}", local, m) for i, (local, m) in enumerate(found[1 : own + 1])]
+        _users(root, {name: ministry for name, _local, ministry in plan})
+        for index, (name, local, _m) in enumerate(plan):
+            session, csrf = login(port, name, local)
+            first = datetime.date(2031, 1, 1) + datetime.timedelta(days=100 * index)
+            editors.append(Editor(name, local, session, csrf, args.saves, first))
+        pages = _pages(port)
+        readers = [Reader(i, port, pages, think=args.think) for i in range(args.readers)]
+        threads = [threading.Thread(target=r.run, daemon=True) for r in readers]
+        for reader in readers:
+            reader.phase = "warm-up"
+        for thread in threads:
+            thread.start()
+        time.sleep(min(10.0, args.idle / 2))
+        for reader in readers:
+            reader.phase = "idle"
+        load = [os.getloadavg()[0]]
+        time.sleep(args.idle)
+        for reader in readers:
+            reader.phase = "edits"
+        load.append(os.getloadavg()[0])
+        started = time.monotonic()
+        writers = [threading.Thread(target=e.run) for e in editors]
+        for writer in writers:
+            writer.start()
+        for writer in writers:
+            writer.join()
+        edit_seconds = time.monotonic() - started
+        load.append(os.getloadavg()[0])
+        for reader in readers:
+            reader.stop.set()
+        for thread in threads:
+            thread.join(TOO_SLOW + 5)
+        report = _report(port, editors, readers, edit_seconds)
+        report["machine_load_1min_at_idle_edits_end"] = load  # other programs share the CPUs
+        return report
+    finally:
+        for editor in editors:
+            editor.session.close()
+        server.stop()
+
+
+def _report(port: int, editors: list[Editor], readers: list[Reader],
+            edit_seconds: float) -> dict[str, Any]:  # fmt: skip
+    listed = _json(port, "/wijzigingen.json")["changes"]  # the newest 50
+    by_reason = {c["reason"]: c for c in listed}
+    accepted = [(e, a) for e in editors for a in e.accepted]
+    missing = [a["reason"] for e, a in accepted if a["reason"] not in by_reason
+               or by_reason[a["reason"]]["agent"] != e.name]  # fmt: skip
+    wrong_state = []
+    for local in sorted({e.local for e in editors}):
+        mine = [by_reason[a["reason"]] for e, a in accepted
+                if e.local == local and a["reason"] in by_reason]  # fmt: skip
+        last = max(mine, key=lambda c: c["sequence"]) if mine else None
+        reader = next(e for e in editors if e.local == local).session  # the form needs a login
+        _status, text, _s = reader.request("GET", f"{FORM}{local}.json", accept="application/json")
+        revised = json.loads(text)["values"]["revised"]
+        expected = next(
+            (a["day"] for e, a in accepted if last and a["reason"] == last["reason"]), ""
+        )
+        if revised != expected:
+            wrong_state.append({"trajectory": local, "revised": revised, "expected": expected})
+    chain_breaks = []
+    shared = [e for e in editors if e.name.startswith("gedeeld")]
+    if shared:
+        saves = sorted((by_reason[a["reason"]]["sequence"], a) for e in shared
+                       for a in e.accepted if a["reason"] in by_reason)  # fmt: skip
+        for (_s0, earlier), (seq, later) in itertools.pairwise(saves):
+            if later["before"] != earlier["day"]:
+                chain_breaks.append({"sequence": seq, "saw": later["before"],
+                                     "previous": earlier["day"]})  # fmt: skip
+    idle = [t for r in readers for t in r.times.get("idle", [])]
+    during = [t for r in readers for t in r.times.get("edits", [])]
+    bad = [b for r in readers for phase in ("idle", "edits") for b in r.bad.get(phase, [])]
+    editor_5xx = [s for e in editors for s in e.statuses if s == 0 or s >= 500]
+    p95_idle, p95_edits = _p95(idle), _p95(during)
+    report = {
+        "editors": len(editors),
+        "saves_accepted": len(accepted),
+        "conflicts_409": sum(e.conflicts for e in editors),
+        "editor_failures": [f for e in editors for f in e.failures],
+        "edit_phase_s": round(edit_seconds, 1),
+        "saves_per_s": round(len(accepted) / edit_seconds, 2),
+        "lost_updates": {
+            "missing_from_history": missing,
+            "wrong_final_state": wrong_state,
+            "chain_breaks": chain_breaks,
+        },
+        "reads": {
+            "idle": {
+                "n": len(idle),
+                "median_ms": round(statistics.median(idle) * 1000),
+                "p95_ms": round(p95_idle * 1000),
+            },
+            "during_edits": {
+                "n": len(during),
+                "median_ms": round(statistics.median(during) * 1000),
+                "p95_ms": round(p95_edits * 1000),
+            },
+            "p95_ratio": round(p95_edits / p95_idle, 2),
+        },
+        "errors_5xx_or_connection": {
+            "readers": bad[:20],
+            "readers_n": len(bad),
+            "reader_gets_retried_on_a_new_connection": sum(r.retried for r in readers),
+            "editors_n": len(editor_5xx),
+        },
+    }
+    report["checks"] = {
+        "no_lost_update": not missing
+        and not wrong_state
+        and not chain_breaks
+        and not report["editor_failures"],
+        "no_5xx": not bad and not editor_5xx,
+        "reads_unaffected": p95_edits <= 1.5 * p95_idle,
+    }
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--editors", type=int, default=10)
+    parser.add_argument("--shared", type=int, default=3)
+    parser.add_argument("--readers", type=int, default=50)
+    parser.add_argument("--saves", type=int, default=4)
+    parser.add_argument("--idle", type=float, default=30.0)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=1.0,
+        help="seconds a reader spends on a page before the next (0: none)",
+    )
+    args = parser.parse_args(argv)
+    if args.editors * args.saves > 50:
+        parser.error("at most 50 saves in all (/wijzigingen.json lists the newest 50)")
+    print(machine(), flush=True)
+    with tempfile.TemporaryDirectory(prefix="amkg-bench-editors-") as directory:
+        report = run(args, Path(directory))
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+    return 0 if all(report["checks"].values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
