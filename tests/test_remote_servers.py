@@ -95,17 +95,6 @@ def remote_app(server: Server) -> Flask:
 # --- the catalogue ---------------------------------------------------------------------------
 
 
-#: Catalogue queries known to answer otherwise on one server, and why. The most specific class
-#: (a transitive rdfs:subClassOf path whose subject comes from a join): Virtuoso 7.2 keeps the
-#: broader classes. Every SPARQL 1.1 form tried gives the same there: FILTER NOT EXISTS,
-#: OPTIONAL with !BOUND, the reversed path, a plain triple then `*`, a sub-select of the pairs.
-KNOWN_QUERIES = {
-    ("virtuoso", "omgeving"): "the most specific class: Virtuoso keeps broader classes when "
-    "the subject of a subClassOf+ path comes from a join",
-    ("virtuoso", "zoek-label"): "the most specific class, as for omgeving",
-}
-
-
 def test_every_catalogue_query_gives_its_golden_result(
     server: Server, remote_kg: KnowledgeGraph
 ) -> None:
@@ -118,10 +107,7 @@ def test_every_catalogue_query_gives_its_golden_result(
             continue
         if actual != load_golden(name):
             wrong[name] = "differs from tests/golden"
-    known = {n: KNOWN_QUERIES[server.name, n] for n in wrong if (server.name, n) in KNOWN_QUERIES}
-    assert not set(wrong) - set(known), wrong
-    if known:
-        pytest.xfail(f"known differences on {server.name}: {known}")
+    assert not wrong, wrong
 
 
 def test_the_report_and_prefixes_come_from_the_server(
