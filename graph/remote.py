@@ -399,6 +399,15 @@ class RemoteStore:
         rows = self._query(DOMAIN.text("remote-meta"), bindings, [self.config.meta_graph]).rows
         return {str(r["p"])[len(META) :]: str(r["o"]) for r in rows if str(r["p"]).startswith(META)}
 
+    def data_version(self) -> str | None:
+        """The version marker the last ``amkg load --into`` wrote (a new one per load), or
+        ``None`` where none was written: one small query, so a running app can ask often."""
+        from amkg.graph.rq import DOMAIN
+
+        bindings = {"meta": URIRef(self.config.meta_graph), "graph": URIRef(self.config.graph)}
+        rows = self._query(DOMAIN.text("remote-version"), bindings, [self.config.meta_graph]).rows
+        return min((str(r["version"]) for r in rows), default=None)
+
     def prefixes(self) -> dict[str, str]:
         text = self.metadata().get("prefixes")
         return dict(json.loads(text)) if text else {}

@@ -1,11 +1,12 @@
 """``amkg load --into URL``: check the sources with SHACL, then put them into a remote store.
 
-The data, the shapes and the metadata (prefixes, SHACL report, fingerprint) are written into
-three *new* named graphs (``<graph>/loading`` and so on), in batches: Graph Store Protocol
-``POST`` where an endpoint is configured, SPARQL Update ``INSERT`` otherwise. Only when all
-three are complete does one update request ``MOVE`` them onto the live graphs (or, where a server
-refuses that, drop each live graph and copy the new one in, which is what ``MOVE`` means), so
-readers see the old graphs or the new ones, never half. A failure before the swap drops the new
+The data, the shapes and the metadata (prefixes, SHACL report, fingerprint, and a version
+marker new per load, by which running apps notice the reload) are written into three *new*
+named graphs (``<graph>/loading`` and so on), in batches: Graph Store Protocol ``POST`` where
+an endpoint is configured, SPARQL Update ``INSERT`` otherwise. Only when all three are complete
+does one update request ``MOVE`` them onto the live graphs (or, where a server refuses that,
+drop each live graph and copy the new one in, which is what ``MOVE`` means), so readers see the
+old graphs or the new ones, never half. A failure before the swap drops the new
 graphs and leaves the live ones as they were; running the load twice leaves the same triples.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,6 +108,7 @@ def load_into(
         report=json.dumps(report_to_json(report), ensure_ascii=False, sort_keys=True),
         fingerprint=print_,
         loaded=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        version=uuid.uuid4().hex,  # new per load: running apps drop what they derived
     )
     targets = [
         (config.graph, data),

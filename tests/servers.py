@@ -18,6 +18,7 @@ is a failure. ``.ci/run`` installs all three.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import re
@@ -183,7 +184,8 @@ def jena_version(folder: Path) -> str:
 
 def arq_classpath() -> str:
     """The class path of the ARQ server, compiled once per process from
-    ``tests/servers/ArqServer.java``."""
+    ``tests/servers/ArqServer.java`` into a temporary directory that is removed when the
+    process exits (the servers it started are stopped before that)."""
     if "classpath" in _arq_build:
         return _arq_build["classpath"]
     folder = Path(os.environ.get("JENA_JARS", "/usr/share/java"))
@@ -197,6 +199,7 @@ def arq_classpath() -> str:
             + (f"; missing {', '.join(missing[:4])}" if missing else "")
         )
     build = Path(tempfile.mkdtemp(prefix="amkg-arqserver-"))
+    atexit.register(shutil.rmtree, build, True)
     classes, resources = build / "classes", build / "resources"
     classpath = os.pathsep.join([str(classes), str(resources), *map(str, jars)])
     subprocess.run(["javac", "-nowarn", "-d", str(classes), "-cp", classpath, str(ARQ_SOURCE)],

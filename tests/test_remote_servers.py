@@ -32,6 +32,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from flask import Flask
+from rdflib import URIRef
 
 from amkg.graph.kg import KnowledgeGraph
 from amkg.graph.remote import RemoteStore, StoreUnavailable
@@ -386,3 +387,63 @@ def test_json_twins_equal_those_of_the_embedded_store(
     remote = remote_app.test_client()
     differ = [url for url in TWINS if remote.get(url).get_json() != client.get(url).get_json()]
     assert not differ, differ
+
+
+# --- a reload under a running app ---------------------------------------------------------------
+
+
+def test_a_running_app_notices_a_reload(
+    tmp_path_factory: pytest.TempPathFactory, data_copy: Path
+) -> None:
+    """``amkg load --into`` writes a new version marker; an app on the server drops what it
+    derived (labels, report, prefixes) the next time it looks, and shows the new data."""
+    from amkg.webui.app import create_app
+
+    try:
+        server = start("oxigraph", tmp_path_factory.mktemp("reload"))
+    except ServerMissing as error:
+        if "oxigraph" in required():
+            pytest.fail(str(error))
+        pytest.skip(str(error))
+    try:
+        store = RemoteStore(server.config())
+        load_into(store, Sources.resolve())
+        first = store.data_version()
+        app = create_app({"TESTING": True, "QUERY_WORKERS": 1, **server.settings()})
+        kg = KnowledgeGraph.remote(server.config())
+        app.extensions["amkg"] = kg
+        client = app.test_client()
+        old = "Spoor 3: Tegengaan van concurrentie op arbeidsvoorwaarden"
+        assert kg.label_index
+        before = client.get("/spoor/3").get_data(as_text=True)
+        assert "Spoor 3: herladen" not in before
+        sporen = data_copy / "sporen.ttl"
+        sporen.write_text(sporen.read_text(encoding="utf-8").replace(old, "Spoor 3: herladen"),
+                          encoding="utf-8")  # fmt: skip
+        load_into(store, Sources.resolve(data_copy))
+        assert store.data_version() not in (None, first)
+        kg.version_check_seconds = 0
+        page = client.get("/spoor/3").get_data(as_text=True)
+        assert "Spoor 3: herladen" in page
+        assert page.count(old) < before.count(old)  # the slide of the same name keeps it
+        assert kg.label(URIRef("https://w3id.org/amkg/id/spoor-3")) == "Spoor 3: herladen"
+        store.close()
+    finally:
+        server.stop()
+
+
+def test_the_arq_server_build_is_removed_when_the_process_ends(tmp_path: Path) -> None:
+    from tests.servers import arq_classpath
+
+    try:
+        arq_classpath()  # installed here? (compiled once per process: cheap when it ran)
+    except ServerMissing as error:
+        pytest.skip(str(error))
+    code = "from tests.servers import arq_classpath; print(arq_classpath().split(':')[0])"
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
+                         text=True, check=True, timeout=600)  # fmt: skip
+    classes = Path(out.stdout.strip())
+    assert classes.name == "classes"
+    assert classes.parent.name.startswith("amkg-arqserver-")
+    assert not classes.parent.exists()

@@ -46,7 +46,8 @@ def test_values_in_the_text_give_what_the_store_binds(kg: KnowledgeGraph, name: 
 
 def test_omgeving_at_every_depth_binds_inside_its_sub_selects(kg: KnowledgeGraph) -> None:
     query = default_catalogue().get("omgeving")
-    assert len(subselect_groups(query.sparql)) == 4  # the grouping and one per distance
+    # the grouping, one per distance and two for the most specific class (which bind none)
+    assert len(subselect_groups(query.sparql)) == 6
     for depth in ("1", "2", "3"):
         bindings = bind(query, {"depth": depth}, kg)
         text = with_values(query.sparql, bindings)
@@ -221,3 +222,58 @@ def test_batches_keep_a_blank_nodes_triples_together() -> None:
     assert len(with_blanks) == 1
     assert with_blanks[0].count(b"\n") == 4
     assert sum(batch.count(b"\n") for batch in batches) == len(triples)
+
+
+# --- a reload under a running app ------------------------------------------------------------
+
+
+class _Reloadable:
+    """An embedded store that says which load it holds, as a remote store's metadata does."""
+
+    name = "remote"
+
+    def __init__(self, inner: object) -> None:
+        self.inner, self.version, self.asked = inner, "load-1", 0
+        self.loaded_prefixes = {"x": "http://x/1#"}
+
+    def query(self, sparql: str, bindings: object = None) -> object:
+        return self.inner.query(sparql, bindings)  # type: ignore[attr-defined]
+
+    def data_version(self) -> str:
+        self.asked += 1
+        return self.version
+
+    def prefixes(self) -> dict[str, str]:
+        return dict(self.loaded_prefixes)
+
+
+def test_what_was_derived_is_made_again_after_a_reload(kg: KnowledgeGraph) -> None:
+    store = _Reloadable(kg.store)
+    graph = KnowledgeGraph(store, prefixes=store.prefixes())  # type: ignore[arg-type]
+    made: list[int] = []
+    make = lambda: made.append(1) or len(made)  # noqa: E731
+    assert graph.derived("thing", make) == 1
+    spoor = URIRef("https://w3id.org/amkg/id/spoor-3")
+    assert graph.label(spoor).startswith("Spoor 3")
+    store.version, store.loaded_prefixes = "load-2", {"x": "http://x/2#"}
+    assert graph.derived("thing", make) == 1, "looked again before the interval was over"
+    assert store.asked == 1
+    graph.version_check_seconds = 0
+    assert graph.derived("thing", make) == 2
+    assert graph.prefixes["x"] == "http://x/2#"
+    assert graph.derived("thing", make) == 2, "the same load: kept"
+    assert store.asked == 3
+    assert graph.label(spoor).startswith("Spoor 3")
+
+
+def test_an_unreachable_store_keeps_what_was_derived(kg: KnowledgeGraph) -> None:
+    store = _Reloadable(kg.store)
+    graph = KnowledgeGraph(store)  # type: ignore[arg-type]
+    graph.version_check_seconds = 0
+    assert graph.derived("thing", lambda: 1) == 1
+
+    def gone() -> str:
+        raise StoreUnavailable("http://127.0.0.1:1/query", "connection refused (test)")
+
+    store.data_version = gone  # type: ignore[method-assign]
+    assert graph.derived("thing", lambda: 2) == 1
