@@ -20,6 +20,7 @@ SPARQL result raises :class:`StoreUnavailable` with a one-line reason.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -27,7 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote_plus, urlencode, urlsplit
 
 import pyoxigraph as ox
 import urllib3
@@ -292,7 +293,7 @@ class RemoteStore:
         return result
 
     def _send(self, sparql: str, named: Iterable[str], timeout: float | None) -> QueryResult:
-        fields = [("query", sparql), ("default-graph-uri", self.config.graph)]
+        fields = [("default-graph-uri", self.config.graph)]
         fields += [("named-graph-uri", g) for g in named]
         limit = timeout if timeout is not None else self.config.timeout
         # The server is told a little more than our limit: ours ends the request first (one
@@ -304,12 +305,13 @@ class RemoteStore:
         elif self.config.server_timeout == "milliseconds":
             fields.append(("timeout", str(int(backstop * 1000))))
         url = self.config.url
-        form = _FORM.search(_COMMENT.sub("", sparql))
-        graph_form = form is not None and form.group(1).upper() in ("CONSTRUCT", "DESCRIBE")
-        accept = _ACCEPT_RDF if graph_form else _ACCEPT
-        response = self.request(
-            "POST", url, fields=fields, headers={"Accept": accept}, timeout=limit
-        )
+        # The query text is encoded once per text (the catalogue's are few and long).
+        body = f"query={_quoted(sparql)}&{urlencode(fields)}".encode("ascii")
+        headers = {
+            "Accept": _ACCEPT_RDF if _graph_form(sparql) else _ACCEPT,
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        response = self.request("POST", url, body=body, headers=headers, timeout=limit)
         self._check(url, response)
         media = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         try:
@@ -485,11 +487,32 @@ _SELECT = re.compile(r"\bSELECT\b", re.IGNORECASE)
 _VAR = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
 
 
+@functools.lru_cache(maxsize=512)
+def _graph_form(sparql: str) -> bool:
+    """Whether ``sparql`` is a CONSTRUCT or DESCRIBE query (answered with RDF, not a table)."""
+    form = _FORM.search(_COMMENT.sub("", sparql))
+    return form is not None and form.group(1).upper() in ("CONSTRUCT", "DESCRIBE")
+
+
+@functools.lru_cache(maxsize=128)
+def _quoted(sparql: str) -> str:
+    """``sparql`` form-encoded (``application/x-www-form-urlencoded``)."""
+    return quote_plus(sparql)
+
+
 def _unprojected(sparql: str, bindings: Mapping[str, Node]) -> str | None:
     """The first bound variable a SELECT query does not project (``SELECT *``: none), the
     embedded store's rule (:class:`~amkg.graph.store.BindingError`)."""
-    brace = where_brace(sparql)
-    head = sparql[:brace]
+    projected = _projection(sparql)
+    if projected is None:
+        return None
+    return next((name for name in bindings if name not in projected), None)
+
+
+@functools.lru_cache(maxsize=512)
+def _projection(sparql: str) -> frozenset[str] | None:
+    """The names a SELECT query projects; ``None`` for ``SELECT *`` and other forms."""
+    head = sparql[: where_brace(sparql)]
     match = _SELECT.search(head)
     if match is None:
         return None
@@ -497,13 +520,15 @@ def _unprojected(sparql: str, bindings: Mapping[str, Node]) -> str | None:
     clause = re.sub(r"\bWHERE\b\s*$", "", clause.strip(), flags=re.IGNORECASE)
     if re.search(r"^\s*(DISTINCT|REDUCED)?\s*\*", clause, re.IGNORECASE):
         return None
-    projected = set(_VAR.findall(clause))
-    return next((name for name in bindings if name not in projected), None)
+    return frozenset(_VAR.findall(clause))
 
 
-def ntriples_batches(triples: Iterable[Any], size: int) -> list[bytes]:
+def ntriples_batches(
+    triples: Iterable[Any], size: int, blank_size: int | None = None
+) -> list[bytes]:
     """pyoxigraph triples as N-Triples batches of about ``size`` lines, every blank node's
-    triples in one batch (a blank node label is scoped to one request)."""
+    triples in one batch (a blank node label is scoped to one request). The triples with blank
+    nodes come last, in batches of their own of about ``blank_size`` lines (default ``size``)."""
     parent: dict[str, str] = {}
 
     def find(label: str) -> str:
@@ -518,15 +543,19 @@ def ntriples_batches(triples: Iterable[Any], size: int) -> list[bytes]:
             if a != b:
                 parent[a] = b
     groups: dict[str, list[str]] = {}
-    chunks: list[list[str]] = []
+    plain: list[list[str]] = []
     for t in items:
         line = f"{t.subject} {t.predicate} {t.object} .\n"
         anchor = t.subject if isinstance(t.subject, ox.BlankNode) else t.object
         if isinstance(anchor, ox.BlankNode):
             groups.setdefault(find(anchor.value), []).append(line)
         else:
-            chunks.append([line])
-    chunks.extend(groups.values())
+            plain.append([line])
+    return _fill(plain, size) + _fill(list(groups.values()), blank_size or size)
+
+
+def _fill(chunks: list[list[str]], size: int) -> list[bytes]:
+    """Whole chunks in batches of about ``size`` lines (a larger chunk is a batch alone)."""
     batches: list[bytes] = []
     current: list[str] = []
     for chunk in chunks:

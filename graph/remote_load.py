@@ -3,7 +3,7 @@
 The data, the shapes and the metadata (prefixes, SHACL report, fingerprint, and a version
 marker new per load, by which running apps notice the reload) are written into three *new*
 named graphs (``<graph>/loading`` and so on), in batches: Graph Store Protocol ``POST`` where
-an endpoint is configured, SPARQL Update ``INSERT`` otherwise. Only when all three are complete
+an endpoint is configured, SPARQL Update ``INSERT DATA`` otherwise. Only when all three are complete
 does one update request ``MOVE`` them onto the live graphs (or, where a server refuses that,
 drop each live graph and copy the new one in, which is what ``MOVE`` means), so readers see the
 old graphs or the new ones, never half. A failure before the swap drops the new
@@ -36,11 +36,12 @@ from amkg.graph.sources import Sources, fingerprint, scan
 
 #: Lines of N-Triples per request.
 BATCH_LINES = 2000
-#: At most this many lines per SPARQL Update batch (no Graph Store Protocol): each is an
+#: Lines per SPARQL Update batch with blank nodes (no Graph Store Protocol): an
 #: ``INSERT {..} WHERE {}`` template (see :func:`_insert`), which Virtuoso 7.2 refuses once it
 #: compiles to over 10,000 lines of SQL ("SP031"), as 1,500 lines of template did.
-UPDATE_BATCH_LINES = 500
+BLANK_BATCH_LINES = 500
 LOADING = "/loading"
+BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 
 class LoadFailed(Exception):
@@ -122,8 +123,8 @@ def load_into(
     try:
         store.update(" ;\n".join(f"DROP SILENT GRAPH <{new}>" for new, _t, _x in staged))
         for new, _target, triples in staged:
-            size = batch_lines if config.gsp_url else min(batch_lines, UPDATE_BATCH_LINES)
-            batches = ntriples_batches(triples, size)
+            blank_lines = batch_lines if config.gsp_url else min(batch_lines, BLANK_BATCH_LINES)
+            batches = ntriples_batches(_booleans_first(triples), batch_lines, blank_lines)
             for number, batch in enumerate(batches, 1):
                 step = f"writing batch {number}/{len(batches)} into <{new}>"
                 say(step)
@@ -167,13 +168,26 @@ def _swap(store: RemoteStore, pairs: list[tuple[str, str]]) -> None:
         )
 
 
+def _booleans_first(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """``triples`` with those whose object is an ``xsd:boolean`` first. Virtuoso 7.2 keeps one
+    value for ``true`` and ``"P1M"^^xsd:duration`` (both its number 1, typed as whichever it
+    stored first): the flags the app reads must win; Virtuoso then reads a duration back as
+    ``true`` (its own loss, which no order avoids)."""
+    return sorted(triples, key=lambda t: not _is_boolean(t.object))
+
+
+def _is_boolean(term: object) -> bool:
+    return isinstance(term, ox.Literal) and term.datatype.value == BOOLEAN
+
+
 def _insert(graph: str, batch: bytes) -> str:
-    """The SPARQL Update that adds ``batch`` (N-Triples) to ``graph``: ``INSERT {..} WHERE {}``,
-    which for ground triples means what ``INSERT DATA`` means. Virtuoso 7.2 refuses blank nodes
-    in ``INSERT DATA`` (in a template they are new nodes, one per label, as in the file) and
-    fails there on an ``xsd:duration`` literal ("SR553"), which a template stores."""
+    """The SPARQL Update that adds ``batch`` (N-Triples) to ``graph``: ``INSERT DATA``, or for
+    a batch with blank nodes ``INSERT {..} WHERE {}`` (Virtuoso refuses blank nodes in
+    ``INSERT DATA``; in a template they are new nodes, one per label, as in the file)."""
     text = batch.decode("utf-8")
-    return f"INSERT {{ GRAPH <{graph}> {{\n{text}}} }} WHERE {{}}"
+    if "_:" in text:
+        return f"INSERT {{ GRAPH <{graph}> {{\n{text}}} }} WHERE {{}}"
+    return f"INSERT DATA {{ GRAPH <{graph}> {{\n{text}}} }}"
 
 
 def _check_count(store: RemoteStore, graph: str, expected: int) -> None:

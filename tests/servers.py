@@ -304,7 +304,10 @@ def start_virtuoso(directory: Path, ports: tuple[int, int] | None = None) -> Ser
     log = directory / "virtuoso.out"
     process = _popen([program, "-f", "-c", str(ini)], directory, log)
     base = f"http://127.0.0.1:{http}"
-    server = Server("virtuoso", f"{base}/sparql", f"{base}/sparql", None, "milliseconds",
+    # Writes go through Virtuoso's Graph Store endpoint: SPARQL Update refuses an xsd:duration
+    # in INSERT DATA and, in a template, mixes up the datatypes of a batch's literals.
+    server = Server("virtuoso", f"{base}/sparql", f"{base}/sparql", f"{base}/sparql-graph-crud",
+                    "milliseconds",
                     process, directory, (sql, http), "Virtuoso " + virtuoso_version())  # fmt: skip
     _wait_http(f"{base}/sparql?query=ASK%7B%7D", process, log)
     subprocess.run([isql, str(sql), "dba", "dba", f"exec={VIRTUOSO_GRANTS}"], check=True,

@@ -224,6 +224,20 @@ def test_batches_keep_a_blank_nodes_triples_together() -> None:
     assert sum(batch.count(b"\n") for batch in batches) == len(triples)
 
 
+def test_batches_with_blank_nodes_come_last_in_their_own_size() -> None:
+    p = ox.NamedNode("http://p")
+    triples = [ox.Triple(ox.NamedNode(f"http://s{i}"), p, ox.Literal(str(i))) for i in range(6)]
+    for i in range(6):  # six blank nodes of two triples each, between the others
+        node = ox.BlankNode(f"b{i}")
+        triples[i:i] = [ox.Triple(ox.NamedNode("http://u"), p, node),
+                        ox.Triple(node, p, ox.Literal(str(i)))]  # fmt: skip
+    batches = ntriples_batches(triples, 6, 4)
+    lines = [(batch.count(b"\n"), b"_:" in batch) for batch in batches]
+    assert lines == [(6, False), (4, True), (4, True), (4, True)]
+    assert [(b.count(b"\n"), b"_:" in b) for b in ntriples_batches(triples, 6)] == [
+        (6, False), (6, True), (6, True)]  # fmt: skip
+
+
 # --- a reload under a running app ------------------------------------------------------------
 
 
