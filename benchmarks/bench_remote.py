@@ -7,9 +7,11 @@ our minimal protocol server):
 - **queries**: every catalogue query with the parameters of its golden, through the app
   (``GET /api/queries/<name>`` on the Flask app with ``STORE_URL`` set: binding, the request,
   converting and normalising the answer, JSON) against the same text sent straight to the server
-  (one pooled urllib3 request, the answer read but not parsed). Per query the median of
-  ``--repeat`` runs, the two taken in turns; printed: the median over the catalogue of the
-  per-query ratio app/server (issue 10's target: at most 1.2), and the worst query.
+  (one pooled urllib3 request, the answer read but not parsed), and through the store layer
+  alone (``RemoteStore.query`` with the bound values: the request, parsing and normalising,
+  without Flask). Per query the median of ``--repeat`` runs, the three taken in turns;
+  printed: the median over the catalogue of the per-query ratio app/server (issue 10's target:
+  at most 1.2) with the worst query, and the same ratio for the store layer.
 - **loading**: ``amkg load --into`` (SHACL check, batches, swap) against the server's own bulk
   loader on the same triples (``oxigraph load``; Jena's ``tdb2.tdbloader`` from Debian's
   ``jena-cmds``, a JVM start included; Virtuoso's ``TTLP_MT`` via isql), and the part of ours
@@ -43,13 +45,15 @@ from amkg.queries.golden import load_golden
 from tests.servers import SERVERS, Server, ServerMissing, arq_classpath, oxigraph_command, start
 
 
-def bench_queries(server: Server, repeat: int) -> dict[str, tuple[float, float]]:
-    """Per query: (median seconds through the app, median seconds straight to the server)."""
+def bench_queries(server: Server, repeat: int) -> dict[str, tuple[float, ...]]:
+    """Per query: median seconds through the app, straight to the server, and through the
+    remote store alone."""
     from amkg.webui.app import create_app
 
     app = create_app({"TESTING": True, **server.settings()})
     client = app.test_client()
     embedded = KnowledgeGraph.open()
+    store = app.extensions["amkg"].store
     http = urllib3.PoolManager(maxsize=2)
     fields_base = [("default-graph-uri", server.config().graph),
                    ("named-graph-uri", server.config().shapes_graph)]  # fmt: skip
@@ -57,7 +61,8 @@ def bench_queries(server: Server, repeat: int) -> dict[str, tuple[float, float]]
     for query in default_catalogue():
         golden = load_golden(query.name)
         params = dict(golden["params"]) if golden else {}
-        text = with_values(query.sparql, bind(query, params, embedded))
+        bindings = bind(query, params, embedded)
+        text = with_values(query.sparql, bindings)
         fields = [("query", text), *fields_base]
 
         def direct(fields: list[tuple[str, str]] = fields) -> None:
@@ -71,21 +76,24 @@ def bench_queries(server: Server, repeat: int) -> dict[str, tuple[float, float]]
             response = client.get(f"/api/queries/{name}", query_string=params)
             assert response.status_code == 200, response.get_data(as_text=True)[:200]
 
-        through_app()
-        direct()  # warm both
-        out[query.name] = _interleaved(through_app, direct, repeat)
+        def through_store(sparql: str = query.sparql, bound: Any = bindings) -> None:
+            store.query(sparql, bound)
+
+        for call in (through_app, direct, through_store):
+            call()  # warm each
+        out[query.name] = _interleaved([through_app, direct, through_store], repeat)
     return out
 
 
-def _interleaved(first: Any, second: Any, repeat: int) -> tuple[float, float]:
-    """Median seconds of each, run in turns, so a busy machine weighs on both alike."""
-    times: tuple[list[float], list[float]] = ([], [])
+def _interleaved(calls: list[Any], repeat: int) -> tuple[float, ...]:
+    """Median seconds of each call, run in turns, so a busy machine weighs on all alike."""
+    times: list[list[float]] = [[] for _ in calls]
     for _ in range(repeat):
-        for call, into in ((first, times[0]), (second, times[1])):
+        for call, into in zip(calls, times, strict=True):
             started = time.perf_counter()
             call()
             into.append(time.perf_counter() - started)
-    return statistics.median(times[0]), statistics.median(times[1])
+    return tuple(statistics.median(t) for t in times)
 
 
 def bench_load(server: Server) -> dict[str, float]:
@@ -151,16 +159,20 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             server.stop()
             shutil.rmtree(server.directory, ignore_errors=True)
-        ratios = {n: app / direct for n, (app, direct) in times.items()}
+        ratios = {n: app / direct for n, (app, direct, _store) in times.items()}
+        layer = {n: store / direct for n, (_app, direct, store) in times.items()}
         worst = max(ratios, key=ratios.__getitem__)
-        app_ms = statistics.median(a for a, _ in times.values()) * 1000
-        direct_ms = statistics.median(d for _, d in times.values()) * 1000
+        app_ms = statistics.median(t[0] for t in times.values()) * 1000
+        direct_ms = statistics.median(t[1] for t in times.values()) * 1000
+        store_ms = statistics.median(t[2] for t in times.values()) * 1000
         print(f"## {name}: {server.label}\n")
         print(
             f"- catalogue ({len(times)} queries, median of {args.repeat} each): through the "
             f"app {app_ms:.1f} ms, straight to the server {direct_ms:.1f} ms (medians over "
             f"the catalogue); per-query ratio app/server: median "
-            f"{statistics.median(ratios.values()):.2f}, worst {ratios[worst]:.2f} ({worst})"
+            f"{statistics.median(ratios.values()):.2f}, worst {ratios[worst]:.2f} ({worst}); "
+            f"through the store layer alone {store_ms:.1f} ms, ratio store/server: median "
+            f"{statistics.median(layer.values()):.2f}"
         )
         print(f"- amkg load --into: {load['ours']:.1f} s for {load['triples']} triples "
               f"(of which SHACL {load['shacl']:.1f} s); the server's own bulk loader "

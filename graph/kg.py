@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,6 +27,9 @@ from amkg.graph.sources import Sources
 from amkg.graph.store import OxigraphStore, RdflibStore, Store
 
 LANGUAGES = ("nl", "en")
+#: Seconds between two looks at a remote store's version marker (see ``KnowledgeGraph._fresh``).
+VERSION_CHECK_SECONDS = 5.0
+_UNSEEN = object()
 T = TypeVar("T")
 _LOCAL = re.compile(r"^[A-Za-z0-9_\-][A-Za-z0-9_.\-]*$")
 
@@ -84,6 +88,9 @@ class KnowledgeGraph:
         self._single_labels: dict[Node, dict[str, str]] = {}
         self._lock = threading.Lock()
         self._key_locks: dict[str, threading.RLock] = {}
+        self.version_check_seconds = VERSION_CHECK_SECONDS
+        self._version: object = _UNSEEN
+        self._version_checked = 0.0
 
     # --- opening ------------------------------------------------------------------------------
 
@@ -169,15 +176,42 @@ class KnowledgeGraph:
 
     def derived(self, key: str, make: Callable[[], T]) -> T:
         """``make()`` for this graph, computed once (the label index, the projection, the
-        search index: whatever a layer derives from the graph hangs here)."""
-        if key in self._derived:
-            return self._derived[key]  # type: ignore[no-any-return]
+        search index: whatever a layer derives from the graph hangs here); again after a
+        remote store was reloaded (:meth:`_fresh`)."""
+        self._fresh()
+        cache = self._derived
+        if key in cache:
+            return cache[key]  # type: ignore[no-any-return]
         with self._lock:  # one lock per key: a slow one does not hold up the others
             lock = self._key_locks.setdefault(key, threading.RLock())
         with lock:
-            if key not in self._derived:
-                self._derived[key] = make()
-        return self._derived[key]  # type: ignore[no-any-return]
+            cache = self._derived
+            if key not in cache:
+                cache[key] = make()
+            return cache[key]  # type: ignore[no-any-return]
+
+    def _fresh(self) -> None:
+        """Forget what was derived (and the prefixes) once the data of a remote store changed
+        under the app: ``amkg load --into`` writes a new version marker with every load, read
+        here at most every :attr:`version_check_seconds` (an embedded store has none: its
+        versions are new stores, see :mod:`amkg.graph.history`)."""
+        read = getattr(self.store, "data_version", None)
+        now = time.monotonic()
+        if read is None or now - self._version_checked < self.version_check_seconds:
+            return
+        self._version_checked = now
+        from amkg.graph.remote import RemoteQueryError, StoreUnavailable
+
+        try:
+            version = read()
+        except (StoreUnavailable, RemoteQueryError):
+            return  # the pages say the store is unavailable; keep what was derived
+        if self._version is not _UNSEEN and version != self._version:
+            self._derived = {}
+            self._single_labels = {}
+            self.prefixes = {n: str(ns) for n, ns in PREFIXES.items()}
+            self.prefixes.update(_remote_prefixes(self.store))
+        self._version = version
 
     @property
     def report(self) -> ValidationReport:
@@ -263,8 +297,10 @@ class KnowledgeGraph:
         """The resource's label per language (see :attr:`label_index`). Until something has
         built the whole index, one bound query per resource (memoised): a command that names a
         few resources of a large graph does not read all its labels."""
-        if "labels" in self._derived:
-            return dict(self._derived["labels"].get(iri, {}))
+        self._fresh()
+        built = self._derived.get("labels")
+        if built is not None:
+            return dict(built.get(iri, {}))
         found = self._single_labels.get(iri)
         if found is None:
             found = self._labels_of(iri)

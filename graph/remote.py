@@ -20,6 +20,7 @@ SPARQL result raises :class:`StoreUnavailable` with a one-line reason.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -27,7 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote_plus, urlencode, urlsplit
 
 import pyoxigraph as ox
 import urllib3
@@ -301,7 +302,7 @@ class RemoteStore:
         return result
 
     def _send(self, sparql: str, named: Iterable[str] | None, timeout: float | None) -> QueryResult:
-        fields = [("query", sparql)]
+        fields: list[tuple[str, str]] = []
         if named is not None:  # None: the server's own dataset (query_all_graphs)
             fields.append(("default-graph-uri", self.config.graph))
             fields += [("named-graph-uri", g) for g in named]
@@ -316,12 +317,14 @@ class RemoteStore:
         elif self.config.server_timeout == "milliseconds":
             fields.append(("timeout", str(int(backstop * 1000))))
         url = self.config.url
-        form = _FORM.search(_COMMENT.sub("", sparql))
-        graph_form = form is not None and form.group(1).upper() in ("CONSTRUCT", "DESCRIBE")
-        accept = _ACCEPT_RDF if graph_form else _ACCEPT
-        response = self.request(
-            "POST", url, fields=fields, headers={"Accept": accept}, timeout=backstop
-        )
+        # The query text is encoded once per text (the catalogue's are few and long).
+        rest = f"&{urlencode(fields)}" if fields else ""
+        body = f"query={_quoted(sparql)}{rest}".encode("ascii")
+        headers = {
+            "Accept": _ACCEPT_RDF if _graph_form(sparql) else _ACCEPT,
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        response = self.request("POST", url, body=body, headers=headers, timeout=backstop)
         self._check(url, response)
         media = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         try:
@@ -411,6 +414,15 @@ class RemoteStore:
         rows = self._query(DOMAIN.text("remote-meta"), bindings, [self.config.meta_graph]).rows
         return {str(r["p"])[len(META) :]: str(r["o"]) for r in rows if str(r["p"]).startswith(META)}
 
+    def data_version(self) -> str | None:
+        """The version marker the last ``amkg load --into`` wrote (a new one per load), or
+        ``None`` where none was written: one small query, so a running app can ask often."""
+        from amkg.graph.rq import DOMAIN
+
+        bindings = {"meta": URIRef(self.config.meta_graph), "graph": URIRef(self.config.graph)}
+        rows = self._query(DOMAIN.text("remote-version"), bindings, [self.config.meta_graph]).rows
+        return min((str(r["version"]) for r in rows), default=None)
+
     def prefixes(self) -> dict[str, str]:
         text = self.metadata().get("prefixes")
         return dict(json.loads(text)) if text else {}
@@ -488,11 +500,32 @@ _SELECT = re.compile(r"\bSELECT\b", re.IGNORECASE)
 _VAR = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
 
 
+@functools.lru_cache(maxsize=512)
+def _graph_form(sparql: str) -> bool:
+    """Whether ``sparql`` is a CONSTRUCT or DESCRIBE query (answered with RDF, not a table)."""
+    form = _FORM.search(_COMMENT.sub("", sparql))
+    return form is not None and form.group(1).upper() in ("CONSTRUCT", "DESCRIBE")
+
+
+@functools.lru_cache(maxsize=128)
+def _quoted(sparql: str) -> str:
+    """``sparql`` form-encoded (``application/x-www-form-urlencoded``)."""
+    return quote_plus(sparql)
+
+
 def _unprojected(sparql: str, bindings: Mapping[str, Node]) -> str | None:
     """The first bound variable a SELECT query does not project (``SELECT *``: none), the
     embedded store's rule (:class:`~amkg.graph.store.BindingError`)."""
-    brace = where_brace(sparql)
-    head = sparql[:brace]
+    projected = _projection(sparql)
+    if projected is None:
+        return None
+    return next((name for name in bindings if name not in projected), None)
+
+
+@functools.lru_cache(maxsize=512)
+def _projection(sparql: str) -> frozenset[str] | None:
+    """The names a SELECT query projects; ``None`` for ``SELECT *`` and other forms."""
+    head = sparql[: where_brace(sparql)]
     match = _SELECT.search(head)
     if match is None:
         return None
@@ -500,17 +533,17 @@ def _unprojected(sparql: str, bindings: Mapping[str, Node]) -> str | None:
     clause = re.sub(r"\bWHERE\b\s*$", "", clause.strip(), flags=re.IGNORECASE)
     if re.search(r"^\s*(DISTINCT|REDUCED)?\s*\*", clause, re.IGNORECASE):
         return None
-    projected = set(_VAR.findall(clause))
-    return next((name for name in bindings if name not in projected), None)
+    return frozenset(_VAR.findall(clause))
 
 
-def ntriples_batches(triples: Iterable[Any], size: int) -> list[bytes]:
+def ntriples_batches(
+    triples: Iterable[Any], size: int, blank_size: int | None = None
+) -> list[bytes]:
     """pyoxigraph triples as N-Triples batches of about ``size`` lines, every blank node's
     triples in one batch (a blank node label is scoped to one request). Triples that must go
-    out as ``INSERT {..} WHERE {}`` (:func:`needs_template`) are in batches of their own, at
-    most :data:`BLANK_BATCH_LINES` lines where the groups allow: Virtuoso compiles a template
-    to SQL of a length it caps (10,000 lines of generated code: about 2,000 triples were too
-    many)."""
+    out as ``INSERT {..} WHERE {}`` on the update path (:func:`needs_template`: blank nodes,
+    durations) come last, in batches of their own of about ``blank_size`` lines (default
+    ``size``): Virtuoso compiles a template to SQL of a length it caps."""
     parent: dict[str, str] = {}
 
     def find(label: str) -> str:
@@ -535,11 +568,9 @@ def ntriples_batches(triples: Iterable[Any], size: int) -> list[bytes]:
             groups.setdefault(line, []).append(line)
         else:
             plain.append([line])
-    return _packed(plain, size) + _packed(list(groups.values()), min(size, BLANK_BATCH_LINES))
+    return _fill(plain, size) + _fill(list(groups.values()), blank_size or size)
 
 
-#: The most lines of a batch with blank nodes (see :func:`ntriples_batches`).
-BLANK_BATCH_LINES = 200
 #: Literals Virtuoso 7.2 refuses in ``INSERT DATA`` ("Literal of type xsd:duration can not be
 #: created from SQL value of type INTEGER", SR553) and takes in an ``INSERT`` template.
 _TEMPLATE_ONLY = ("^^<http://www.w3.org/2001/XMLSchema#duration>",)
@@ -552,9 +583,8 @@ def needs_template(ntriples: str) -> bool:
     return "_:" in ntriples or any(marker in ntriples for marker in _TEMPLATE_ONLY)
 
 
-def _packed(chunks: list[list[str]], size: int) -> list[bytes]:
-    """``chunks`` (never split) packed in order into batches of at most ``size`` lines (a
-    larger chunk makes a batch of its own)."""
+def _fill(chunks: list[list[str]], size: int) -> list[bytes]:
+    """Whole chunks in batches of about ``size`` lines (a larger chunk is a batch alone)."""
     batches: list[bytes] = []
     current: list[str] = []
     for chunk in chunks:

@@ -1,11 +1,12 @@
 """``amkg load --into URL``: check the sources with SHACL, then put them into a remote store.
 
-The data, the shapes and the metadata (prefixes, SHACL report, fingerprint) are written into
-three *new* named graphs (``<graph>/loading`` and so on), in batches: Graph Store Protocol
-``POST`` where an endpoint is configured, SPARQL Update ``INSERT DATA`` otherwise. Only when all
-three are complete does one update request ``MOVE`` them onto the live graphs (or, where a server
-refuses that, drop each live graph and copy the new one in, which is what ``MOVE`` means), so
-readers see the old graphs or the new ones, never half. A failure before the swap drops the new
+The data, the shapes and the metadata (prefixes, SHACL report, fingerprint, and a version
+marker new per load, by which running apps notice the reload) are written into three *new*
+named graphs (``<graph>/loading`` and so on), in batches: Graph Store Protocol ``POST`` where
+an endpoint is configured, SPARQL Update ``INSERT DATA`` otherwise. Only when all three are complete
+does one update request ``MOVE`` them onto the live graphs (or, where a server refuses that,
+drop each live graph and copy the new one in, which is what ``MOVE`` means), so readers see the
+old graphs or the new ones, never half. A failure before the swap drops the new
 graphs and leaves the live ones as they were; running the load twice leaves the same triples.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +37,12 @@ from amkg.graph.sources import Sources, fingerprint, scan
 
 #: Lines of N-Triples per request.
 BATCH_LINES = 2000
+#: Lines per SPARQL Update batch with blank nodes (no Graph Store Protocol): an
+#: ``INSERT {..} WHERE {}`` template (see :func:`_insert`), which Virtuoso 7.2 refuses once it
+#: compiles to over 10,000 lines of SQL ("SP031"), as 1,500 lines of template did.
+BLANK_BATCH_LINES = 500
 LOADING = "/loading"
+BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 
 class LoadFailed(Exception):
@@ -103,6 +110,7 @@ def load_into(
         report=json.dumps(report_to_json(report), ensure_ascii=False, sort_keys=True),
         fingerprint=print_,
         loaded=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        version=uuid.uuid4().hex,  # new per load: running apps drop what they derived
     )
     targets = [
         (config.graph, data),
@@ -116,7 +124,8 @@ def load_into(
     try:
         store.update(" ;\n".join(f"DROP SILENT GRAPH <{new}>" for new, _t, _x in staged))
         for new, _target, triples in staged:
-            batches = ntriples_batches(triples, batch_lines)
+            blank_lines = batch_lines if config.gsp_url else min(batch_lines, BLANK_BATCH_LINES)
+            batches = ntriples_batches(_booleans_first(triples), batch_lines, blank_lines)
             for number, batch in enumerate(batches, 1):
                 step = f"writing batch {number}/{len(batches)} into <{new}>"
                 say(step)
@@ -158,6 +167,18 @@ def _swap(store: RemoteStore, pairs: list[tuple[str, str]]) -> None:
                 for new, target in pairs
             )
         )
+
+
+def _booleans_first(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """``triples`` with those whose object is an ``xsd:boolean`` first. Virtuoso 7.2 keeps one
+    value for ``true`` and ``"P1M"^^xsd:duration`` (both its number 1, typed as whichever it
+    stored first): the flags the app reads must win; Virtuoso then reads a duration back as
+    ``true`` (its own loss, which no order avoids)."""
+    return sorted(triples, key=lambda t: not _is_boolean(t.object))
+
+
+def _is_boolean(term: object) -> bool:
+    return isinstance(term, ox.Literal) and term.datatype.value == BOOLEAN
 
 
 def _insert(graph: str, batch: bytes) -> str:

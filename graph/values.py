@@ -249,13 +249,24 @@ def with_values(sparql: str, bindings: Mapping[str, Node] | None) -> str:
     has."""
     if not bindings:
         return sparql
-    inserts = [(where_brace(sparql), values_clause(bindings))]
-    for brace, projection in subselect_groups(sparql):
-        star = _STAR.match(projection) is not None
-        names = set(_PROJECTED.findall(projection))
+    where, groups = _layout(sparql)
+    inserts = [(where, values_clause(bindings))]
+    for brace, star, names in groups:
         inner = {k: v for k, v in bindings.items() if star or k in names}
         if inner:
             inserts.append((brace, values_clause(inner)))
     for brace, clause in sorted(inserts, reverse=True):
         sparql = f"{sparql[: brace + 1]}\n  {clause}\n{sparql[brace + 1 :]}"
     return sparql
+
+
+@functools.lru_cache(maxsize=512)
+def _layout(sparql: str) -> tuple[int, tuple[tuple[int, bool, frozenset[str]], ...]]:
+    """Where :func:`with_values` puts values in ``sparql``: the outer ``WHERE`` brace, and per
+    sub-select its brace, whether it projects ``*`` and the names it projects. Read once per
+    query text (the catalogue's texts are few; scanning one is most of what binding costs)."""
+    groups = tuple(
+        (brace, _STAR.match(projection) is not None, frozenset(_PROJECTED.findall(projection)))
+        for brace, projection in subselect_groups(sparql)
+    )
+    return where_brace(sparql), groups

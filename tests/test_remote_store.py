@@ -47,7 +47,8 @@ def test_values_in_the_text_give_what_the_store_binds(kg: KnowledgeGraph, name: 
 
 def test_omgeving_at_every_depth_binds_inside_its_sub_selects(kg: KnowledgeGraph) -> None:
     query = default_catalogue().get("omgeving")
-    assert len(subselect_groups(query.sparql)) == 4  # the grouping and one per distance
+    # the grouping, one per distance and two for the most specific class (which bind none)
+    assert len(subselect_groups(query.sparql)) == 6
     for depth in ("1", "2", "3"):
         bindings = bind(query, {"depth": depth}, kg)
         text = with_values(query.sparql, bindings)
@@ -224,19 +225,6 @@ def test_batches_keep_a_blank_nodes_triples_together() -> None:
     assert sum(batch.count(b"\n") for batch in batches) == len(triples)
 
 
-def test_batches_with_blank_nodes_hold_nothing_else_and_stay_small() -> None:
-    """Blank-node batches go out as ``INSERT {..} WHERE {}``: Virtuoso caps the SQL it
-    generates for one (about 2,000 triples failed), so they are small and hold only their own."""
-    p = ox.NamedNode("http://p")
-    plain = [ox.Triple(ox.NamedNode(f"http://s{i}"), p, ox.Literal(str(i))) for i in range(900)]
-    blank = [ox.Triple(ox.BlankNode(f"b{i}"), p, ox.Literal(str(i))) for i in range(450)]
-    batches = ntriples_batches(plain + blank, 1000)
-    with_blanks = [batch for batch in batches if b"_:" in batch]
-    assert [batch.count(b"\n") for batch in with_blanks] == [200, 200, 50]
-    assert all(line.startswith(b"_:") for batch in with_blanks for line in batch.splitlines())
-    assert [b.count(b"\n") for b in batches if b not in with_blanks] == [900]
-
-
 def test_durations_go_out_in_template_batches() -> None:
     """Virtuoso 7.2 refuses an xsd:duration literal in INSERT DATA (SR553)."""
     p = ox.NamedNode("http://p")
@@ -246,3 +234,72 @@ def test_durations_go_out_in_template_batches() -> None:
     batches = ntriples_batches(triples, 10)
     assert [needs_template(batch.decode()) for batch in batches] == [False, True]
     assert b"P1M" in batches[1]
+
+
+def test_batches_with_blank_nodes_come_last_in_their_own_size() -> None:
+    p = ox.NamedNode("http://p")
+    triples = [ox.Triple(ox.NamedNode(f"http://s{i}"), p, ox.Literal(str(i))) for i in range(6)]
+    for i in range(6):  # six blank nodes of two triples each, between the others
+        node = ox.BlankNode(f"b{i}")
+        triples[i:i] = [ox.Triple(ox.NamedNode("http://u"), p, node),
+                        ox.Triple(node, p, ox.Literal(str(i)))]  # fmt: skip
+    batches = ntriples_batches(triples, 6, 4)
+    lines = [(batch.count(b"\n"), b"_:" in batch) for batch in batches]
+    assert lines == [(6, False), (4, True), (4, True), (4, True)]
+    assert [(b.count(b"\n"), b"_:" in b) for b in ntriples_batches(triples, 6)] == [
+        (6, False), (6, True), (6, True)]  # fmt: skip
+
+
+# --- a reload under a running app ------------------------------------------------------------
+
+
+class _Reloadable:
+    """An embedded store that says which load it holds, as a remote store's metadata does."""
+
+    name = "remote"
+
+    def __init__(self, inner: object) -> None:
+        self.inner, self.version, self.asked = inner, "load-1", 0
+        self.loaded_prefixes = {"x": "http://x/1#"}
+
+    def query(self, sparql: str, bindings: object = None) -> object:
+        return self.inner.query(sparql, bindings)  # type: ignore[attr-defined]
+
+    def data_version(self) -> str:
+        self.asked += 1
+        return self.version
+
+    def prefixes(self) -> dict[str, str]:
+        return dict(self.loaded_prefixes)
+
+
+def test_what_was_derived_is_made_again_after_a_reload(kg: KnowledgeGraph) -> None:
+    store = _Reloadable(kg.store)
+    graph = KnowledgeGraph(store, prefixes=store.prefixes())  # type: ignore[arg-type]
+    made: list[int] = []
+    make = lambda: made.append(1) or len(made)  # noqa: E731
+    assert graph.derived("thing", make) == 1
+    spoor = URIRef("https://w3id.org/amkg/id/spoor-3")
+    assert graph.label(spoor).startswith("Spoor 3")
+    store.version, store.loaded_prefixes = "load-2", {"x": "http://x/2#"}
+    assert graph.derived("thing", make) == 1, "looked again before the interval was over"
+    assert store.asked == 1
+    graph.version_check_seconds = 0
+    assert graph.derived("thing", make) == 2
+    assert graph.prefixes["x"] == "http://x/2#"
+    assert graph.derived("thing", make) == 2, "the same load: kept"
+    assert store.asked == 3
+    assert graph.label(spoor).startswith("Spoor 3")
+
+
+def test_an_unreachable_store_keeps_what_was_derived(kg: KnowledgeGraph) -> None:
+    store = _Reloadable(kg.store)
+    graph = KnowledgeGraph(store)  # type: ignore[arg-type]
+    graph.version_check_seconds = 0
+    assert graph.derived("thing", lambda: 1) == 1
+
+    def gone() -> str:
+        raise StoreUnavailable("http://127.0.0.1:1/query", "connection refused (test)")
+
+    store.data_version = gone  # type: ignore[method-assign]
+    assert graph.derived("thing", lambda: 2) == 1
