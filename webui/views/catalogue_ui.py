@@ -17,8 +17,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
+from amkg.graph.values import with_values as bound_text
 from amkg.queries import internal
-from amkg.queries.binding import values_clause
 from amkg.queries.catalogue import (
     AUDIENCES,
     NamedQuery,
@@ -159,10 +159,10 @@ def grouped(rows: list[list[dict[str, Any] | None]], shown: list[int]) -> list[d
 
 
 def with_values(q: NamedQuery, bindings: Mapping[str, Node]) -> str:
-    """The query text with its bound parameters as a trailing ``VALUES`` clause (written and
-    checked by :func:`queries.binding.values_clause`; raises its ``ParameterError``)."""
-    text = q.sparql.strip()
-    return f"{text}\n{values_clause(bindings)}\n" if bindings else text + "\n"
+    """The query text with its bound parameters as checked ``VALUES`` blocks where the store
+    puts them (:func:`amkg.graph.values.with_values`), so the query opened in the editor runs
+    as the catalogue ran it."""
+    return bound_text(q.sparql.strip(), bindings) + "\n"
 
 
 def detail(

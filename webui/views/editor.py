@@ -7,14 +7,13 @@ query (``queries/internal/editor-start-<lang>.rq``), and the catalogue as exampl
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from amkg.graph.kg import KnowledgeGraph
 from amkg.graph.load import PREFIXES
-from amkg.graph.sparql_lexer import code_only
+from amkg.graph.values import with_values
 from amkg.queries import internal
-from amkg.queries.binding import ParameterError, bind, values_clause
+from amkg.queries.binding import ParameterError, bind
 from amkg.queries.catalogue import NamedQuery, default_catalogue
 
 #: The prefixes put above a new query (those a query of this graph usually needs).
@@ -43,27 +42,18 @@ def vocabulary(kg: KnowledgeGraph, lang: str) -> list[dict[str, str]]:
     return out
 
 
-_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
-
-
 def example_text(kg: KnowledgeGraph | None, q: NamedQuery) -> str:
     """A catalogue query as the editor loads it: its parameters bound to their defaults, so a
-    "per track" example asks about one track. The values (written and checked by
-    :func:`queries.binding.values_clause`) open the outer ``WHERE`` group, so that its filters
-    see them; a query without one gets them as a trailing ``VALUES`` clause."""
+    "per track" example asks about one track. The values are placed as the store places bound
+    values (:func:`amkg.graph.values.with_values`: first in the outer ``WHERE`` group and in
+    each sub-select that projects them), so the example runs as fast as the catalogue query."""
     text = q.sparql.strip()
     if kg is None or not q.params:
         return text + "\n"
     try:
-        clause = values_clause(bind(q, {}, kg))
+        return with_values(text, bind(q, {}, kg)) + "\n"
     except ParameterError:
         return text + "\n"
-    if not clause:
-        return text + "\n"
-    found = _WHERE.search(code_only(text))
-    if found is None:
-        return f"{text}\n{clause}\n"
-    return f"{text[: found.end()]}\n  {clause}{text[found.end() :]}\n"
 
 
 def build(lang: str, query: str | None = None, kg: KnowledgeGraph | None = None) -> dict[str, Any]:
