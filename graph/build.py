@@ -291,7 +291,8 @@ def current_build(
     """The build of ``sources`` as they are now, building it first if there is none.
 
     ``on_rebuild`` gets a one-line message before and after an automatic build (the CLI prints
-    it on stderr). Raises :class:`GraphLoadError` for a file that cannot be read; earlier
+    it on stderr): ``"build first"`` when ``root`` holds no build yet, else ``"build"``.
+    Raises :class:`GraphLoadError` for a file that cannot be read; earlier
     builds are left alone.
     """
     root = root or default_root()
@@ -305,8 +306,10 @@ def current_build(
         found = find_build(root, print_)  # another process may have built it meanwhile
         if found is not None:
             return found
-        if on_rebuild is not None:
-            on_rebuild("build")
+        if on_rebuild is not None:  # "build first": no store of any sources here yet
+            builds = root / "builds"
+            first = not (builds.is_dir() and any(builds.iterdir()))
+            on_rebuild("build first" if first else "build")
         result = _build(sources, root, files)
     if on_rebuild is not None:
         on_rebuild(f"built {result.build.manifest['triples']} {result.seconds:.1f}")

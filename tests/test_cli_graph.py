@@ -202,5 +202,5 @@ def test_serve_says_in_one_line_that_it_builds_the_store(
             ["serve", "--port", port, "--data-dir", str(data_copy), "--store", str(tmp_path)],
         )
     assert result.exit_code == 1, result.output
-    assert result.stderr.count("de store wordt opnieuw gebouwd") == 1
+    assert result.stderr.count("de store wordt voor het eerst gebouwd") == 1  # an empty store
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr

@@ -146,7 +146,7 @@ def test_an_edit_rebuilds_once_and_a_broken_file_keeps_the_previous_store(
 
     first = amkg("stats", "--format", "json")
     assert first.returncode == 0, first.stderr
-    assert "opnieuw gebouwd" in first.stderr  # a new store is built, saying so
+    assert "voor het eerst gebouwd" in first.stderr  # a new store is built, saying so
     triples = json.loads(first.stdout)["triples"]
     again = amkg("stats", "--format", "json")
     assert again.stderr == ""  # nothing changed: opened, not rebuilt

@@ -106,6 +106,11 @@ def rebuild_notice(event: str) -> None:
             f"`amkg changes replay` (change no longer applies): {event.split(' ', 2)[2]}",
             err=True,
         )
+    if event == "build first":
+        click.echo(
+            "amkg: de store wordt voor het eerst gebouwd (first run: building the store)",
+            err=True,
+        )
     if event == "build":
         click.echo(
             "amkg: de bronbestanden zijn gewijzigd; de store wordt opnieuw gebouwd "
