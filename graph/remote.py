@@ -38,13 +38,12 @@ from rdflib.term import Node
 from amkg.graph.load import new_graph
 from amkg.graph.store import (
     SHAPES_GRAPH,
-    TERM_CACHE_SIZE,
     BindingError,
     QueryResult,
     _graph_of,
     _graph_query_kind,
-    from_oxigraph,
     normalize_term,
+    solution_rows,
 )
 from amkg.graph.values import UnfaithfulValues, where_brace, with_values
 
@@ -130,6 +129,10 @@ def default_update_url(url: str) -> str:
     return url
 
 
+#: An IRI as SPARQL writes it between ``<`` and ``>`` (IRIREF), with a scheme.
+_ABSOLUTE_IRI = re.compile(r'[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>"{}|^`\\]+')
+
+
 @dataclass(frozen=True)
 class RemoteConfig:
     """Where a remote store is and how to talk to it."""
@@ -148,6 +151,16 @@ class RemoteConfig:
     #: ``milliseconds`` (Virtuoso); ``None``: send none (Oxigraph server has no such parameter).
     server_timeout: str | None = None
     auth: tuple[str, str] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        # The graph names are written into SPARQL Update text (GRAPH <...>, where SPARQL has
+        # no parameter); an IRI that could close its brackets is refused here, once.
+        for name in ("graph", "shapes_graph", "meta_graph"):
+            value = getattr(self, name)
+            if not _ABSOLUTE_IRI.fullmatch(value):
+                raise ValueError(
+                    f'{name} must be an absolute IRI without spaces or <>"{{}}|^`\\: {value!r}'
+                )
 
     @property
     def update_endpoint(self) -> str:
@@ -362,21 +375,7 @@ class RemoteStore:
         if names == ["__ASK_RETVAL"]:  # Virtuoso answers ASK as a one-column table (none: false)
             values = [s[0].value if s[0] is not None else None for s in parsed]
             return QueryResult(kind="ASK", boolean=any(v in ("1", "true") for v in values))
-        cache = self._terms
-        cached = cache.get
-        rows = []
-        for solution in parsed:
-            row = {}
-            for name, value in zip(names, solution, strict=True):
-                if value is not None:
-                    term = cached(value)
-                    if term is None:
-                        term = from_oxigraph(value)
-                        if len(cache) >= TERM_CACHE_SIZE:
-                            cache.clear()
-                        cache[value] = term
-                    row[name] = term
-            rows.append(row)
+        rows = solution_rows(self._terms, names, parsed)
         return QueryResult(kind="SELECT", vars=names, rows=rows)
 
     def triple_count(self) -> int:

@@ -294,26 +294,7 @@ class OxigraphStore:
             yield quad.triple
 
     def _rows(self, names: list[str], solutions: ox.QuerySolutions) -> list[dict[str, Node]]:
-        """The solutions as rows of rdflib terms, each distinct term converted once.
-
-        rdflib terms are immutable, so rows may share them; this loop is the hot path.
-        """
-        cache = self._terms
-        cached = cache.get
-        rows = []
-        for solution in solutions:
-            row = {}
-            for name, value in zip(names, solution, strict=True):
-                if value is not None:
-                    term = cached(value)
-                    if term is None:
-                        term = from_oxigraph(value)
-                        if len(cache) >= TERM_CACHE_SIZE:
-                            cache.clear()
-                        cache[value] = term
-                    row[name] = term
-            rows.append(row)
-        return rows
+        return solution_rows(self._terms, names, solutions)
 
     def triple_count(self) -> int:
         result = self._store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
@@ -414,3 +395,27 @@ def open_store(graph: Graph, engine: str = "oxigraph") -> Store:
     if engine == "rdflib":
         return RdflibStore(graph)
     raise ValueError(f"unknown query engine {engine!r}; choose one of {', '.join(ENGINES)}")
+
+
+def solution_rows(
+    cache: dict[Any, Node], names: list[str], solutions: Iterable[Any]
+) -> list[dict[str, Node]]:
+    """pyoxigraph solutions as rows of rdflib terms, each distinct term converted once (kept in
+    ``cache``, cleared when it reaches :data:`TERM_CACHE_SIZE`). rdflib terms are immutable,
+    so rows may share them; this loop is the hot path of every store that reads pyoxigraph
+    solutions (the embedded store, and a remote store's parsed answers)."""
+    cached = cache.get
+    rows = []
+    for solution in solutions:
+        row = {}
+        for name, value in zip(names, solution, strict=True):
+            if value is not None:
+                term = cached(value)
+                if term is None:
+                    term = from_oxigraph(value)
+                    if len(cache) >= TERM_CACHE_SIZE:
+                        cache.clear()
+                    cache[value] = term
+                row[name] = term
+        rows.append(row)
+    return rows

@@ -303,3 +303,13 @@ def test_an_unreachable_store_keeps_what_was_derived(kg: KnowledgeGraph) -> None
 
     store.data_version = gone  # type: ignore[method-assign]
     assert graph.derived("thing", lambda: 2) == 1
+
+
+@pytest.mark.parametrize(
+    "graph", ["https://x/g> } ; DROP ALL ; INSERT DATA { GRAPH <https://x/h", "no-scheme", "a b:c"]
+)
+def test_a_graph_name_that_could_leave_its_brackets_is_refused(graph: str) -> None:
+    """Graph names are written into update text (GRAPH <...>): refused when made, not sent."""
+    with pytest.raises(ValueError, match="absolute IRI"):
+        RemoteConfig("http://127.0.0.1:1/query", graph=graph)
+    assert RemoteConfig("http://127.0.0.1:1/query", graph="urn:x:g").graph == "urn:x:g"
