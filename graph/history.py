@@ -39,6 +39,7 @@ from amkg.graph.changes_types import (
     EditConflict,
     Triple,
 )
+from amkg.graph.footprint import Delta
 from amkg.graph.load import AMKG
 from amkg.graph.remote import RemoteStore
 from amkg.graph.rq import DOMAIN
@@ -176,7 +177,8 @@ def as_of(kg: Any, when: datetime.date) -> Any:
 
 def current(kg: Any) -> Any:
     """``kg`` if it reads the current version, else a graph over the current version (another
-    process may have committed since ``kg`` was opened)."""
+    process may have committed since ``kg`` was opened). The new graph keeps what ``kg`` derived
+    where the change sets between the two cannot have touched it (:func:`delta`)."""
     from amkg.graph.kg import KnowledgeGraph
 
     store = latest_store(kg)
@@ -185,11 +187,32 @@ def current(kg: Any) -> Any:
     key = (getattr(store, "directory", id(store)), "current", "")
     with _views_lock:
         found = _views.get(key)
-        if found is None:
-            found = _views[key] = KnowledgeGraph(
-                store, prefixes=kg.prefixes, report=kg._report, sources=kg.sources, build=kg.build
-            )
+    if found is not None:
         return found
+    newer = KnowledgeGraph(
+        store, prefixes=kg.prefixes, report=kg._report, sources=kg.sources, build=kg.build
+    )
+    newer.inherit(kg, delta(kg.store, store))
+    with _views_lock:
+        return _views.setdefault(key, newer)
+
+
+def delta(older: Store, newer: Store) -> Delta | None:
+    """What the change sets in ``newer`` but not in ``older`` changed (the predicates of their
+    triples, and their own graphs), or ``None`` when ``newer`` does not continue ``older``
+    (a restored backup, a rebuilt deck: every change set of ``older`` must be in ``newer`` with
+    the same time)."""
+    before = {str(r["change"]): str(r["time"]) for r in DOMAIN.select(older, "change-list")}
+    after = {str(r["change"]): str(r["time"]) for r in DOMAIN.select(newer, "change-list")}
+    if any(after.get(iri) != time for iri, time in before.items()):
+        return None
+    predicates: set[URIRef] = set()
+    graphs: set[URIRef] = set()
+    added = set(after) - set(before)
+    for change in changes(newer, added) if added else []:
+        graphs |= {URIRef(change.iri + part) for part in ("", "/toegevoegd", "/verwijderd")}
+        predicates |= {URIRef(str(t[1])) for t in (*change.added, *change.removed)}
+    return Delta(frozenset(predicates), frozenset(graphs))
 
 
 def diff(

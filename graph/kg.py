@@ -13,20 +13,21 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
 from rdflib.term import Node
 
+from amkg.graph import footprint
 from amkg.graph.build import Build, current_build
 from amkg.graph.load import PREFIXES, load_shapes
+from amkg.graph.naming import Naming, labels_footprint
 from amkg.graph.report import ValidationReport
 from amkg.graph.rq import DOMAIN
 from amkg.graph.sources import Sources
 from amkg.graph.store import OxigraphStore, RdflibStore, Store
 
-LANGUAGES = ("nl", "en")
 #: Seconds between two looks at a remote store's version marker (see ``KnowledgeGraph._fresh``).
 VERSION_CHECK_SECONDS = 5.0
 _UNSEEN = object()
@@ -65,7 +66,7 @@ class Description:
         return bool(self._by_predicate)
 
 
-class KnowledgeGraph:
+class KnowledgeGraph(Naming):
     """The graph behind one store. Open it with :meth:`open` (the on-disk store of the sources,
     built first if out of date) or :meth:`from_graph` (an in-memory store, for tests)."""
 
@@ -85,6 +86,9 @@ class KnowledgeGraph:
         self.sources = sources
         self.build = build
         self._derived: dict[str, Any] = {}
+        self._reads: dict[str, footprint.Reads] = {}  # what each derived value read
+        self._older: dict[str, tuple[Any, footprint.Reads]] = {}  # see inherit
+        self._answers: dict[footprint.QueryKey, int] = {}
         self._single_labels: dict[Node, dict[str, str]] = {}
         self._lock = threading.Lock()
         self._key_locks: dict[str, threading.RLock] = {}
@@ -177,18 +181,66 @@ class KnowledgeGraph:
     def derived(self, key: str, make: Callable[[], T]) -> T:
         """``make()`` for this graph, computed once (the label index, the projection, the
         search index: whatever a layer derives from the graph hangs here); again after a
-        remote store was reloaded (:meth:`_fresh`)."""
+        remote store was reloaded (:meth:`_fresh`). What ``make`` reads is recorded
+        (:mod:`amkg.graph.footprint`), so that the next version can keep the value when a
+        change did not alter it (:meth:`inherit`)."""
         self._fresh()
         cache = self._derived
         if key in cache:
-            return cache[key]  # type: ignore[no-any-return]
+            return self._used(key, cast(T, cache[key]))
         with self._lock:  # one lock per key: a slow one does not hold up the others
             lock = self._key_locks.setdefault(key, threading.RLock())
         with lock:
             cache = self._derived
-            if key not in cache:
-                cache[key] = make()
-            return cache[key]  # type: ignore[no-any-return]
+            if key in cache:
+                return self._used(key, cast(T, cache[key]))
+            older = self._older.pop(key, None)
+            if older is not None and footprint.answers_again(self._ask, older[1]):
+                value, read = older
+            else:
+                with footprint.recording() as read:
+                    value = make()
+            self._reads[key] = read  # before the value: whoever sees one sees both
+            cache[key] = value
+            footprint.note_reads(read)
+            return value  # type: ignore[no-any-return]
+
+    def _used(self, key: str, value: T) -> T:
+        if footprint.active():  # a value derived from this one read what this one read
+            footprint.note_reads(self._reads.get(key) or footprint.Reads(complete=False))
+        return value
+
+    def _ask(self, key: footprint.QueryKey) -> int:
+        """The digest of this graph's answer to a recorded query (asked once per graph)."""
+        found = self._answers.get(key)
+        if found is None:
+            sparql, bindings = key
+            found = self._answers[key] = footprint.digest(self.store.query(sparql, dict(bindings)))
+        return found
+
+    def inherit(self, older: KnowledgeGraph, delta: footprint.Delta | None) -> list[str]:
+        """Take over what ``older`` (the previous version of this graph) derived: at once
+        where the change ``delta`` between the two cannot have touched what it read, else on
+        first use if every query it ran still gets the same answer. ``None`` (the change is not
+        known) takes over nothing. Returns the keys taken over at once."""
+        if delta is None:
+            return []
+        kept = []
+        for key, value in list(older._derived.items()):
+            read = older._reads.get(key)
+            if read is None or key in self._derived:
+                continue
+            if read.footprint.touched_by(delta):
+                if read.complete:
+                    self._older[key] = (value, read)
+                continue
+            self._reads[key] = read
+            self._derived[key] = value
+            kept.append(key)
+        if not labels_footprint().touched_by(delta):
+            for node, found in list(older._single_labels.items()):
+                self._single_labels.setdefault(node, found)
+        return sorted(kept)
 
     def _fresh(self) -> None:
         """Forget what was derived (and the prefixes) once the data of a remote store changed
@@ -207,6 +259,7 @@ class KnowledgeGraph:
         except (StoreUnavailable, RemoteQueryError):
             return  # the pages say the store is unavailable; keep what was derived
         if self._version is not _UNSEEN and version != self._version:
+            self._reads = {}
             self._derived = {}
             self._single_labels = {}
             self.prefixes = {n: str(ns) for n, ns in PREFIXES.items()}
@@ -252,85 +305,6 @@ class KnowledgeGraph:
         if not colon or prefix not in self.prefixes or local.startswith("//"):
             return None
         return URIRef(self.prefixes[prefix] + local)
-
-    # --- labels -------------------------------------------------------------------------------
-
-    @property
-    def label_values(self) -> dict[Node, dict[Node, list[Literal]]]:
-        """Every resource's naming values by predicate (``rdfs:label``, ``skos:prefLabel``,
-        ``skos:altLabel``, ``dcterms:title``, ``skos:notation``), sorted, from one query."""
-        return self.derived("label-values", self._label_values)
-
-    def _label_values(self) -> dict[Node, dict[Node, list[Literal]]]:
-        index: dict[Node, dict[Node, list[Literal]]] = {}
-        for row in DOMAIN.select(self.store, "labels"):
-            label = row["label"]
-            if isinstance(label, Literal):
-                index.setdefault(row["s"], {}).setdefault(row["p"], []).append(label)
-        for by_predicate in index.values():
-            for values in by_predicate.values():
-                values.sort(key=str)
-        return index
-
-    def values(self, iri: Node, predicate: Node) -> list[Literal]:
-        """The naming values of ``iri`` for one of the label predicates (sorted)."""
-        return list(self.label_values.get(iri, {}).get(predicate, []))
-
-    @property
-    def label_index(self) -> dict[Node, dict[str, str]]:
-        """Every resource's label per language: ``rdfs:label``, else ``skos:prefLabel``; per
-        language the smallest string wins."""
-        return self.derived("labels", self._label_index)
-
-    def _label_index(self) -> dict[Node, dict[str, str]]:
-        index: dict[Node, dict[str, str]] = {}
-        for node, by_predicate in self.label_values.items():
-            values = by_predicate.get(RDFS.label) or by_predicate.get(SKOS.prefLabel) or []
-            found: dict[str, str] = {}
-            for value in values:
-                found.setdefault(value.language or "", str(value))
-            if found:
-                index[node] = found
-        return index
-
-    def labels(self, iri: Node) -> dict[str, str]:
-        """The resource's label per language (see :attr:`label_index`). Until something has
-        built the whole index, one bound query per resource (memoised): a command that names a
-        few resources of a large graph does not read all its labels."""
-        self._fresh()
-        built = self._derived.get("labels")
-        if built is not None:
-            return dict(built.get(iri, {}))
-        found = self._single_labels.get(iri)
-        if found is None:
-            found = self._labels_of(iri)
-            self._single_labels[iri] = found
-        return dict(found)
-
-    def _labels_of(self, iri: Node) -> dict[str, str]:
-        """What :meth:`_label_index` gives ``iri``, from its own naming values only."""
-        by_predicate: dict[Node, list[Literal]] = {}
-        for row in DOMAIN.select(self.store, "labels-of", {"s": iri}):
-            label = row["label"]
-            if isinstance(label, Literal):
-                by_predicate.setdefault(row["p"], []).append(label)
-        values = sorted(
-            by_predicate.get(RDFS.label) or by_predicate.get(SKOS.prefLabel) or [], key=str
-        )
-        found: dict[str, str] = {}
-        for value in values:
-            found.setdefault(value.language or "", str(value))
-        return found
-
-    def label(self, iri: Node, lang: str = "nl") -> str:
-        """The label in ``lang``, else in the other language, else any, else the prefixed IRI."""
-        found = self.labels(iri)
-        for candidate in (lang, *(x for x in LANGUAGES if x != lang), ""):
-            if candidate in found:
-                return found[candidate]
-        if found:
-            return found[sorted(found)[0]]
-        return self.prefixed(iri)
 
     # --- a few named reads --------------------------------------------------------------------
 

@@ -35,6 +35,7 @@ import urllib3
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
+from amkg.graph import footprint
 from amkg.graph.load import new_graph
 from amkg.graph.store import (
     SHAPES_GRAPH,
@@ -275,7 +276,10 @@ class RemoteStore:
     ) -> QueryResult:
         """Evaluate ``sparql`` on the data graph with ``bindings`` bound by a checked VALUES
         block (see :mod:`amkg.graph.values`); a bound SELECT variable must be projected."""
-        return self._query(sparql, bindings, [self.config.shapes_graph], timeout=timeout)
+        footprint.note(sparql, bindings)
+        answer = self._query(sparql, bindings, [self.config.shapes_graph], timeout=timeout)
+        footprint.note_answer(sparql, bindings, answer)
+        return answer
 
     def query_all_graphs(
         self, sparql: str, bindings: Mapping[str, Node] | None = None
@@ -284,7 +288,10 @@ class RemoteStore:
         ``named-graph-uri``): every named graph is there for ``GRAPH ?g``, whatever the server
         makes its default graph. For the change sets (named graphs of their own,
         :mod:`amkg.graph.changes_remote`); their queries use ``GRAPH`` patterns only."""
-        return self._query(sparql, bindings, None)
+        footprint.note(sparql, bindings)
+        answer = self._query(sparql, bindings, None)
+        footprint.note_answer(sparql, bindings, answer)
+        return answer
 
     def _query(
         self,
@@ -387,6 +394,7 @@ class RemoteStore:
     def dump(self) -> bytes:
         """The data graph as N-Triples: a Graph Store Protocol GET where configured, else a
         CONSTRUCT of every triple."""
+        footprint.note_everything()
         if self.config.gsp_url:
             url = _gsp(self.config.gsp_url, self.config.graph)
             response = self.request("GET", url, headers={"Accept": "application/n-triples"})

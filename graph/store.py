@@ -27,6 +27,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
+from amkg.graph import footprint
 from amkg.graph.engines import ENGINES
 from amkg.graph.load import new_graph
 
@@ -285,11 +286,13 @@ class OxigraphStore:
 
     def dump(self) -> bytes:
         """The default graph (ontology and data) as N-Triples, written by pyoxigraph."""
+        footprint.note_everything()
         written = self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
         return written or b""
 
     def triples(self) -> Iterator[ox.Triple]:
         """Every triple of the default graph, as pyoxigraph terms (for exports)."""
+        footprint.note_everything()
         for quad in self._store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
             yield quad.triple
 
@@ -297,6 +300,7 @@ class OxigraphStore:
         return solution_rows(self._terms, names, solutions)
 
     def triple_count(self) -> int:
+        footprint.note_everything()
         result = self._store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         assert isinstance(result, ox.QuerySolutions)
         return int(next(iter(result))[0].value)
@@ -305,9 +309,16 @@ class OxigraphStore:
         """pyoxigraph's own answer, unconverted: for writers that serialise it as it is (the
         SPARQL endpoint; see ``queries.formats.serialise_native``). Oxigraph writes numbers,
         booleans and language tags in canonical form too, so these agree with ``query``."""
+        footprint.note(sparql)
         return self._store.query(sparql)
 
     def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
+        footprint.note(sparql, bindings)
+        answer = self._query(sparql, bindings)
+        footprint.note_answer(sparql, bindings, answer)
+        return answer
+
+    def _query(self, sparql: str, bindings: Mapping[str, Node] | None) -> QueryResult:
         substitutions: (
             dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] | None
         ) = (
@@ -343,12 +354,20 @@ class RdflibStore:
         self._graph = graph
 
     def triple_count(self) -> int:
+        footprint.note_everything()
         return len(self._graph)
 
     def dump(self) -> bytes:
+        footprint.note_everything()
         return self._graph.serialize(format="nt", encoding="utf-8")
 
     def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
+        footprint.note(sparql, bindings)
+        answer = self._query(sparql, bindings)
+        footprint.note_answer(sparql, bindings, answer)
+        return answer
+
+    def _query(self, sparql: str, bindings: Mapping[str, Node] | None) -> QueryResult:
         result = self._graph.query(sparql, initBindings=dict(bindings or {}))  # type: ignore[arg-type]
         if result.type == "ASK":
             return QueryResult(kind="ASK", boolean=bool(result.askAnswer))

@@ -25,20 +25,21 @@ class Cited:
 
 @dataclass
 class CitationIndex:
-    """Every citation of the graph (``node-citations.rq`` unbound), built once per graph."""
+    """Every citation of the deck (``deck-citations.rq``), built once per graph."""
 
     of: dict[Node, list[Node]] = field(default_factory=dict)  # resource -> its citations
     cited: dict[Node, Cited] = field(default_factory=dict)  # citation -> what it says
 
 
 def citation_index(kg: KG_) -> CitationIndex:
-    """The graph's citations by resource and by citation (``kg.derived``)."""
+    """The deck's citations by resource and by citation (``kg.derived``; the sources of later
+    changes: :func:`change_citations`)."""
     return kg.derived("citation-index", lambda: _citation_index(kg))
 
 
 def _citation_index(kg: KG_) -> CitationIndex:
     index = CitationIndex()
-    for r in internal.select(kg, "node-citations"):
+    for r in internal.select(kg, "deck-citations"):
         citation = r["citation"]
         owned = index.of.setdefault(r["node"], [])
         if citation not in owned:
@@ -68,14 +69,27 @@ def change_sources(kg: KG_) -> dict[Node, dict[str, str]]:
     return kg.derived("change-sources", read)
 
 
+def change_citations(kg: KG_) -> dict[Node, list[Node]]:
+    """Resource -> the sources of later changes it cites (``kg.derived``)."""
+
+    def read() -> dict[Node, list[Node]]:
+        found: dict[Node, list[Node]] = {}
+        for r in internal.select(kg, "change-cited"):
+            found.setdefault(r["node"], []).append(r["citation"])
+        return found
+
+    return kg.derived("change-citations", read)
+
+
 def citations_of(kg: KG_, lab: Labeler, node: Node) -> list[dict[str, Any]]:
     """The citations of one resource, in slide order; the sources of later changes (which
     have no slide) last, each as ``change``."""
     index = citation_index(kg)
-    later = change_sources(kg) if index.of.get(node) else {}
+    changed = change_citations(kg).get(node, [])
+    later = change_sources(kg) if changed else {}
     out = []
-    for citation in index.of.get(node, []):
-        c = index.cited[citation]
+    for citation in [*index.of.get(node, []), *changed]:
+        c = index.cited.get(citation) or Cited()
         out.append(
             {
                 "iri": str(citation),
