@@ -237,6 +237,9 @@ class KnowledgeGraph(Naming):
             self._reads[key] = read
             self._derived[key] = value
             kept.append(key)
+        for key, (value, read) in list(older._older.items()):  # not yet asked for there
+            if key not in self._derived:  # its answers are compared with this version's
+                self._older.setdefault(key, (value, read))
         if not labels_footprint().touched_by(delta):
             for node, found in list(older._single_labels.items()):
                 self._single_labels.setdefault(node, found)

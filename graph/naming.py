@@ -39,6 +39,7 @@ class Naming:
 
     store: Store
     _derived: dict[str, Any]
+    _older: dict[str, Any]
     _single_labels: dict[Node, dict[str, str]]
 
     def derived(self, key: str, make: Callable[[], T]) -> T:  # pragma: no cover - see kg
@@ -101,6 +102,8 @@ class Naming:
                 self.derived("change-labels", lambda: _label_index(self._changes)).get(iri, {})
             )
         built = self._derived.get("labels")
+        if built is None and "labels" in self._older:  # the previous version's, if it holds
+            built = self.label_index
         if built is not None:
             return dict(self._used("labels", built).get(iri, {}))
         found = None if footprint.active() else self._single_labels.get(iri)  # recorded: ask

@@ -176,3 +176,18 @@ def test_a_version_that_does_not_continue_the_older_one_takes_nothing(
     assert history.delta(first.store, second.store) is not None
     assert history.delta(second.store, first.store) is None  # an older version: not continued
     assert history.delta(second.store, kg.store) is None
+
+
+def test_a_value_not_asked_for_in_between_is_still_taken_over_later(
+    make_data_copy: Callable[..., Path],
+) -> None:
+    from amkg.graph.trace_network import network
+
+    kg = KnowledgeGraph.open(data_dir=make_data_copy())
+    built = network(kg)
+    changes.commit(kg, revise("2023-05-01"))
+    between = history.current(kg)  # nobody asks this version for the network
+    changes.commit(between, move("2023-05-01", "2023-06-01"))
+    latest = history.current(between)
+    assert network(latest) is built
+    assert latest._reads["trace-network"] is kg._reads["trace-network"]
