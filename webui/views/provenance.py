@@ -50,6 +50,10 @@ def _citation_index(kg: KG_) -> CitationIndex:
         c.slide = c.slide if c.slide is not None else r.get("slide")
         c.index = c.index if c.index is not None else r.get("index")
         c.section = c.section if c.section is not None else r.get("section")
+    for owned in index.of.values():
+        owned.sort(key=str)
+    for c in index.cited.values():
+        c.quotes.sort(key=str)
     return index
 
 
