@@ -173,6 +173,12 @@ class RemoteConfig:
         return replace(self, auth=self.auth or credentials())
 
 
+def nameable(iri: str) -> bool:
+    """Whether ``iri`` may be written between ``<`` and ``>`` in update text: absolute, without
+    spaces or ``<>"{}|^`\\`` (SPARQL has no parameter for a graph's name)."""
+    return _ABSOLUTE_IRI.fullmatch(iri) is not None
+
+
 #: Environment variables of the other endpoint settings (``amkg`` commands read them).
 ENDPOINT_ENV = {
     "update_url": "AMKG_STORE_UPDATE_URL",

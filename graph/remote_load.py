@@ -29,6 +29,7 @@ from amkg.graph.remote import (
     RemoteQueryError,
     RemoteStore,
     StoreUnavailable,
+    nameable,
     needs_template,
     ntriples_batches,
 )
@@ -47,6 +48,20 @@ BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 class LoadFailed(Exception):
     """The load stopped; the message says at which step and that the live graph is unchanged."""
+
+
+class EditsOnServer(Exception):
+    """The server holds change sets made through the app since the last load: loading the
+    Turtle over them would lose those edits (nothing was sent)."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(
+            f"de server heeft {count} wijziging(en) die niet in de Turtle staan; laden zou ze "
+            "overschrijven. Exporteer ze eerst (amkg changes export) en laad dan met "
+            f"--replace-edits (the server holds {count} change set(s) that are not in the "
+            "Turtle; export them first, then load with --replace-edits): nothing was sent"
+        )
+        self.count = count
 
 
 class NotConforming(Exception):
@@ -91,12 +106,16 @@ def load_into(
     *,
     batch_lines: int = BATCH_LINES,
     progress: Callable[[str], None] | None = None,
+    replace_edits: bool = False,
 ) -> LoadResult:
     """Check ``sources`` with SHACL, write them into new graphs of ``store`` and swap them in.
 
     Raises :class:`~amkg.graph.errors.GraphLoadError` for an unreadable file,
-    :class:`NotConforming` when SHACL finds violations (nothing is sent) and
-    :class:`LoadFailed` when the server fails (the live graphs are left as they were)."""
+    :class:`NotConforming` when SHACL finds violations (nothing is sent),
+    :class:`EditsOnServer` when the server holds edits made since the last load and
+    ``replace_edits`` is false (nothing is sent; with it, the swap also removes those change
+    sets, so the history starts again with the loaded data) and :class:`LoadFailed` when the
+    server fails (the live graphs are left as they were)."""
     started = time.perf_counter()
     say = progress or (lambda _message: None)
     data, shapes, prefixes, print_ = read_sources(sources)
@@ -119,9 +138,13 @@ def load_into(
     ]
     method = "gsp" if config.gsp_url else "update"
     staged = [(target + LOADING, target, triples) for target, triples in targets]
-    step = "preparing the new graphs"
+    step = "reading the change sets on the server"
     sent = 0
     try:
+        edits = _change_graphs(store)
+        if edits and not replace_edits:
+            raise EditsOnServer(len(edits) // 3)
+        step = "preparing the new graphs"
         store.update(" ;\n".join(f"DROP SILENT GRAPH <{new}>" for new, _t, _x in staged))
         for new, _target, triples in staged:
             blank_lines = batch_lines if config.gsp_url else min(batch_lines, BLANK_BATCH_LINES)
@@ -138,7 +161,7 @@ def load_into(
         _check_count(store, staged[0][0], len({(t.subject, t.predicate, t.object) for t in data}))
         step = "swapping the new graphs in"
         say(step)
-        _swap(store, [(new, target) for new, target, _x in staged])
+        _swap(store, [(new, target) for new, target, _x in staged], drop=edits)
     except (StoreUnavailable, RemoteQueryError, LoadFailed) as error:
         with contextlib.suppress(StoreUnavailable, RemoteQueryError):
             store.update(" ;\n".join(f"DROP SILENT GRAPH <{new}>" for new, _t, _x in staged))
@@ -149,22 +172,47 @@ def load_into(
     return LoadResult(len(data), len(shapes), sent, time.perf_counter() - started, report, method)
 
 
-def _swap(store: RemoteStore, pairs: list[tuple[str, str]]) -> None:
-    """Put each new graph in place of its live one, in one update request: ``MOVE``, or where
-    the server refuses that, what SPARQL 1.1 Update defines ``MOVE`` to be (Jena 4.5, Debian's,
-    fails every ``MOVE``/``COPY``/``ADD`` of an existing named graph: "Invalid source target")."""
+def _change_graphs(store: RemoteStore) -> list[str]:
+    """The named graphs of the change sets on the server (each change set, its added and its
+    removed triples: three per change), checked to be IRIs an update may name."""
+    from amkg.graph.changes_remote import change_reader
+    from amkg.graph.rq import DOMAIN
+
+    found = []
+    for row in DOMAIN.select(change_reader(store), "change-list"):
+        for name in ("change", "added", "removed"):
+            iri = str(row[name])
+            if not nameable(iri):
+                raise LoadFailed(f"the server names a change graph {iri!r}, which is no IRI")
+            found.append(iri)
+    return found
+
+
+def _swap(store: RemoteStore, pairs: list[tuple[str, str]], drop: list[str]) -> None:
+    """Put each new graph in place of its live one, and drop the graphs in ``drop``, in one
+    update request: ``MOVE``, or where the server refuses that, what SPARQL 1.1 Update defines
+    ``MOVE`` to be (Jena 4.5, Debian's, fails every ``MOVE``/``COPY``/``ADD`` of an existing
+    named graph: "Invalid source target")."""
+    dropped = [f"DROP SILENT GRAPH <{graph}>" for graph in drop]
     try:
         store.update(
-            " ;\n".join(f"MOVE GRAPH <{new}> TO GRAPH <{target}>" for new, target in pairs)
+            " ;\n".join(
+                [*(f"MOVE GRAPH <{new}> TO GRAPH <{target}>" for new, target in pairs), *dropped]
+            )
         )
     except RemoteQueryError:
         store.update(
             " ;\n".join(
-                f"DROP SILENT GRAPH <{target}> ;\n"
-                f"INSERT {{ GRAPH <{target}> {{ ?s ?p ?o }} }}\n"
-                f"WHERE {{ GRAPH <{new}> {{ ?s ?p ?o }} }} ;\n"
-                f"DROP SILENT GRAPH <{new}>"
-                for new, target in pairs
+                [
+                    *(
+                        f"DROP SILENT GRAPH <{target}> ;\n"
+                        f"INSERT {{ GRAPH <{target}> {{ ?s ?p ?o }} }}\n"
+                        f"WHERE {{ GRAPH <{new}> {{ ?s ?p ?o }} }} ;\n"
+                        f"DROP SILENT GRAPH <{new}>"
+                        for new, target in pairs
+                    ),
+                    *dropped,
+                ]
             )
         )
 

@@ -370,3 +370,50 @@ def test_a_change_set_is_written_whole_and_read_back_on_a_small_graph(
         ]
     finally:
         store.close()
+
+
+def test_a_load_over_edits_is_refused_unless_it_replaces_them(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``amkg load --into`` on a server with edits made through the app would lose them while
+    their change sets stayed: it refuses (exit 4, nothing sent) unless ``--replace-edits``, which
+    also removes the change sets, so the history starts again with the loaded data."""
+    from click.testing import CliRunner
+
+    from amkg.cli.main import main
+    from amkg.graph.changes import commit
+    from amkg.graph.history import changes as change_list
+    from amkg.graph.kg import KnowledgeGraph
+    from tests.edits_helpers import SOURCE
+
+    remote = KnowledgeGraph.remote(server.config())
+    try:
+        if changes_remote.last_sequence(remote.store) == 0:  # run alone: make an edit first
+            note = Literal("Toelichting bij de laadtest", lang="nl")
+            commit(remote, Change("Anna", "Toelichting", SOURCE, added=((KG["spoor-2"], SKOS.note,
+                                                                         note),)))  # fmt: skip
+    finally:
+        remote.store.close()  # type: ignore[attr-defined]
+    before = server_export(server)
+    assert int(before[-1]) > 0
+
+    for name, value in (("AMKG_STORE_UPDATE_URL", server.update_url),
+                        ("AMKG_STORE_GSP_URL", server.gsp_url)):  # fmt: skip
+        if value:
+            monkeypatch.setenv(name, value)
+        else:
+            monkeypatch.delenv(name, raising=False)
+    refused = CliRunner().invoke(main, ["load", "--into", server.url])
+    assert refused.exit_code == 4, refused.output
+    assert "wijziging(en) die niet in de Turtle staan" in refused.output
+    assert "--replace-edits" in refused.output
+    assert server_export(server) == before  # nothing was sent
+
+    replaced = CliRunner().invoke(main, ["load", "--into", server.url, "--replace-edits"])
+    assert replaced.exit_code == 0, replaced.output
+    store = RemoteStore(server.config())
+    try:
+        assert changes_remote.last_sequence(store) == 0
+        assert change_list(store) == []
+    finally:
+        store.close()
