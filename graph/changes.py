@@ -9,8 +9,9 @@ stored with the data: a named graph per change (PROV-O: agent, times, reason, so
 added and removed triples in two more named graphs; every resource the change adds facts to
 cites the change's source (``amkg:citation``), beside the deck's citations.
 
-:func:`preview` runs the same gate without committing; :func:`commit_update` takes a SPARQL 1.1
-Update, computes its effect on a candidate and commits that as a change.
+:func:`preview` runs the same gate without committing; :func:`dataset_etag` tags the version
+a graph reads (``if_match={DATASET: tag}`` makes a commit conditional on it). A SPARQL 1.1
+Update becomes a change in :mod:`amkg.graph.changes_update`.
 
 On a remote store (a SPARQL server, issue 10) the same happens in
 :mod:`amkg.graph.changes_remote`: validated on a copy, written as one SPARQL Update request.
@@ -36,11 +37,11 @@ from amkg.graph.build import STORE_DIR, Build, _locked
 from amkg.graph.changes_checks import (
     STATUSES,
     check_change,
-    check_update_text,
     parse_date,
     status_term,
 )
 from amkg.graph.changes_types import (
+    DATASET,
     BadChange,
     Change,
     ChangeRejected,
@@ -53,7 +54,7 @@ from amkg.graph.changes_types import (
 from amkg.graph.load import AMKG, KG, new_graph
 from amkg.graph.rq import DOMAIN
 from amkg.graph.sources import Sources
-from amkg.graph.store import OxigraphStore, Store, from_oxigraph_raw, to_oxigraph
+from amkg.graph.store import OxigraphStore, Store, to_oxigraph
 
 __all__ = [
     "STATUSES",
@@ -65,7 +66,7 @@ __all__ = [
     "EditConflict",
     "Violation",
     "commit",
-    "commit_update",
+    "dataset_etag",
     "entity_etag",
     "latest_store",
     "parse_date",
@@ -143,6 +144,19 @@ def _etag(store: Store, iri: Node) -> str:
     rows = DOMAIN.select(store, "describe", {"s": iri})
     lines = sorted(f"{to_oxigraph(r['p'])} {to_oxigraph(r['o'])}" for r in rows)
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()[:20]
+
+
+def dataset_etag(kg: object) -> str:
+    """The tag of the version of the whole data that ``kg`` reads (``if_match={DATASET: tag}``
+    to :func:`commit` fails once anything was committed since)."""
+    from amkg.graph import changes_remote
+
+    if changes_remote.is_remote(kg):
+        return changes_remote.version_tag(kg.store)  # type: ignore[attr-defined]
+    build, _sources = _build_of(kg)
+    rows = DOMAIN.select(kg.store, "change-last")  # type: ignore[attr-defined]
+    last = rows[0].get("last") if rows else None
+    return head.version_tag(build, head.Head(build.fingerprint, "", int(str(last or 0))))
 
 
 def entity_etag(kg: object, iri: str | Node) -> str:
@@ -275,7 +289,11 @@ def _run(
         base_store = _read_only(current)
         base = base_store.native
         for entity, expected in sorted((if_match or {}).items()):
-            now = _etag(base_store, URIRef(entity))
+            now = (
+                head.version_tag(build, found)
+                if entity == DATASET
+                else _etag(base_store, URIRef(entity))
+            )
             if now != expected:
                 raise EditConflict(entity, now, expected)
         added = [t for t in dict.fromkeys(change.added) if not _exists(base, t)]
@@ -319,6 +337,7 @@ def _run(
             lap("write")  # what the writer took beyond the gate
             touched = {t[0] for t in [*all_added, *removed]}
             etags = {str(s): _etag(candidate, s) for s in sorted(touched, key=str)}
+            etags[DATASET] = head.version_tag(build, head.Head(build.fingerprint, "", sequence))
             del candidate
             head.publish(build, writer.written, sequence, sources)
             lap("publish")
@@ -350,55 +369,6 @@ def preview(kg: object, change: Change) -> list[Violation]:
     except ChangeRejected as rejected:
         return rejected.violations
     return results
-
-
-def _default_triples(store: ox.Store) -> set[Triple]:
-    return {
-        (from_oxigraph_raw(q.subject), from_oxigraph_raw(q.predicate), from_oxigraph_raw(q.object))
-        for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())
-    }
-
-
-def commit_update(
-    kg: object, sparql_update: str, *, agent: str, reason: str, source: ChangeSource
-) -> Committed:
-    """Apply a SPARQL 1.1 Update to a candidate copy, take what it added and removed in the
-    default graph as a change, and commit that through the same gate. Updates that name
-    graphs or load documents are refused (:class:`BadChange`); a malformed one too."""
-    from amkg.graph import changes_remote
-
-    if changes_remote.is_remote(kg):
-        return changes_remote.commit_update(
-            kg, sparql_update, agent=agent, reason=reason, source=source
-        )
-    check_update_text(sparql_update)
-    build, sources = _build_of(kg)
-    current, _found = head.current_store_dir(build, sources)
-    scratch = head.new_version_dir(build, sources)
-    try:
-        ox.Store.read_only(str(current)).backup(str(scratch / STORE_DIR))
-        store = ox.Store(str(scratch / STORE_DIR))
-        before = _default_triples(store)
-        try:
-            store.update(sparql_update)
-        except (SyntaxError, ValueError, OSError) as error:
-            raise BadChange(
-                "update",
-                f"De SPARQL-update kan niet worden uitgevoerd: {error}",
-                f"The SPARQL update cannot be run: {error}",
-            ) from error
-        after = _default_triples(store)
-        del store
-    finally:
-        head.discard(scratch)
-    change = Change(
-        agent=agent,
-        reason=reason,
-        source=source,
-        added=tuple(sorted(after - before, key=lambda t: tuple(map(str, t)))),
-        removed=tuple(sorted(before - after, key=lambda t: tuple(map(str, t)))),
-    )
-    return commit(kg, change)
 
 
 def iri_of(name: str) -> URIRef:

@@ -170,7 +170,8 @@ def check_change(change: Change) -> None:
 
 
 def check_update_text(text: str) -> None:
-    """A SPARQL update for :func:`amkg.graph.changes.commit_update`: the default graph only."""
+    """A SPARQL update for :func:`amkg.graph.changes_update.update_delta`: the default graph
+    only."""
     if len(text) > 1_000_000:
         raise BadChange("update", "De update is te lang.", "The update is too long.")
     found = _FORBIDDEN_UPDATE.search(code_only(text))

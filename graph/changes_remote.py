@@ -49,12 +49,12 @@ from rdflib.term import Node
 
 from amkg.graph import gate
 from amkg.graph.changes import _etag, _exists, _now, _quads, describe_change
-from amkg.graph.changes_checks import check_change, check_update_text
+from amkg.graph.changes_checks import check_change
 from amkg.graph.changes_types import (
+    DATASET,
     BadChange,
     Change,
     ChangeRejected,
-    ChangeSource,
     Committed,
     EditConflict,
     Triple,
@@ -66,7 +66,6 @@ from amkg.graph.store import (
     SHAPES_GRAPH,
     OxigraphStore,
     QueryResult,
-    from_oxigraph_raw,
     normalize_term,
     to_oxigraph,
 )
@@ -76,7 +75,6 @@ __all__ = [
     "LOCKS",
     "WriteUnavailable",
     "change_reader",
-    "commit_update",
     "current_default_graph",
     "is_remote",
     "memory_dataset",
@@ -149,6 +147,15 @@ def last_sequence(store: RemoteStore) -> int:
     rows = store.query_all_graphs(DOMAIN.text("change-last")).rows
     last = rows[0].get("last") if rows else None
     return int(str(last)) if last is not None else 0
+
+
+def version_tag(store: RemoteStore) -> str:
+    """The tag of the server's current version of the data (see ``changes.dataset_etag``)."""
+    return _version_tag(store, last_sequence(store))
+
+
+def _version_tag(store: RemoteStore, sequence: int) -> str:
+    return f"{(store.data_version() or 'none')[:16]}-{sequence}"
 
 
 def version_key(store: RemoteStore) -> tuple[str, str, int, str]:
@@ -260,7 +267,8 @@ def _conflict(
     """Another writer saved first: the conflict names the entity the editor asked about (else
     the first one the change touches) with its etag now."""
     entity = next(iter(sorted(if_match or {})), None) or str(min(str(t[0]) for t in touched))
-    return EditConflict(entity, _etag(store, URIRef(entity)), (if_match or {}).get(entity, ""))
+    now = version_tag(store) if entity == DATASET else _etag(store, URIRef(entity))
+    return EditConflict(entity, now, (if_match or {}).get(entity, ""))
 
 
 def _normal(triples: Iterable[Triple]) -> set[Triple]:
@@ -325,7 +333,10 @@ def _run(
 ) -> tuple[Committed | None, list[Violation]]:
     sequence = last_sequence(store) + 1  # first: a change committed after this is a conflict
     for entity, expected in sorted((if_match or {}).items()):
-        now = _etag(store, URIRef(entity))
+        if entity == DATASET:
+            now = _version_tag(store, sequence - 1)
+        else:
+            now = _etag(store, URIRef(entity))
         if now != expected:
             raise EditConflict(entity, now, expected)
     base = snapshot(store)
@@ -371,43 +382,5 @@ def _run(
         raise _conflict(store, touched, if_match)
     subjects = sorted({t[0] for t in touched}, key=str)
     etags = {str(s): _etag(store, s) for s in subjects}
+    etags[DATASET] = _version_tag(store, sequence)
     return Committed(str(iri).rsplit("/", 1)[1], str(iri), ended, etags), results
-
-
-def _default_triples(store: ox.Store) -> set[Triple]:
-    return {
-        (from_oxigraph_raw(q.subject), from_oxigraph_raw(q.predicate), from_oxigraph_raw(q.object))
-        for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())
-    }
-
-
-def commit_update(
-    kg: Any, sparql_update: str, *, agent: str, reason: str, source: ChangeSource
-) -> Committed:
-    """:func:`amkg.graph.changes.commit_update` for a remote store: the update is run on a copy
-    of the data graph in memory, and what it added and removed is committed as a change."""
-    from amkg.graph.changes import commit
-
-    check_update_text(sparql_update)
-    try:
-        memory = snapshot(kg.store)
-    except StoreUnavailable as error:
-        raise _unavailable(kg.store, error) from None
-    before = _default_triples(memory)
-    try:
-        memory.update(sparql_update)
-    except (SyntaxError, ValueError, OSError) as error:
-        raise BadChange(
-            "update",
-            f"De SPARQL-update kan niet worden uitgevoerd: {error}",
-            f"The SPARQL update cannot be run: {error}",
-        ) from error
-    after = _default_triples(memory)
-    change = Change(
-        agent=agent,
-        reason=reason,
-        source=source,
-        added=tuple(sorted(after - before, key=lambda t: tuple(map(str, t)))),
-        removed=tuple(sorted(before - after, key=lambda t: tuple(map(str, t)))),
-    )
-    return commit(kg, change)

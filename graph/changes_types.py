@@ -84,6 +84,11 @@ class ChangeRejected(Exception):
         }
 
 
+#: The key of ``if_match`` (``commit``) whose etag is the whole data's version (``dataset_etag``)
+#: rather than one entity's: a write with it fails when anything was committed since.
+DATASET = "https://w3id.org/amkg/graph/default"
+
+
 class EditConflict(Exception):
     """The entity changed since the editor read it (its etag differs from ``If-Match``)."""
 

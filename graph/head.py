@@ -79,6 +79,12 @@ def head_token(build: Build, sources: Sources | None = None) -> tuple[int, int] 
     return (found.st_ino, found.st_mtime_ns)
 
 
+def version_tag(build: Build, head: Head | None) -> str:
+    """The tag of one version of the data: the deck build's fingerprint and the number of the
+    last change set (0: the deck itself). It changes with every commit and every rebuild."""
+    return f"{build.fingerprint[:16]}-{head.sequence if head else 0}"
+
+
 def version_store_dir(build: Build, head: Head, sources: Sources | None = None) -> Path:
     return edits_dir(build, sources) / "versions" / head.version / STORE_DIR
 

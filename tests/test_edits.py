@@ -12,6 +12,7 @@ from rdflib import Literal
 
 from amkg.graph import changes, history
 from amkg.graph.changes_types import BadChange, Change, ChangeRejected, EditConflict
+from amkg.graph.changes_update import commit_update
 from amkg.graph.export import export
 from amkg.graph.kg import KnowledgeGraph
 from amkg.graph.load import AMKG
@@ -153,14 +154,14 @@ def test_an_update_is_committed_as_its_delta(edit_kg: KnowledgeGraph) -> None:
         'INSERT DATA { kg:traject-kamerbrief-arbeidsmarktkrapte amkg:revisedDate "2023-07-01"^^'
         "<http://www.w3.org/2001/XMLSchema#date> }"
     )
-    done = changes.commit_update(edit_kg, update, agent="script", reason="bulk", source=SOURCE)
+    done = commit_update(edit_kg, update, agent="script", reason="bulk", source=SOURCE)
     (info,) = history.recent(edit_kg)
     assert info.iri == done.iri
     assert (TRAJECTORY, AMKG.revisedDate, day("2023-07-01")) in info.added
     with pytest.raises(BadChange):
-        changes.commit_update(edit_kg, "DROP ALL", agent="script", reason="bulk", source=SOURCE)
+        commit_update(edit_kg, "DROP ALL", agent="script", reason="bulk", source=SOURCE)
     with pytest.raises(ChangeRejected):
-        changes.commit_update(
+        commit_update(
             edit_kg,
             update.replace("2023-07-01", "2022-07-01").replace("INSERT", "INSERT"),
             agent="script",

@@ -183,6 +183,30 @@ def test_a_sparql_update_and_a_graph_store_write_land_in_the_server(
     assert server_has(server, SZW_TRAJECTORY, SKOS.note, "Via GSP")
 
 
+def test_if_match_on_one_instance_sees_a_write_through_the_other(
+    server: Server, apps: list[Flask]
+) -> None:
+    """The data's ETag is the server's version: a write through the second instance makes the
+    first instance's tag stale (412, nothing written)."""
+    first, second = apps
+    bearer = {"Authorization": f"Bearer {first.config['TOKEN']}"}
+    tag = first.test_client().get("/rdf-graph-store?default").headers["ETag"]
+    note = f'<{KG[SZW_TRAJECTORY]}> <http://www.w3.org/2004/02/skos/core#note> "Eerst"@nl .'
+    landed = second.test_client().post(
+        "/rdf-graph-store", data=note.encode(), content_type="application/n-triples",
+        query_string={"default": "", **META}, headers={**bearer, "If-Match": tag},
+    )  # fmt: skip
+    assert landed.status_code == 200, landed.get_data(as_text=True)
+    before = server_export(server)
+    stale = first.test_client().post(
+        "/sparql", data={"update": revise(SZW_TRAJECTORY, "2023-11-30"), **META},
+        headers={**bearer, "If-Match": tag},
+    )  # fmt: skip
+    assert stale.status_code == 412, stale.get_data(as_text=True)
+    assert stale.headers["ETag"] == landed.headers["ETag"]
+    assert server_export(server) == before
+
+
 def test_a_violating_change_is_refused_and_the_server_is_byte_identical(
     server: Server, apps: list[Flask]
 ) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
 
 from amkg.graph.export import canonical_ntriples
 from amkg.graph.history import current, history
@@ -182,6 +182,58 @@ def test_the_graph_store_protocol_adds_reads_and_refuses_other_graphs(
                             headers=auth(app, "anna"))  # fmt: skip
     assert emptied.status_code == 403  # an editor cannot empty the graph
     assert snapshot(app) == before
+
+
+def test_if_match_makes_a_write_conditional_on_the_version_it_read(
+    app: Flask, client: FlaskClient
+) -> None:
+    """A script reads the graph (its ETag), writes with If-Match: it lands; a second write on
+    the same, now old, ETag gets 412 with the current ETag and changes nothing (by SPARQL Update
+    and by the Graph Store Protocol); ``If-Match: *`` writes on whatever is current."""
+    read = client.get("/rdf-graph-store?default", headers={"Accept": NT})
+    tag = read.headers["ETag"]
+    assert tag.startswith('"')
+    first = client.post("/sparql", data={"update": revise(JENV_TRAJECTORY, "2023-07-01"), **META},
+                        headers={**auth(app, "root"), "If-Match": tag})  # fmt: skip
+    assert first.status_code == 200, first.get_data(as_text=True)
+    newer = first.headers["ETag"]
+    assert newer != tag
+    assert client.get("/rdf-graph-store?default").headers["ETag"] == newer
+
+    before = snapshot(app)
+    stale = client.post("/sparql", data={"update": revise(SZW_TRAJECTORY, "2023-08-01"), **META},
+                        headers={**auth(app, "root"), "If-Match": tag})  # fmt: skip
+    assert stale.status_code == 412
+    assert stale.headers["ETag"] == newer
+    assert "intussen gewijzigd" in stale.get_data(as_text=True)
+    note = f'<{KG[SZW_TRAJECTORY]}> <http://www.w3.org/2004/02/skos/core#note> "Te laat"@nl .'
+    put = client.post(GSP, data=note.encode(), query_string=GSP_META, content_type=NT,
+                      headers={**auth(app, "root"), "If-Match": tag})  # fmt: skip
+    assert put.status_code == 412
+    assert snapshot(app) == before
+
+    anyway = client.post(GSP, data=note.encode(), query_string=GSP_META, content_type=NT,
+                         headers={**auth(app, "root"), "If-Match": "*"})  # fmt: skip
+    assert anyway.status_code == 200, anyway.get_data(as_text=True)
+
+
+def test_a_stale_if_match_is_refused_at_commit_too(app: Flask) -> None:
+    """The check at commit is atomic: a version tag that was current when the request began but
+    not when the change is committed is a conflict."""
+    from amkg.graph.changes import commit, dataset_etag
+    from amkg.graph.changes_types import DATASET, Change, EditConflict
+    from tests.edits_helpers import SOURCE
+
+    skos_note = URIRef("http://www.w3.org/2004/02/skos/core#note")
+    kg = current(app.extensions["amkg"])
+    tag = dataset_etag(kg)
+    between = (KG["spoor-2"], skos_note, Literal("Tussendoor", lang="nl"))
+    commit(kg, Change("root", "Tussendoor", SOURCE, added=(between,)))
+    late = (KG["spoor-3"], skos_note, Literal("Te laat", lang="nl"))
+    with pytest.raises(EditConflict) as raised:
+        commit(kg, Change("root", "Te laat", SOURCE, added=(late,)), if_match={DATASET: tag})
+    assert raised.value.entity == DATASET
+    assert raised.value.current_etag == dataset_etag(current(kg))
 
 
 def test_the_service_description_says_updates_need_a_token(client: FlaskClient) -> None:

@@ -23,7 +23,9 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 from werkzeug.datastructures import MultiDict
 
+from amkg.graph.changes import dataset_etag
 from amkg.graph.changes_remote import current_default_graph
+from amkg.graph.changes_update import sorted_triples
 from amkg.graph.export import canonical_ntriples, turtle
 from amkg.graph.history import current
 from amkg.webui import i18n
@@ -36,7 +38,7 @@ from amkg.webui.sparql_update import (
     change_meta,
     commit_as,
     committed_response,
-    triples_of,
+    precondition,
     write_errors,
 )
 
@@ -92,7 +94,9 @@ def _read() -> Response:
         body, content_type = canonical_ntriples(kg), "application/n-triples"
     else:
         body, content_type = turtle(kg), "text/turtle; charset=utf-8"
-    return Response(body, 200, [("Vary", "Accept")], content_type=content_type)
+    response = Response(body, 200, [("Vary", "Accept")], content_type=content_type)
+    response.set_etag(dataset_etag(kg))  # If-Match of a write: only on this version
+    return response
 
 
 def _write() -> Response:
@@ -100,6 +104,7 @@ def _write() -> Response:
     user = bearer(current_app, request, lang)  # 401 before anything else is looked at
     _check_graph()
     kg = current(current_app.extensions["amkg"])
+    if_match = precondition(request, kg, lang)  # 412 before the body is read
     native = current_default_graph(kg)  # the embedded store, or a copy of a remote one
     before = set(native.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     if request.method == "DELETE":
@@ -108,14 +113,16 @@ def _write() -> Response:
         after = before | _body_quads()
     else:
         after = _body_quads()
-    added, removed = triples_of(after - before), triples_of(before - after)
+    added, removed = sorted_triples(after - before), sorted_triples(before - after)
     if not added and not removed:
         return Response(b"", 204, list(SECURITY_HEADERS))
     empty: MultiDict[str, str] = MultiDict()
     reason, source = change_meta(request, MultiDict(request.args), empty)
 
     def run() -> Response:
-        return committed_response(commit_as(kg, user, added, removed, reason, source, lang))
+        return committed_response(
+            commit_as(kg, user, added, removed, reason, source, lang, if_match)
+        )
 
     return write_errors(run, request.headers.get("Accept"), lang)
 

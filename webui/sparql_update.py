@@ -30,6 +30,12 @@ parameter          header                     what
 
 A title or a meeting is required. The Graph Store Protocol (:mod:`amkg.webui.graph_store`) reads
 the same fields.
+
+``If-Match`` makes a write conditional on the version of the data (the ``ETag`` of a Graph
+Store ``GET``, and of every accepted write): a write on another version gets 412 with the
+current ``ETag``, checked before the delta is computed and again, atomically, when it is
+committed, so a script that read the data never saves over a change it has not seen.
+``If-Match: *`` and no header write on whatever version is current.
 """
 
 from __future__ import annotations
@@ -38,16 +44,22 @@ import json
 from typing import Any
 from urllib.parse import unquote
 
-import pyoxigraph as ox
 from flask import Flask, Request, Response
 from werkzeug.datastructures import MultiDict
 
-from amkg.graph.changes import BadChange, Change, ChangeRejected, ChangeSource, EditConflict, commit
-from amkg.graph.changes_checks import check_update_text, parse_date
-from amkg.graph.changes_remote import current_default_graph
-from amkg.graph.changes_types import Committed, Triple
+from amkg.graph.changes import (
+    BadChange,
+    Change,
+    ChangeRejected,
+    ChangeSource,
+    EditConflict,
+    commit,
+    dataset_etag,
+)
+from amkg.graph.changes_checks import parse_date
+from amkg.graph.changes_types import DATASET, Committed, Triple
+from amkg.graph.changes_update import update_delta
 from amkg.graph.history import current
-from amkg.graph.store import from_oxigraph_raw
 from amkg.webui import i18n
 from amkg.webui.accounts import User
 from amkg.webui.auth import bearer
@@ -101,38 +113,6 @@ def change_meta(
     return values["reason"], source
 
 
-def _default_graph(store: ox.Store) -> set[ox.Quad]:
-    return set(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-
-
-def triples_of(quads: set[ox.Quad]) -> tuple[Triple, ...]:
-    found = [
-        (from_oxigraph_raw(q.subject), from_oxigraph_raw(q.predicate), from_oxigraph_raw(q.object))
-        for q in quads
-    ]
-    return tuple(sorted(found, key=lambda t: tuple(map(str, t))))
-
-
-def update_delta(kg: Any, text: str) -> tuple[tuple[Triple, ...], tuple[Triple, ...]]:
-    """What the SPARQL update ``text`` would add to and remove from the current default graph,
-    computed on an in-memory copy (nothing is written)."""
-    check_update_text(text)
-    native = current_default_graph(kg)  # the embedded store, or a copy of a remote one
-    memory = ox.Store()
-    memory.bulk_extend(native.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-    before = _default_graph(memory)
-    try:
-        memory.update(text)
-    except (SyntaxError, ValueError, OSError) as error:
-        raise BadChange(
-            "update",
-            f"De SPARQL-update kan niet worden uitgevoerd: {error}",
-            f"The SPARQL update cannot be run: {error}",
-        ) from error
-    after = _default_graph(memory)
-    return triples_of(after - before), triples_of(before - after)
-
-
 def rejected_response(rejected: ChangeRejected, accept: str | None, lang: str) -> Response:
     """422 with the SHACL report: Turtle when the client prefers it, else JSON."""
     reason = "; ".join(v.message(lang) for v in rejected.violations) or str(rejected)
@@ -183,7 +163,22 @@ def committed_response(committed: Committed, status: int = 200) -> Response:
         "time": committed.time.isoformat(),
         "etags": committed.etag_after,
     })  # fmt: skip
-    return Response(body, status, list(SECURITY_HEADERS), content_type="application/json")
+    response = Response(body, status, list(SECURITY_HEADERS), content_type="application/json")
+    if DATASET in committed.etag_after:
+        response.set_etag(committed.etag_after[DATASET])
+    return response
+
+
+def precondition(req: Request, kg: Any, lang: str) -> dict[str, str] | None:
+    """``If-Match`` of a write: ``None`` without one (or ``*``), else the version it names
+    (as ``commit``'s ``if_match``); 412 with the current ``ETag`` when ``kg`` is on another."""
+    wanted = req.if_match
+    if not wanted or wanted.star_tag:
+        return None
+    now = dataset_etag(kg)
+    if not wanted.contains(now):
+        raise HttpError(412, i18n.t("edit.api.stale", lang), {"ETag": f'"{now}"'})
+    return {DATASET: now}
 
 
 def write_errors(run: Any, accept: str | None, lang: str) -> Response:
@@ -193,6 +188,10 @@ def write_errors(run: Any, accept: str | None, lang: str) -> Response:
     except BadChange as error:
         raise HttpError(400, error.message(lang)) from None
     except EditConflict as conflict:
+        if conflict.entity == DATASET:
+            raise HttpError(
+                412, i18n.t("edit.api.stale", lang), {"ETag": f'"{conflict.current_etag}"'}
+            ) from None
         raise HttpError(
             412,
             i18n.t("edit.conflict", lang, entity=conflict.entity),
@@ -218,7 +217,10 @@ def respond_update(
     reason, source = change_meta(req, url, form)
 
     def run() -> Response:
+        if_match = precondition(req, kg, lang)
         added, removed = update_delta(kg, text)
-        return committed_response(commit_as(kg, user, added, removed, reason, source, lang))
+        return committed_response(
+            commit_as(kg, user, added, removed, reason, source, lang, if_match)
+        )
 
     return write_errors(run, req.headers.get("Accept"), lang)
