@@ -7,14 +7,16 @@ value may instead be carried over to the next version when the change between th
 have altered anything it read.
 
 What it read is recorded, not declared: while ``derived`` computes a value, every query the
-stores answer (:func:`note`) is added to the value's :class:`Footprint`, worked out from the
-query's algebra (rdflib's parser): the predicates of its triple patterns in the default graph,
-whether any pattern there has a variable or negated predicate (then every predicate counts), and
-the named graphs it reads (by name, through a bound variable, or any). A change is a
-:class:`Delta`: the predicates of the triples it added or removed in the default graph, and the
-named graphs it wrote (its change set's own graphs). A value is carried over only when its
-footprint and the delta share nothing (:meth:`Footprint.touched_by`); a read that cannot be
-analysed (a whole-store dump, a query rdflib cannot parse) counts as reading everything.
+stores answer (:func:`note`) is added to the value's :class:`Footprint`: the triple patterns the
+query can match on the default graph, with what its ``VALUES`` and filters allow in each
+position, and the named graphs it reads (:mod:`amkg.graph.footprint_query`). A change is a
+:class:`Delta`: the triples it added or removed in the default graph, and the named graphs it
+wrote (its change set's own graphs). A value is taken over at once when none of those triples
+matches a pattern it read and it read none of those graphs (:meth:`Footprint.touched_by`).
+Otherwise the answer of each query it ran (a digest, :func:`note_answer`) is compared with the
+new version's on first use (:func:`answers_again`), and the value is built again only when one
+differs. A read that cannot be analysed or asked again (a whole-store dump, a query rdflib
+cannot parse) counts as reading everything.
 
 ``tests/test_footprint.py`` checks that every value carried over after a change equals the value
 built again from scratch.
@@ -23,14 +25,14 @@ built again from scratch.
 from __future__ import annotations
 
 import contextvars
-import functools
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from rdflib import URIRef, Variable
-from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
+from rdflib import URIRef
 from rdflib.term import Node
+
+from amkg.graph.footprint_query import Pattern, Triple, analyse
 
 __all__ = [
     "EVERYTHING",
@@ -46,36 +48,41 @@ __all__ = [
 
 @dataclass
 class Footprint:
-    """What one computation read: see the module's text."""
+    """What one computation read: the triple patterns of its queries on the default graph
+    (:class:`~amkg.graph.footprint_query.Pattern`; ``everything``: any triple), and the named
+    graphs (by name, or any)."""
 
-    predicates: set[URIRef] = field(default_factory=set)
-    any_predicate: bool = False
+    patterns: set[Pattern] = field(default_factory=set)
+    everything: bool = False
     graphs: set[URIRef] = field(default_factory=set)
     any_graph: bool = False
 
     def add(self, other: Footprint) -> None:
-        self.predicates |= other.predicates
-        self.any_predicate = self.any_predicate or other.any_predicate
+        self.patterns |= other.patterns
+        self.everything = self.everything or other.everything
         self.graphs |= other.graphs
         self.any_graph = self.any_graph or other.any_graph
 
     def touched_by(self, delta: Delta) -> bool:
-        """Whether the change ``delta`` may have altered what this footprint read."""
-        if delta.predicates and (self.any_predicate or self.predicates & delta.predicates):
+        """Whether the change ``delta`` may have altered what this footprint read: one of its
+        triples matches a pattern, or it wrote a graph that was read."""
+        if delta.triples and (
+            self.everything or any(p.matches(t) for t in delta.triples for p in self.patterns)
+        ):
             return True
         return bool(delta.graphs) and (self.any_graph or bool(self.graphs & delta.graphs))
 
 
 #: The footprint of a read that cannot be analysed: everything.
-EVERYTHING = Footprint(any_predicate=True, any_graph=True)
+EVERYTHING = Footprint(everything=True, any_graph=True)
 
 
 @dataclass(frozen=True)
 class Delta:
-    """What changed between two versions: predicates of the default graph's added or removed
-    triples, and the named graphs written."""
+    """What changed between two versions: the triples added or removed in the default graph,
+    and the named graphs written."""
 
-    predicates: frozenset[URIRef]
+    triples: frozenset[Triple]
     graphs: frozenset[URIRef]
 
 
@@ -178,95 +185,18 @@ def digest(answer: object) -> int:
 
 def of_query(sparql: str, bindings: Mapping[str, Node] | None = None) -> Footprint:
     """The footprint of ``sparql`` run with ``bindings``."""
-    found = Footprint()
     try:
-        static = _static(sparql)
+        shape = analyse(sparql)
     except Exception:  # a query rdflib cannot read counts as reading everything
         return EVERYTHING
-    predicates, any_predicate, graphs, graph_variables = static
-    found.predicates |= predicates
-    found.any_predicate = any_predicate
-    found.graphs |= graphs
-    for name in graph_variables:
-        bound = (bindings or {}).get(name)
+    found = Footprint(patterns=shape.patterns_with(bindings), graphs=set(shape.graphs))
+    for name, top in shape.graph_variables:
+        bound = (bindings or {}).get(name) if top else None
         if isinstance(bound, URIRef):
             found.graphs.add(bound)
         else:
             found.any_graph = True
     return found
-
-
-@functools.lru_cache(maxsize=1024)
-def _static(
-    sparql: str,
-) -> tuple[frozenset[URIRef], bool, frozenset[URIRef], frozenset[str]]:
-    from rdflib.plugins.sparql import prepareQuery  # the parser loads only when recording
-
-    walker = _Walker()
-    walker.walk(prepareQuery(sparql).algebra, None)
-    return (
-        frozenset(walker.predicates),
-        walker.any_predicate,
-        frozenset(walker.graphs),
-        frozenset(walker.graph_variables),
-    )
-
-
-class _Walker:
-    """Collects the triple patterns of a query's algebra with the graph each one reads."""
-
-    def __init__(self) -> None:
-        self.predicates: set[URIRef] = set()
-        self.any_predicate = False
-        self.graphs: set[URIRef] = set()
-        self.graph_variables: set[str] = set()
-
-    def walk(self, node: object, graph: Node | None) -> None:
-        from rdflib.plugins.sparql.parserutils import CompValue
-
-        if isinstance(node, CompValue):
-            # BGP in the algebra; TriplesBlock and GraphGraphPattern where rdflib leaves the
-            # pattern of an EXISTS in its parsed form
-            if node.name in ("BGP", "TriplesBlock"):
-                for triples in node.get("triples") or ():  # parsed form: s p o s p o ...
-                    for predicate in list(triples)[1::3]:
-                        self._pattern(predicate, graph)
-                return
-            if node.name in ("Graph", "GraphGraphPattern"):
-                term = node.get("term")
-                self.walk(node.get("p") if node.name == "Graph" else node.get("graph"), term)
-                return
-            for value in node.values():
-                self.walk(value, graph)
-        elif isinstance(node, list | tuple):
-            for item in node:
-                self.walk(item, graph)
-
-    def _pattern(self, predicate: object, graph: Node | None) -> None:
-        if graph is not None:  # a pattern in a named graph reads that graph, whatever it asks
-            if isinstance(graph, Variable):
-                self.graph_variables.add(str(graph))
-            elif isinstance(graph, URIRef):
-                self.graphs.add(graph)
-            return
-        for iri in _path_iris(predicate):
-            if iri is None:
-                self.any_predicate = True
-            else:
-                self.predicates.add(iri)
-
-
-def _path_iris(predicate: object) -> list[URIRef | None]:
-    """The IRIs a predicate or property path may match (``None``: any predicate)."""
-    if isinstance(predicate, URIRef):
-        return [predicate]
-    if isinstance(predicate, SequencePath | AlternativePath):
-        return [iri for part in predicate.args for iri in _path_iris(part)]
-    if isinstance(predicate, InvPath):
-        return _path_iris(predicate.arg)
-    if isinstance(predicate, MulPath):
-        return _path_iris(predicate.path)
-    return [None]  # a variable, or a negated property set (it matches predicates not named)
 
 
 def answers_again(ask: Callable[[QueryKey], int], reads: Reads) -> bool:

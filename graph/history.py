@@ -198,21 +198,21 @@ def current(kg: Any) -> Any:
 
 
 def delta(older: Store, newer: Store) -> Delta | None:
-    """What the change sets in ``newer`` but not in ``older`` changed (the predicates of their
-    triples, and their own graphs), or ``None`` when ``newer`` does not continue ``older``
+    """What the change sets in ``newer`` but not in ``older`` changed (their triples, and their
+    own graphs), or ``None`` when ``newer`` does not continue ``older``
     (a restored backup, a rebuilt deck: every change set of ``older`` must be in ``newer`` with
     the same time)."""
     before = {str(r["change"]): str(r["time"]) for r in DOMAIN.select(older, "change-list")}
     after = {str(r["change"]): str(r["time"]) for r in DOMAIN.select(newer, "change-list")}
     if any(after.get(iri) != time for iri, time in before.items()):
         return None
-    predicates: set[URIRef] = set()
+    triples: set[Triple] = set()
     graphs: set[URIRef] = set()
     added = set(after) - set(before)
     for change in changes(newer, added) if added else []:
         graphs |= {URIRef(change.iri + part) for part in ("", "/toegevoegd", "/verwijderd")}
-        predicates |= {URIRef(str(t[1])) for t in (*change.added, *change.removed)}
-    return Delta(frozenset(predicates), frozenset(graphs))
+        triples.update(change.added, change.removed)
+    return Delta(frozenset(triples), frozenset(graphs))
 
 
 def diff(
