@@ -11,9 +11,10 @@ position a constant or a variable with what its group says of it:
 A triple added or removed can only change the answer if it matches one of these patterns: a
 solution that used it would otherwise be there before and after. What is not understood counts
 as "any": a variable predicate without ``VALUES``, a property path's ends, a literal constant (its
-datatype may be written differently), and everything below an ``OPTIONAL``'s right side, a
-``MINUS``, a sub-select, a ``GROUP BY`` or an ``EXISTS``, where the conditions of the group
-around do not hold for each matched triple; those start again with no conditions. Named graphs
+datatype may be written differently), and everything below an ``OPTIONAL``'s right side (but
+for the ``OPTIONAL``'s own filter: a triple that fails it joins nothing), a ``MINUS``, a
+sub-select, a ``GROUP BY`` or an ``EXISTS``, where the conditions of the group around do not hold
+for each matched triple; those start again with no conditions. Named graphs
 are recorded as such: by name, through a variable (bound or not).
 """
 
@@ -167,10 +168,13 @@ class _Walker:
             for part in ("p1", "p2"):
                 self.walk(node.get(part), graph, _with(scope, found), top)
             return
-        if name in ("Union", "LeftJoin", "Minus"):  # the second part of the last two: anew
+        if name in ("Union", "LeftJoin", "Minus"):
             self.walk(node.get("p1"), graph, scope, top)
-            again = name == "Union"
-            self.walk(node.get("p2"), graph, scope if again else {}, top and again)
+            if name == "Union":
+                self.walk(node.get("p2"), graph, scope, top)
+            else:  # an OPTIONAL's own filter decides which of its triples join; nothing else
+                own = _conditions(node.get("expr")) if name == "LeftJoin" else []
+                self.walk(node.get("p2"), graph, _with({}, own), False)
             self.walk(node.get("expr"), graph, {}, False)
             return
         keeps = ("SelectQuery", "AskQuery", "ConstructQuery", "DescribeQuery", "Project",

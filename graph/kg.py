@@ -330,7 +330,8 @@ class KnowledgeGraph(Naming):
         return DOMAIN.ask(self.store, "has-type", {"s": iri})
 
     def instances(self, cls: Node) -> list[Node]:
-        """The instances of ``cls`` or of its subclasses, in a stable order."""
+        """The instances of ``cls`` or of its subclasses, in a stable order (the deck's
+        resources: change sets and their sources are :mod:`amkg.graph.history`'s)."""
         rows = DOMAIN.select(self.store, "instances", {"cls": cls})
         return sorted({r["s"] for r in rows}, key=str)
 

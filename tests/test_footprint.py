@@ -84,6 +84,10 @@ def test_conditions_do_not_reach_where_they_do_not_hold_for_each_triple() -> Non
               f'FILTER(STRSTARTS(STR(?s), "{NS}")) }}')  # fmt: skip
     assert touched(nested, (A, P, B))
     either = f'SELECT * WHERE {{ ?s x:p ?o FILTER(STRSTARTS(STR(?s), "{NS}") || isIRI(?o)) }}'
+    own = ("SELECT * WHERE { ?s x:p ?o OPTIONAL { ?o x:q ?v "
+           f'FILTER(STRSTARTS(STR(?v), "{NS}")) }} }}')  # fmt: skip
+    assert touched(own, (A, Q, B))  # an OPTIONAL's own filter holds for each triple it joins
+    assert not touched(own, (B, Q, A))
     assert touched(either, (A, P, "text"))
 
 
