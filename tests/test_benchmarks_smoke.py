@@ -103,3 +103,12 @@ def test_command_line_help(module: str) -> None:
 def test_machine_names_the_cpus() -> None:
     assert "CPUs" in machine()
     assert "pyoxigraph" in machine()
+
+
+def test_version_benchmark_runs_once(tmp_path: Path) -> None:
+    from benchmarks import bench_versions
+
+    report = bench_versions.measure(2, tmp_path)
+    assert report["saves"] == 2
+    assert report["editor_cpu_ms_per_save"] > 0
+    assert report["sweep_ratio_after_save_to_warm"] > 0
