@@ -325,7 +325,7 @@ def _run(
             )
         try:
             results, report = gate.check_change(
-                base_store, build.fingerprint, all_added, removed, extra=meta
+                base_store, build.fingerprint, all_added, removed, extra=meta, version=str(current)
             )
             lap("gate")
             refused = gate.blocking(results)

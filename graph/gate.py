@@ -199,11 +199,39 @@ def check_change(
     added: Iterable[Triple],
     removed: Iterable[Triple],
     extra: Graph | None = None,
+    version: str | None = None,
 ) -> tuple[list[Violation], str]:
     """:func:`check` of the candidate that ``base`` with ``added`` and ``removed`` would be,
-    without writing it (:class:`Changed`): the commit writes the candidate meanwhile."""
+    without writing it (:class:`Changed`): the commit writes the candidate meanwhile.
+
+    ``version`` names ``base`` (a published version never changes): the result is then kept,
+    and the same change on the same version is not validated again (the edit form previews a
+    change, then saves it). The change set's times, new at each call, are left out of the key:
+    they are written the same way every time."""
     added, removed = list(added), list(removed)
-    return _check(Changed(base, added, removed), key, [*added, *removed], extra)
+    if version is None:
+        return _check(Changed(base, added, removed), key, [*added, *removed], extra)
+    kept = (version, key, frozenset(added), frozenset(removed), _timeless(extra))
+    with _cache_lock:
+        found = _checked.get(kept)
+    if found is None:
+        found = _check(Changed(base, added, removed), key, [*added, *removed], extra)
+        with _cache_lock:
+            _checked[kept] = found
+            while len(_checked) > 64:
+                del _checked[next(iter(_checked))]
+    return list(found[0]), found[1]
+
+
+_TIMES = {URIRef("http://www.w3.org/ns/prov#startedAtTime"),
+          URIRef("http://www.w3.org/ns/prov#endedAtTime")}  # fmt: skip
+_checked: dict[tuple[object, ...], tuple[list[Violation], str]] = {}
+
+
+def _timeless(extra: Graph | None) -> frozenset[tuple[Node, Node, Node]]:
+    if extra is None:
+        return frozenset()
+    return frozenset((s, p, o) for s, p, o in extra if p not in _TIMES)
 
 
 def _check(

@@ -168,3 +168,37 @@ def test_an_update_is_committed_as_its_delta(edit_kg: KnowledgeGraph) -> None:
             reason="bulk",
             source=SOURCE,
         )
+
+
+def test_a_previewed_change_is_not_validated_again_on_the_same_version(
+    edit_kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The edit form previews a change, then saves it: on an unchanged version the gate's
+    result is reused (its times aside, the change set is the same); on a newer one it is not."""
+    from amkg.graph import gate
+
+    calls: list[int] = []
+    real = gate._check
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(gate, "_check", counted)
+    monkeypatch.setattr(gate, "_checked", {})  # other tests' edits of the same deck build
+    change = revise("2023-05-31")
+    assert changes.preview(edit_kg, change) == []
+    changes.commit(edit_kg, change)
+    assert len(calls) == 1
+    later = Change("Anna (SZW)", "Toelichting", SOURCE,
+                   added=((TRAJECTORY, AMKG.editorNote, Literal("Zie de brief")),))  # fmt: skip
+    changes.preview(edit_kg, later)
+    changes.commit(edit_kg, later)
+    assert len(calls) == 2
+    bad = Change("Anna (SZW)", "Nog een datum", SOURCE,
+                 added=((TRAJECTORY, AMKG.revisedDate, day("2023-09-30")),))  # fmt: skip
+    assert changes.preview(edit_kg, bad)  # two revised dates: a violation, kept too
+    with pytest.raises(ChangeRejected):
+        changes.commit(edit_kg, bad)
+    assert len(calls) == 3
+    assert history.recent(edit_kg)[0].reason == "Toelichting"
