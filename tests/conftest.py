@@ -13,23 +13,32 @@
   to compute expected answers with (the application itself only reads its store).
 - ``xss_data_dir`` / ``xss_client``: a copy of ``graph/data`` plus labels that are HTML
   (``tests.helpers.XSS_TTL``), and a test client of the app over it.
+
+The SHACL check of a build and of ``amkg load --into`` (``build._validate``) runs once per distinct
+input in a test process: the server tests load the same deck into a dozen servers, and the check
+is a pure function of the triples, shapes and prefixes (``_one_shacl_check_per_input``).
 """
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import rdflib
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
+from amkg.graph import build, remote_load
 from amkg.graph.kg import KnowledgeGraph
 from amkg.graph.paths import DATA_DIR, DATA_DIR_ENV, STORE_ENV
+from amkg.graph.report import ValidationReport
 from amkg.webui.app import create_app
 from tests.helpers import reference_graph, write_xss_data
 
@@ -40,6 +49,35 @@ MUTATIONS_DIR = FIXTURES_DIR / "mutations"
 BROKEN_TTL = FIXTURES_DIR / "broken" / "broken.ttl"
 #: The line of the syntax error in ``BROKEN_TTL``.
 BROKEN_LINE = 7
+
+
+#: The files that take longest (tens of seconds each), in that order, run before all others: the
+#: suite runs in two processes, each file whole in one (pytest-xdist, ``--dist loadfile`` in
+#: pyproject.toml), and a long file handed out last would leave the other process idle.
+LONGEST_FIRST = [
+    "test_remote_servers.py",
+    "test_remote_edits.py",
+    "test_responsive.py",
+    "test_edits_gate.py",
+    "test_validate.py",
+    "test_soak.py",
+    "test_levers_browser.py",
+    "test_remote_endpoint.py",
+    "test_adding.py",
+    "test_analysis.py",
+    "test_explorer.py",
+    "test_store_seam.py",
+    "test_edits_serve.py",
+    "test_reasoner.py",
+    "test_edits_safety.py",
+]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The files of :data:`LONGEST_FIRST` first; within a file, and the rest, as collected."""
+    rank = {name: index for index, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
 
 def copy_data_dir(destination: Path, source: Path = DATA_DIR) -> Path:
@@ -56,6 +94,32 @@ def _stores_of_this_run(tmp_path_factory: pytest.TempPathFactory) -> None:
     user's data directory (processes the tests start inherit it through ``$AMKG_STORE``).
     Builds are found by the content of their sources, so copies of unchanged data share one."""
     os.environ[STORE_ENV] = str(tmp_path_factory.mktemp("stores"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_shacl_check_per_input() -> Iterator[None]:
+    """A build and ``load_into`` check their sources with SHACL (seconds for the deck) before
+    they write; the same triples, shapes and prefixes give the same report, so each distinct
+    input is checked once per test process (other data, e.g. a mutated copy, is checked as
+    always)."""
+    check = build._validate
+    reports: dict[str, ValidationReport] = {}
+
+    def once(
+        data: list[ox.Triple], shapes: list[ox.Triple], prefixes: dict[str, str]
+    ) -> ValidationReport:
+        digest = hashlib.sha256()
+        for part in (data, shapes, sorted(prefixes.items())):
+            digest.update("\n".join(map(str, part)).encode() + b"\0")
+        key = digest.hexdigest()
+        if key not in reports:
+            reports[key] = check(data, shapes, prefixes)
+        return copy.deepcopy(reports[key])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(build, "_validate", once)
+        patch.setattr(remote_load, "_validate", once)
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -9,10 +9,14 @@
 - ``serve(app)``: the app served by waitress on a free loopback port, for the browser tests.
 - ``CHROMIUM``, ``CHROMIUM_ARGS``: Debian's Chromium and the flags that keep it headless and
   off the network (the browser tests and ``benchmarks/bench_explorer.py`` launch it alike).
+- ``LONG``: ``$AMKG_LONG_TESTS`` is set: the load, soak and crash-loop tests run their longer
+  versions (more seconds, more rounds); by default they run the shortest that still shows the
+  property, so the whole suite fits CI's time.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +29,8 @@ from waitress.server import create_server
 from amkg.graph.load import load_graph
 from amkg.graph.paths import DATA_DIR, data_files, ontology_files
 
+#: The longer runs of the load, soak and crash-loop tests (``AMKG_LONG_TESTS=1``).
+LONG = bool(os.environ.get("AMKG_LONG_TESTS"))
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

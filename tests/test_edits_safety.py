@@ -1,6 +1,10 @@
 """Nothing lost (issue 11): a writer killed with SIGKILL at random points of a commit leaves
 the whole old or the whole new state; two editors of one entity: one wins, the other gets a
-conflict; ten editors of different entities at once: every change kept."""
+conflict; ten editors of different entities at once: every change kept.
+
+The crash loop kills the writer 6 times, each after 0.05 to 1.2 s (several commits a second, so
+the kills land at random points of them); ``AMKG_LONG_TESTS=1`` kills it 16 times, each after
+up to 2.5 s."""
 
 from __future__ import annotations
 
@@ -23,9 +27,11 @@ from amkg.graph.head import edits_dir, read_head
 from amkg.graph.kg import KnowledgeGraph
 from amkg.graph.load import AMKG
 from tests.edits_helpers import SOURCE, TRAJECTORY, revise
+from tests.helpers import LONG
 
 ROOT = Path(__file__).resolve().parent.parent
-KILLS = 8
+#: How often the writer is killed, and the longest it runs before a kill (seconds).
+KILLS, LONGEST_RUN = (16, 2.5) if LONG else (6, 1.2)
 
 
 def consistent(data: Path) -> int:
@@ -64,7 +70,7 @@ def test_a_writer_killed_at_random_points_leaves_whole_change_sets(
         try:
             assert writer.stdout is not None
             assert writer.stdout.readline().strip() == b"ready"
-            time.sleep(rng.uniform(0.05, 2.5))
+            time.sleep(rng.uniform(0.05, LONGEST_RUN))
         finally:
             writer.send_signal(signal.SIGKILL)
             writer.wait()

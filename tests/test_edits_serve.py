@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 
 def test_three_editors_two_on_one_trajectory_lose_nothing(tmp_path: Path) -> None:
     args = argparse.Namespace(
-        editors=3, shared=2, readers=3, saves=2, idle=2.0, workers=2, think=0.1
+        editors=3, shared=2, readers=3, saves=2, idle=1.0, workers=2, think=0.1
     )
     report = bench_editors.run(args, tmp_path)
     assert report["saves_accepted"] == 6, report

@@ -65,13 +65,15 @@ def test_matrix_cell_opens_its_explanation(watched: tuple[Page, Any], live_serve
 
 
 def _pick(page: Page, selector: str, text: str) -> None:
-    """Type into a picker, wait for its suggestions and take the first by keyboard."""
+    """Type into a picker, wait for the suggestions of the whole text and take the first by
+    keyboard (the list first shows those of a shorter prefix while the typing goes on)."""
     box = page.locator(selector)
     box.fill("")
     with page.expect_response(lambda r: "/api/suggest" in r.url):
         box.press_sequentially(text, delay=20)
     option = page.locator(f"{selector}-listbox [role=option]").first
     expect(option).to_be_visible()
+    expect(option).to_contain_text(text, ignore_case=True)
     box.press("ArrowDown")
     expect(option).to_have_attribute("aria-selected", "true")
     box.press("Enter")
