@@ -6,7 +6,6 @@ and pass axe, in Dutch and English, also with their messages at the fields."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
@@ -21,7 +20,6 @@ from tests.helpers import serve
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path("/tmp/amkg-forms-screenshots")
 FORMS = [
     "/nieuw/traject",
     "/nieuw/maatregel?spoor=2",
@@ -112,22 +110,28 @@ def test_a_corrected_label_shows_on_the_entity_page_and_in_its_history(
 @pytest.mark.parametrize("lang", ["nl", "en"])
 @pytest.mark.parametrize("size", [(390, 844), (1440, 900)])
 def test_the_forms_fit_and_pass_axe(
-    browser: Browser, adding_app: tuple[str, object], lang: str, size: tuple[int, int]
+    browser: Browser,
+    adding_app: tuple[str, object],
+    lang: str,
+    size: tuple[int, int],
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
+    """Each form fits and passes axe, empty and with its errors shown; screenshots to look at
+    are kept in pytest's temporary folder (``forms-screenshots*``)."""
     url, _app = adding_app
+    shots = tmp_path_factory.mktemp("forms-screenshots")
     ctx = _context(browser, url, *size)
     page = ctx.new_page()
     log_in(page, url)
-    SHOTS.mkdir(exist_ok=True)
     for path in FORMS:
         page.goto(f"{url}{path}{'&' if '?' in path else '?'}lang={lang}")
         fits_and_passes_axe(page)
         name = path.strip("/").split("?")[0].replace("/", "-")
-        page.screenshot(path=str(SHOTS / f"{name}-{lang}-{size[0]}.png"), full_page=True)
+        page.screenshot(path=str(shots / f"{name}-{lang}-{size[0]}.png"), full_page=True)
     page.goto(f"{url}/nieuw/traject?lang={lang}")
     page.fill("#f-label_nl", "<b>vet</b>")
     page.click("button[value=save]")
     page.locator(".field-error").first.wait_for()
     fits_and_passes_axe(page)  # with the messages at their fields
-    page.screenshot(path=str(SHOTS / f"errors-{lang}-{size[0]}.png"), full_page=True)
+    page.screenshot(path=str(shots / f"errors-{lang}-{size[0]}.png"), full_page=True)
     ctx.close()
