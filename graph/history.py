@@ -17,6 +17,7 @@ into memory when a change came after the day.
 from __future__ import annotations
 
 import datetime
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -192,7 +193,12 @@ def current(kg: Any) -> Any:
     newer = KnowledgeGraph(
         store, prefixes=kg.prefixes, report=kg._report, sources=kg.sources, build=kg.build
     )
-    newer.inherit(kg, delta(kg.store, store))
+    try:
+        change = delta(kg.store, store)
+    except Exception:  # reading goes on; nothing is taken over (each value is built again)
+        logging.getLogger(__name__).exception("the change between two versions was not read")
+        change = None
+    newer.inherit(kg, change)
     with _views_lock:
         return _views.setdefault(key, newer)
 

@@ -286,3 +286,22 @@ def test_a_value_not_asked_for_in_between_is_still_taken_over_later(
     latest = history.current(between)
     assert network(latest) is built
     assert latest._reads["trace-network"] is kg._reads["trace-network"]
+
+
+def test_a_change_that_cannot_be_read_takes_nothing_over_and_reading_goes_on(
+    make_data_copy: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from amkg.graph.trace_network import network
+
+    kg = KnowledgeGraph.open(data_dir=make_data_copy())
+    built = network(kg)
+    changes.commit(kg, revise("2023-05-01"))
+
+    def broken(older: object, newer: object) -> None:
+        raise RuntimeError("the change sets could not be read")
+
+    monkeypatch.setattr(history, "delta", broken)
+    newer = history.current(kg)
+    assert newer is not kg
+    assert not newer._derived
+    assert network(newer) is not built
