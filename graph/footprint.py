@@ -157,11 +157,6 @@ def note_reads(found: Reads) -> None:
         recorder.add(found)
 
 
-def note_footprint(found: Footprint) -> None:
-    for recorder in _recorders.get():
-        recorder.footprint.add(found)
-
-
 def note_everything() -> None:
     """A read of the whole store (a dump, a count of every triple): it cannot be asked again."""
     for recorder in _recorders.get():

@@ -22,7 +22,7 @@ from rdflib.term import Node
 from amkg.graph import footprint
 from amkg.graph.build import Build, current_build
 from amkg.graph.load import PREFIXES, load_shapes
-from amkg.graph.naming import Naming, labels_footprint
+from amkg.graph.naming import Naming
 from amkg.graph.report import ValidationReport
 from amkg.graph.rq import DOMAIN
 from amkg.graph.sources import Sources
@@ -197,12 +197,12 @@ class KnowledgeGraph(Naming):
             older = self._older.pop(key, None)
             if older is not None and footprint.answers_again(self._ask, older[1]):
                 value, read = older
+                footprint.note_reads(read)  # for a value being built around this one
             else:
-                with footprint.recording() as read:
+                with footprint.recording() as read:  # recorded into those around it too
                     value = make()
             self._reads[key] = read  # before the value: whoever sees one sees both
             cache[key] = value
-            footprint.note_reads(read)
             return value  # type: ignore[no-any-return]
 
     def _used(self, key: str, value: T) -> T:
@@ -240,9 +240,6 @@ class KnowledgeGraph(Naming):
         for key, (value, read) in list(older._older.items()):  # not yet asked for there
             if key not in self._derived:  # its answers are compared with this version's
                 self._older.setdefault(key, (value, read))
-        if not labels_footprint().touched_by(delta):
-            for node, found in list(older._single_labels.items()):
-                self._single_labels.setdefault(node, found)
         return sorted(kept)
 
     def _fresh(self) -> None:

@@ -9,7 +9,6 @@ from it (the trace network, search, ...), be built again (:mod:`amkg.graph.footp
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -147,9 +146,3 @@ def _label_index(values: LabelValues) -> dict[Node, dict[str, str]]:
         if found:
             index[node] = found
     return index
-
-
-@functools.cache
-def labels_footprint() -> footprint.Footprint:
-    """What a resource's labels are read from (``labels-of.rq``)."""
-    return footprint.of_query(DOMAIN.text("labels-of"))
