@@ -29,6 +29,8 @@ import pyoxigraph as ox
 from amkg.queries.guard import Limits, QueryRejected, check_query
 
 TRIVIAL = "ASK {}"
+# Query texts of a chosen size for the guard to parse: built from a loop counter, never from a
+# value anyone gives (the guard reads query text; a user's values are bound elsewhere).
 SMALL = (
     "PREFIX amkg: <https://w3id.org/amkg/def#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
     "SELECT ?track ?label (COUNT(?m) AS ?measures) WHERE {\n"

@@ -142,6 +142,8 @@ class Virtuoso:
     def _load(self, ntriples: bytes) -> None:
         data = self.dir / "amkg.graph.nt"
         data.write_bytes(ntriples)
+        # isql takes no parameters: the file is ours (a temporary folder of this run) and GRAPH
+        # a constant of this module; neither comes from a user.
         self.sql(f"DB.DBA.TTLP_MT(file_to_string_output('{data}'), '', '{GRAPH}', 0);\n"
                  # the default graph of /sparql, whatever the Host header (a LIKE pattern)
                  f"INSERT INTO DB.DBA.SYS_SPARQL_HOST (SH_HOST, SH_GRAPH_URI) "

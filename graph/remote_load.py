@@ -192,7 +192,12 @@ def _swap(store: RemoteStore, pairs: list[tuple[str, str]], drop: list[str]) -> 
     """Put each new graph in place of its live one, and drop the graphs in ``drop``, in one
     update request: ``MOVE``, or where the server refuses that, what SPARQL 1.1 Update defines
     ``MOVE`` to be (Jena 4.5, Debian's, fails every ``MOVE``/``COPY``/``ADD`` of an existing
-    named graph: "Invalid source target")."""
+    named graph: "Invalid source target").
+
+    Graph names go into the text between ``<`` and ``>``: SPARQL Update has no parameter for
+    them. Each was checked first: the configured ones by ``RemoteConfig`` (``nameable``), their
+    ``/loading`` twins are those plus a fixed suffix, the change graphs by
+    :func:`_change_graphs`."""
     dropped = [f"DROP SILENT GRAPH <{graph}>" for graph in drop]
     try:
         store.update(
@@ -231,7 +236,10 @@ def _is_boolean(term: object) -> bool:
 
 def _insert(graph: str, batch: bytes) -> str:
     """The SPARQL Update that adds ``batch`` (N-Triples) to ``graph``: ``INSERT DATA``, or
-    ``INSERT {..} WHERE {}`` where :func:`~amkg.graph.remote.needs_template` says so."""
+    ``INSERT {..} WHERE {}`` where :func:`~amkg.graph.remote.needs_template` says so. The batch
+    is pyoxigraph's own N-Triples serialisation of parsed terms (every term escaped as
+    N-Triples requires, which SPARQL's grammar reads the same way), and ``graph`` a checked
+    name (see :func:`_swap`): no text of a user's is pasted as it was given."""
     text = batch.decode("utf-8")
     if needs_template(text):
         return f"INSERT {{ GRAPH <{graph}> {{\n{text}}} }} WHERE {{}}"
