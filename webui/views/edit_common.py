@@ -23,6 +23,12 @@ SOURCE_NAMES = {
 }
 
 
+def first_value(rows: Iterable[Mapping[str, object]], name: str) -> str:
+    """The smallest value of ``name`` among ``rows`` as text (a form shows one), else ``""``."""
+    found = sorted(str(r[name]) for r in rows if r.get(name) is not None)
+    return found[0] if found else ""
+
+
 def source_of(form: Mapping[str, str]) -> ChangeSource:
     """The change's source from the form (a date that does not exist: ``BadChange``)."""
     day_text = form.get("source_date", "").strip()

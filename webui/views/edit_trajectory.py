@@ -26,7 +26,7 @@ from amkg.graph.trace import impact
 from amkg.queries import internal
 from amkg.webui.i18n import t
 
-from .edit_common import SOURCE_NAMES
+from .edit_common import SOURCE_NAMES, first_value
 
 
 @dataclass(frozen=True)
@@ -87,8 +87,7 @@ def current_values(kg: KnowledgeGraph, iri: str) -> dict[str, str] | None:
         return None
 
     def first(name: str) -> str:
-        values = sorted(str(r[name]) for r in rows if r.get(name) is not None)
-        return values[0] if values else ""
+        return first_value(rows, name)
 
     status = first("status")
     return {

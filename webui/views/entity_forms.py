@@ -31,7 +31,7 @@ from amkg.queries import internal
 from amkg.webui.i18n import t
 
 from . import edit_trajectory
-from .edit_common import SOURCE_NAMES
+from .edit_common import SOURCE_NAMES, first_value
 
 MAX_LABEL = 300
 MAX_TEXT = 5000
@@ -308,8 +308,7 @@ def current_texts(kg: KnowledgeGraph, iri: str) -> dict[str, Any] | None:
         return None
 
     def first(name: str) -> str:
-        found = sorted(str(r[name]) for r in rows if r.get(name) is not None)
-        return found[0] if found else ""
+        return first_value(rows, name)
 
     return {
         "label_nl": first("labelNl"),
