@@ -87,7 +87,8 @@ class KnowledgeGraph(Naming):
         self.build = build
         self._derived: dict[str, Any] = {}
         self._reads: dict[str, footprint.Reads] = {}  # what each derived value read
-        self._older: dict[str, tuple[Any, footprint.Reads]] = {}  # see inherit
+        # see inherit: a value of an older version, what it read, and the change since then
+        self._older: dict[str, tuple[Any, footprint.Reads, footprint.Delta]] = {}
         self._answers: dict[footprint.QueryKey, int] = {}
         self._single_labels: dict[Node, dict[str, str]] = {}
         self._lock = threading.Lock()
@@ -178,12 +179,19 @@ class KnowledgeGraph(Naming):
 
     # --- derived data, built once per graph ---------------------------------------------------
 
-    def derived(self, key: str, make: Callable[[], T]) -> T:
+    def derived(
+        self,
+        key: str,
+        make: Callable[[], T],
+        update: Callable[[T, footprint.Delta], T] | None = None,
+    ) -> T:
         """``make()`` for this graph, computed once (the label index, the projection, the
         search index: whatever a layer derives from the graph hangs here); again after a
         remote store was reloaded (:meth:`_fresh`). What ``make`` reads is recorded
         (:mod:`amkg.graph.footprint`), so that the next version can keep the value when a
-        change did not alter it (:meth:`inherit`)."""
+        change did not alter it (:meth:`inherit`). ``update(older value, change)``, where
+        given, makes the value from the previous version's and the change between the two
+        (it must give what ``make`` would: an index kept up for the subjects that changed)."""
         self._fresh()
         cache = self._derived
         if key in cache:
@@ -195,15 +203,22 @@ class KnowledgeGraph(Naming):
             if key in cache:
                 return self._used(key, cast(T, cache[key]))
             older = self._older.pop(key, None)
-            if older is not None and footprint.answers_again(self._ask, older[1]):
-                value, read = older
+            if older is not None and update is not None:
+                value, read = update(older[0], older[2]), older[1]
+                footprint.note_reads(read)
+            elif (
+                older is not None
+                and older[1].complete
+                and footprint.answers_again(self._ask, older[1])
+            ):
+                value, read = older[0], older[1]
                 footprint.note_reads(read)  # for a value being built around this one
             else:
                 with footprint.recording() as read:  # recorded into those around it too
                     value = make()
             self._reads[key] = read  # before the value: whoever sees one sees both
             cache[key] = value
-            return value  # type: ignore[no-any-return]
+            return value
 
     def _used(self, key: str, value: T) -> T:
         if footprint.active():  # a value derived from this one read what this one read
@@ -230,16 +245,19 @@ class KnowledgeGraph(Naming):
             read = older._reads.get(key)
             if read is None or key in self._derived:
                 continue
-            if read.footprint.touched_by(delta):
-                if read.complete:
-                    self._older[key] = (value, read)
+            if read.footprint.touched_by(delta):  # on first use: updated, or asked again
+                self._older[key] = (value, read, delta)
                 continue
             self._reads[key] = read
             self._derived[key] = value
             kept.append(key)
-        for key, (value, read) in list(older._older.items()):  # not yet asked for there
-            if key not in self._derived:  # its answers are compared with this version's
-                self._older.setdefault(key, (value, read))
+        for key, (value, read, before) in list(older._older.items()):  # not asked for there
+            if key not in self._derived and key not in self._older:
+                self._older[key] = (
+                    value,
+                    read,
+                    footprint.Delta(before.triples | delta.triples, before.graphs | delta.graphs),
+                )
         return sorted(kept)
 
     def _fresh(self) -> None:

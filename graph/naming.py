@@ -41,7 +41,9 @@ class Naming:
     _older: dict[str, Any]
     _single_labels: dict[Node, dict[str, str]]
 
-    def derived(self, key: str, make: Callable[[], T]) -> T:  # pragma: no cover - see kg
+    def derived(
+        self, key: str, make: Callable[[], T], update: Callable[[T, Any], T] | None = None
+    ) -> T:  # pragma: no cover - see kg
         raise NotImplementedError
 
     def _fresh(self) -> None:  # pragma: no cover - see kg
@@ -58,7 +60,11 @@ class Naming:
         """Every resource's naming values by predicate (``rdfs:label``, ``skos:prefLabel``,
         ``skos:altLabel``, ``dcterms:title``, ``skos:notation``), sorted: the deck's resources
         and the change apparatus together."""
-        return self.derived("label-values-all", lambda: {**self._deck_values, **self._changes})
+
+        def both() -> LabelValues:
+            return {**self._deck_values, **self._changes}
+
+        return self.derived("label-values-all", both, lambda _older, _change: both())
 
     @property
     def _deck_values(self) -> LabelValues:
@@ -66,11 +72,23 @@ class Naming:
 
     @property
     def _changes(self) -> LabelValues:
-        return self.derived("change-label-values", lambda: self._read_values("change-labels"))
+        return self.derived(
+            "change-label-values", lambda: self._read_values("change-labels"), self._update_changes
+        )
 
-    def _read_values(self, query: str) -> LabelValues:
+    def _update_changes(self, older: LabelValues, change: footprint.Delta) -> LabelValues:
+        """The change apparatus's naming values after ``change``: those of the subjects it
+        touched read again (each edit adds a source and a citation; reading them all again
+        took longer than the rest of a new version)."""
+        index = dict(older)
+        for subject in sorted({s for s, _p, _o in change.triples if _is_change(s)}, key=str):
+            index.pop(subject, None)
+            index.update(self._read_values("change-labels", {"s": subject}))
+        return index
+
+    def _read_values(self, query: str, bindings: dict[str, Node] | None = None) -> LabelValues:
         index: LabelValues = {}
-        for row in DOMAIN.select(self.store, query):
+        for row in DOMAIN.select(self.store, query, bindings):
             label = row["label"]
             if isinstance(label, Literal):
                 index.setdefault(row["s"], {}).setdefault(row["p"], []).append(label)
@@ -97,9 +115,12 @@ class Naming:
         few resources of a large graph does not read all its labels."""
         self._fresh()
         if _is_change(iri):
-            return dict(
-                self.derived("change-labels", lambda: _label_index(self._changes)).get(iri, {})
-            )
+
+            def index() -> dict[Node, dict[str, str]]:
+                return _label_index(self._changes)
+
+            changes = self.derived("change-labels", index, lambda _older, _change: index())
+            return dict(changes.get(iri, {}))
         built = self._derived.get("labels")
         if built is None and "labels" in self._older:  # the previous version's, if it holds
             built = self.label_index

@@ -305,3 +305,41 @@ def test_a_change_that_cannot_be_read_takes_nothing_over_and_reading_goes_on(
     assert newer is not kg
     assert not newer._derived
     assert network(newer) is not built
+
+
+def test_the_change_apparatus_indexes_are_kept_up_from_each_change(
+    app_on_copy: Callable[[], FlaskClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The change apparatus's label values, sources and citations are updated from the change
+    (the subjects it touched read again; each edit adds a source and a citation, and no edit
+    may change the apparatus itself), never read whole again, and equal what a fresh app
+    reads."""
+    from amkg.graph.naming import Naming
+    from amkg.webui.views.provenance import change_sources
+
+    client = app_on_copy()
+    crawl(client)
+    app = client.application
+    changes.commit(app.extensions["amkg"], revise("2023-05-01"))
+    crawl(client)  # the first edited version: the indexes hold its source
+    first = app.extensions["amkg"]
+    read_whole: list[str] = []
+    original = Naming._read_values
+
+    def counted(self: Naming, query: str, bindings: object = None) -> object:
+        if bindings is None:
+            read_whole.append(query)
+        return original(self, query, bindings)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Naming, "_read_values", counted)
+    changes.commit(first, move("2023-05-01", "2023-06-01"))
+    carried = crawl(client)
+    newer: KnowledgeGraph = app.extensions["amkg"]
+    assert newer is not first
+    assert "change-labels" not in read_whole
+    assert len(change_sources(newer)) == 2
+    fresh = app_on_copy()
+    assert carried == crawl(fresh)
+    built = fresh.application.extensions["amkg"]
+    for key in ("change-label-values", "change-sources", "change-citations"):
+        assert newer._derived[key] == built._derived[key], key

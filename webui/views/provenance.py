@@ -8,6 +8,7 @@ from typing import Any
 from rdflib import Literal
 from rdflib.term import Node
 
+from amkg.graph.footprint import Delta
 from amkg.queries import internal
 
 from .common import AMKG, KG_, Labeler, is_true, pick_texts
@@ -59,30 +60,47 @@ def _citation_index(kg: KG_) -> CitationIndex:
 
 def change_sources(kg: KG_) -> dict[Node, dict[str, str]]:
     """The sources of later changes (issue 11) by IRI: title, date, link, meeting and the change
-    set's id (``kg.derived``)."""
+    set's id (``kg.derived``; after a change, the sources it touched are read again)."""
 
-    def read() -> dict[Node, dict[str, str]]:
+    def read(bindings: dict[str, Node] | None = None) -> dict[Node, dict[str, str]]:
         found = {}
-        for r in internal.select(kg, "change-citations"):
+        for r in internal.select(kg, "change-citations", bindings):
             change = str(r["change"]).rsplit("/", 1)[-1]
             found[r["source"]] = {name: str(r[name]) if r.get(name) is not None else ""
                                   for name in ("title", "date", "url", "meeting")}  # fmt: skip
             found[r["source"]]["change"] = change
         return found
 
-    return kg.derived("change-sources", read)
+    def update(older: dict[Node, dict[str, str]], delta: Delta) -> dict[Node, dict[str, str]]:
+        subjects = {s for s, _p, _o in delta.triples}
+        changed = {str(s).rsplit("/", 1)[-1] for s in subjects}  # a change set's own triples
+        again = subjects | {s for s, row in older.items() if row["change"] in changed}
+        found = {s: row for s, row in older.items() if s not in again}
+        for source in sorted(again, key=str):
+            found.update(read({"source": source}))
+        return found
+
+    return kg.derived("change-sources", read, update)
 
 
 def change_citations(kg: KG_) -> dict[Node, list[Node]]:
-    """Resource -> the sources of later changes it cites (``kg.derived``)."""
+    """Resource -> the sources of later changes it cites (``kg.derived``; after a change, the
+    citations of the subjects it touched are read again)."""
 
-    def read() -> dict[Node, list[Node]]:
+    def read(bindings: dict[str, Node] | None = None) -> dict[Node, list[Node]]:
         found: dict[Node, list[Node]] = {}
-        for r in internal.select(kg, "change-cited"):
+        for r in internal.select(kg, "change-cited", bindings):
             found.setdefault(r["node"], []).append(r["citation"])
         return found
 
-    return kg.derived("change-citations", read)
+    def update(older: dict[Node, list[Node]], delta: Delta) -> dict[Node, list[Node]]:
+        subjects = {s for s, _p, _o in delta.triples}
+        found = {node: cited for node, cited in older.items() if node not in subjects}
+        for node in sorted(subjects, key=str):
+            found.update(read({"node": node}))
+        return found
+
+    return kg.derived("change-citations", read, update)
 
 
 def citations_of(kg: KG_, lab: Labeler, node: Node) -> list[dict[str, Any]]:
