@@ -27,6 +27,9 @@ from typing import Any
 
 access = logging.getLogger("amkg.access")
 LEVELS = ("critical", "error", "warning", "info", "debug")
+#: The level ``amkg serve`` gives its web and write processes (they are spawned: the
+#: environment is what reaches them).
+LEVEL_ENV = "AMKG_LOG_LEVEL"
 _TOKEN = re.compile(r"[A-Za-z0-9._-]{1,64}")
 _HANDLER_NAME = "amkg-json"
 

@@ -74,6 +74,12 @@ QUERY_MAX_WAITING: int | None = None
 #: to be set only behind a reverse proxy that sets it; ``None``: the peer address.
 CLIENT_ADDRESS_HEADER: str | None = None
 
+#: ``amkg serve``: each web process hands its writes (edit forms, SPARQL Update, Graph Store
+#: writes) to a process of its own that runs at this nice value (0 to 19; higher: less CPU
+#: when the machine is busy), so edits do not slow down reading (webui/write_process.py);
+#: ``None``: writes run in the web process.
+WRITE_PROCESS_NICE: int | None = 10
+
 # --- Pages --------------------------------------------------------------------------------
 #: Most nodes a graph view draws.
 GRAPH_NODE_CAP = 500

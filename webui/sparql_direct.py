@@ -33,6 +33,8 @@ from amkg.webui.sparql import METHODS, respond
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
+    from amkg.webui.write_process import WriteProcess
+
 PATH = "/sparql"
 HEALTH_PATH = "/healthz"
 _METHODS = frozenset([*METHODS, "HEAD"])
@@ -51,6 +53,7 @@ class DirectSparql:
     def __init__(self, app: Flask, flask_wsgi_app: WSGIApplication) -> None:
         self.app = app
         self.flask_wsgi_app = flask_wsgi_app  # the app without this shortcut (tests use it)
+        self.writes: WriteProcess | None = None  # amkg serve: writes in a process of their own
 
     def _takes(self, environ: WSGIEnvironment) -> bool:
         query_string = environ.get("QUERY_STRING", "")
@@ -73,6 +76,8 @@ class DirectSparql:
         ):
             start_response("200 OK", list(_HEALTH_HEADERS))
             return [] if environ["REQUEST_METHOD"] == "HEAD" else [_HEALTHY]
+        if self.writes is not None and self.writes.takes(environ):
+            return self.writes(environ, start_response)
         if not self._takes(environ):
             return self.flask_wsgi_app(environ, start_response)
         app = self.app
@@ -107,3 +112,16 @@ def install(app: Flask) -> None:
     """Put :class:`DirectSparql` in front of ``app`` (idempotent)."""
     if not isinstance(app.wsgi_app, DirectSparql):
         app.wsgi_app = DirectSparql(app, app.wsgi_app)  # type: ignore[method-assign]
+
+
+def use_write_process(app: Flask, nice: int, overrides: dict[str, Any] | None = None) -> None:
+    """Hand ``app``'s writes to a process of their own at ``nice``
+    (:mod:`amkg.webui.write_process`; ``amkg serve``), started now, in the background."""
+    from amkg.webui.write_process import WriteProcess
+
+    install(app)
+    front = app.wsgi_app
+    assert isinstance(front, DirectSparql)
+    if front.writes is None:
+        front.writes = WriteProcess(app, overrides, nice)
+        front.writes.start()

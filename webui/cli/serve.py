@@ -50,7 +50,7 @@ DEFAULT_WORKERS = 2
 #: The settings ``amkg serve`` passes to its web processes (as ``create_app``'s test_config).
 CONFIG_ENV = "AMKG_SERVE_CONFIG"
 #: The log level ``amkg serve --log-level`` passes to its web processes.
-LOG_LEVEL_ENV = "AMKG_LOG_LEVEL"
+LOG_LEVEL_ENV = logs.LEVEL_ENV
 #: Connections one web process holds open at once (Granian's backpressure: a connection takes
 #: a permit from accept to close, idle or not); more wait in the listen backlog. Far above the
 #: threads, so idle or slow clients cannot take every permit (64 idle connections: the probe
@@ -86,12 +86,16 @@ def served_app() -> Flask:
     from amkg.webui.app import create_app
     from amkg.webui.explorer import warm_up
     from amkg.webui.sparql import start_pool
+    from amkg.webui.sparql_direct import use_write_process
 
     logs.configure(os.environ.get(LOG_LEVEL_ENV) or "info")
     overrides = json.loads(os.environ.get(CONFIG_ENV) or "{}")
     app = create_app(overrides or None)
+    nice = app.config.get("WRITE_PROCESS_NICE")
 
     def prepare() -> None:  # beside the first requests: the process answers at once
+        if nice is not None:  # writes in a process of their own (webui/write_process.py)
+            use_write_process(app, int(nice), overrides)
         with contextlib.suppress(Exception):  # a failure shows on the request that needs it
             start_pool(app)
         warm_up(app)

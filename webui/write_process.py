@@ -1,0 +1,299 @@
+"""Writes run in a process of their own, at a lower CPU priority, so that browsing stays fast.
+
+An edit is heavy: the date preview traces what the trajectory touches, the SHACL gate validates
+the change's neighbourhood, the commit writes a new version. In the web process those seconds of
+Python would hold the interpreter lock that every page of that process needs; on a busy machine
+they would also take CPU from the readers. So ``amkg serve`` gives each web process one *write
+process* (``WRITE_PROCESS_NICE``): the same app, spawned beside it, with a higher nice value.
+The web process hands it every request that writes (an edit form's POST, a SPARQL Update, a
+Graph Store PUT/POST/DELETE) whole: the environment's plain values and the body; it answers with
+the status, headers and body. Reading requests, logging in and out and SPARQL queries stay in
+the web process. Benchmarks: ``benchmarks/README.md`` ("Bewerken").
+
+Nothing about a write changes: the write process runs the same views, checks the session
+cookie and CSRF token with the same key (kept in the accounts file), takes the same writer's
+lock; the web process logs the request. If the write process dies, the requests it had get 503
+(whether a change was saved shows in ``/wijzigingen``: a change set is published whole or not at
+all) and the next write starts a new one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import logging
+import multiprocessing
+import os
+import sys
+import threading
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from io import BytesIO
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+    from flask import Flask
+
+log = logging.getLogger(__name__)
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: Non-safe routes that do not write: they stay in the web process (the login throttle's
+#: counts live there).
+STAY = frozenset({"auth.login", "auth.logout"})
+SPARQL_ENDPOINT = "sparql.endpoint"
+#: Requests one write process handles at once (commits take the writer's lock one by one).
+THREADS = 8
+#: Seconds a write may take in the write process before the web process answers 503.
+TIMEOUT = 300.0
+_Answer = tuple[str, list[tuple[str, str]], bytes]
+
+
+def is_update(environ: WSGIEnvironment, body: bytes) -> bool:
+    """Whether a POST to ``/sparql`` is a SPARQL Update (``application/sparql-update``, or a
+    form with ``update=``), as :func:`amkg.webui.sparql.read_params` reads it."""
+    mimetype = (environ.get("CONTENT_TYPE") or "").split(";", 1)[0].strip().lower()
+    if mimetype == "application/sparql-update":
+        return True
+    if mimetype == "application/x-www-form-urlencoded":
+        return "update" in parse_qs(body.decode("latin-1"), keep_blank_values=True)
+    return False
+
+
+def writes(url_map: Map, environ: WSGIEnvironment, body: bytes) -> bool:
+    """Whether the request writes: a method other than GET/HEAD/OPTIONS on a route that is not
+    login or logout, a SPARQL query, or no route at all (so a new write route goes to the write
+    process from the start)."""
+    if environ.get("REQUEST_METHOD", "GET") in SAFE_METHODS:
+        return False
+    try:
+        endpoint, _args = url_map.bind_to_environ(environ).match()
+    except HTTPException:  # 404, 405: the web process answers that itself
+        return False
+    if endpoint in STAY:
+        return False
+    if endpoint == SPARQL_ENDPOINT:
+        return is_update(environ, body)
+    return True
+
+
+def _plain(environ: WSGIEnvironment) -> dict[str, Any]:
+    """What of the environment crosses to the other process: its plain values (the CGI
+    variables, headers, ``wsgi.url_scheme``, the request id), never its streams."""
+    kept = (str, int, float, bool)
+    return {
+        key: value
+        for key, value in environ.items()
+        if isinstance(value, kept) and key not in ("wsgi.input", "wsgi.errors")
+    }
+
+
+class WriteProcess:
+    """The web process's side: decides which requests write and hands them over."""
+
+    def __init__(self, app: Flask, overrides: dict[str, Any] | None, nice: int) -> None:
+        if not 0 <= nice <= 19:
+            raise ValueError(f"WRITE_PROCESS_NICE must be 0 to 19, not {nice}")
+        self.app = app
+        self.overrides = dict(overrides or {})
+        self.nice = nice
+        self._lock = threading.Lock()
+        self._channel: _Channel | None = None
+        self.handed = 0  # requests handed over (tests read it)
+
+    def start(self) -> None:
+        """Start the write process now (else on the first write)."""
+        self._current()
+
+    def close(self) -> None:
+        with self._lock:
+            channel, self._channel = self._channel, None
+        if channel is not None:
+            channel.close()
+
+    @property
+    def pid(self) -> int | None:
+        channel = self._channel
+        return channel.process.pid if channel is not None else None
+
+    def _current(self) -> _Channel:
+        with self._lock:
+            if self._channel is None or not self._channel.alive:
+                self._channel = _Channel(self.overrides, self.nice)
+            return self._channel
+
+    def takes(self, environ: WSGIEnvironment) -> bool:
+        """Whether this request goes to the write process. Its body is read (a form POST to
+        ``/sparql`` says in it whether it is an update) and put back for whoever answers."""
+        if environ.get("REQUEST_METHOD", "GET") in SAFE_METHODS:
+            return False
+        limit = self.app.config.get("MAX_CONTENT_LENGTH") or sys.maxsize
+        stream = environ["wsgi.input"]
+        if environ.get("CONTENT_LENGTH"):
+            try:
+                length = int(environ["CONTENT_LENGTH"])
+            except ValueError:
+                return False  # the app answers 400
+            if length > limit:
+                return False  # the app answers 413 without reading it
+            body = stream.read(length)
+        elif environ.get("wsgi.input_terminated"):  # chunked: read up to the limit
+            body = stream.read(limit + 1)
+            if len(body) > limit:  # the app answers 413 (it reads more than it may)
+                environ["wsgi.input"] = BytesIO(body)
+                return False
+        else:
+            return writes(self.app.url_map, environ, b"")
+        environ["wsgi.input"] = BytesIO(body)
+        environ["amkg.body"] = body
+        return writes(self.app.url_map, environ, body)
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        body = environ.pop("amkg.body", b"")
+        self.handed += 1
+        plain = _plain(environ)
+        plain["CONTENT_LENGTH"] = str(len(body))
+        try:
+            status, headers, data = self._current().ask(plain, body)
+        except _Gone as gone:
+            log.error("write process: %s", gone, extra={"fields": {
+                "request_id": environ.get("amkg.request_id")}})  # fmt: skip
+            status, headers, data = _unavailable(str(gone))
+        start_response(status, headers)
+        return [data]
+
+
+class _Gone(Exception):
+    """The write process stopped, or did not answer in time."""
+
+
+def _unavailable(why: str) -> _Answer:
+    text = (
+        "Het schrijfproces antwoordde niet; of de wijziging is opgeslagen, staat op /wijzigingen.\n"
+        f"The write process did not answer ({why}); whether the change was saved shows on "
+        "/wijzigingen.\n"
+    ).encode()
+    headers = [("Content-Type", "text/plain; charset=utf-8"), ("Retry-After", "5"),
+               ("Content-Length", str(len(text)))]  # fmt: skip
+    return "503 SERVICE UNAVAILABLE", headers, text
+
+
+class _Channel:
+    """One write process and the pipe to it; answers come back tagged with their request's
+    number, so several requests can be in the write process at once."""
+
+    def __init__(self, overrides: dict[str, Any], nice: int) -> None:
+        context = multiprocessing.get_context("spawn")  # never fork a process with a store open
+        self.conn, child = context.Pipe()
+        self.process = context.Process(
+            target=serve, args=(child, overrides, nice), name="amkg-writes", daemon=True
+        )
+        self.process.start()
+        child.close()
+        self.alive = True
+        self._numbers = itertools.count()
+        self._send = threading.Lock()
+        self._waiting: dict[int, list[Any]] = {}
+        self._waiting_lock = threading.Lock()
+        threading.Thread(target=self._receive, name="amkg-write-answers", daemon=True).start()
+
+    def ask(self, environ: dict[str, Any], body: bytes) -> _Answer:
+        number = next(self._numbers)
+        box: list[Any] = [threading.Event(), None]
+        with self._waiting_lock:
+            if not self.alive:
+                raise _Gone("the write process stopped")
+            self._waiting[number] = box
+        try:
+            with self._send:
+                self.conn.send((number, environ, body))
+        except (OSError, ValueError) as error:
+            self._stop(f"could not reach it: {error}")
+        if not box[0].wait(TIMEOUT):
+            with self._waiting_lock:
+                self._waiting.pop(number, None)
+            raise _Gone(f"no answer in {TIMEOUT:g} s")
+        if isinstance(box[1], _Gone):
+            raise box[1]
+        return box[1]  # type: ignore[no-any-return]
+
+    def _receive(self) -> None:
+        while True:
+            try:
+                number, answer = self.conn.recv()
+            except (EOFError, OSError):
+                self._stop("it stopped")
+                return
+            with self._waiting_lock:
+                box = self._waiting.pop(number, None)
+            if box is not None:
+                box[1] = answer
+                box[0].set()
+
+    def _stop(self, why: str) -> None:
+        with self._waiting_lock:
+            self.alive = False
+            waiting, self._waiting = self._waiting, {}
+        for box in waiting.values():
+            box[1] = _Gone(f"the write process stopped ({why})")
+            box[0].set()
+
+    def close(self) -> None:
+        self._stop("closed")
+        with contextlib.suppress(OSError):
+            self.conn.close()
+        self.process.join(10)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(5)
+
+
+def serve(conn: Connection, overrides: dict[str, Any], nice: int) -> None:
+    """The write process: the app, built once; each request answered on a thread of its own
+    (at most :data:`THREADS` at once); stops when the web process is gone."""
+    os.nice(nice)
+    from amkg.webui import logs
+    from amkg.webui.app import create_app
+
+    logs.configure(os.environ.get(logs.LEVEL_ENV) or "info")
+    app = create_app(overrides or None)
+    front = app.wsgi_app  # DirectSparql: /sparql updates and the Flask app, without a log line
+    send = threading.Lock()
+
+    def answer(number: int, environ: dict[str, Any], body: bytes) -> None:
+        environ["wsgi.input"] = BytesIO(body)
+        environ["wsgi.errors"] = sys.stderr
+        got: list[Any] = []
+
+        def start_response(status: str, headers: list[tuple[str, str]], *_: Any) -> Any:
+            got[:] = [status, list(headers)]
+            return lambda _data: None
+
+        try:
+            parts = front._answer(environ, start_response)  # type: ignore[attr-defined]
+            try:
+                data = b"".join(parts)
+            finally:
+                close = getattr(parts, "close", None)
+                if close is not None:
+                    close()
+            result: _Answer = (got[0], got[1], data)
+        except Exception:  # the app renders its own errors; this is a failure around it
+            log.exception("write process: a request failed")
+            result = _unavailable("a failure in the write process")
+        with send:
+            conn.send((number, result))
+
+    with ThreadPoolExecutor(THREADS, thread_name_prefix="amkg-write") as pool:
+        while True:
+            try:
+                number, environ, body = conn.recv()
+            except (EOFError, OSError):
+                return  # the web process is gone: finish what is running, then stop
+            pool.submit(answer, number, environ, body)
