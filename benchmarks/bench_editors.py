@@ -1,7 +1,7 @@
 """Editors save while readers browse (issue 11): no lost update, no 5xx, reads unaffected.
 
     .venv/bin/python -m benchmarks.bench_editors [--editors 10] [--shared 3] [--readers 50]
-        [--saves 4] [--idle 30] [--workers 2] [--think 1.0]
+        [--saves 4] [--idle 30] [--workers 2] [--think 1.0] [--write-nice 10]
 
 Starts ``amkg serve`` on a free port of 127.0.0.1 (:func:`benchmarks.soak.start`) over a copy of
 the data with a store root of its own, makes one account per editor with ``amkg user add
@@ -255,7 +255,9 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     before = os.environ.get("AMKG_STORE")
     os.environ["AMKG_STORE"] = str(root)  # serve and `amkg user add` share the accounts file
     try:
-        server = start(data_dir=data, workers=args.workers, query_timeout=30.0, queue_wait=60.0)
+        nice = None if args.write_nice == "none" else int(args.write_nice)
+        server = start(data_dir=data, workers=args.workers, query_timeout=30.0, queue_wait=60.0,
+                       settings={"WRITE_PROCESS_NICE": nice})  # fmt: skip
     finally:
         if before is None:
             del os.environ["AMKG_STORE"]
@@ -303,7 +305,7 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             reader.stop.set()
         for thread in threads:
             thread.join(TOO_SLOW + 5)
-        report = _report(port, editors, readers, edit_seconds)
+        report = {"write_process_nice": nice, **_report(port, editors, readers, edit_seconds)}
         report["machine_load_1min_at_idle_edits_end"] = load  # other programs share the CPUs
         return report
     finally:
@@ -397,6 +399,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--saves", type=int, default=4)
     parser.add_argument("--idle", type=float, default=30.0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--write-nice",
+        default="10",
+        help="WRITE_PROCESS_NICE of the server: 0 to 19, or 'none' (writes in the web process)",
+    )
     parser.add_argument(
         "--think",
         type=float,
