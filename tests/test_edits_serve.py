@@ -1,6 +1,7 @@
 """Editors save through ``amkg serve`` while readers browse (issue 11), short
 (``benchmarks/bench_editors.py`` has the long run): every accepted save is in the history and
-in the final state, a stale save gets 409 and is redone, and no answer is a 5xx or hangs.
+in the final state, a stale save gets 409 and is redone, and no answer is a 5xx or hangs; with
+the writes in a process of their own (``WRITE_PROCESS_NICE``, the default) and without.
 
 A forked web process hung for good in its first save (RocksDB's threads do not survive the
 fork of a process that had opened the store), which only a real server shows."""
@@ -17,11 +18,14 @@ from benchmarks import bench_editors
 pytestmark = pytest.mark.slow
 
 
-def test_three_editors_two_on_one_trajectory_lose_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("write_nice", ["10", "none"])  # a write process (the default) or not
+def test_three_editors_two_on_one_trajectory_lose_nothing(tmp_path: Path, write_nice: str) -> None:
     args = argparse.Namespace(
-        editors=3, shared=2, readers=3, saves=2, idle=1.0, workers=2, think=0.1
-    )
+        editors=3, shared=2, readers=3, saves=2, idle=1.0, workers=2, think=0.1,
+        write_nice=write_nice,
+    )  # fmt: skip
     report = bench_editors.run(args, tmp_path)
+    assert report["write_process_nice"] == (None if write_nice == "none" else int(write_nice))
     assert report["saves_accepted"] == 6, report
     assert report["checks"]["no_lost_update"], report
     assert report["checks"]["no_5xx"], report
