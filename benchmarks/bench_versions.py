@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import shutil
 import sys
 import tempfile
 import time
@@ -47,11 +48,13 @@ def measure(
     from amkg.graph import changes, history, slippage
     from amkg.graph.changes_types import Change, ChangeSource
     from amkg.graph.load import AMKG, KG
+    from amkg.graph.paths import DATA_DIR
     from amkg.webui.app import create_app
-    from tests.conftest import DATA_DIR, copy_data_dir
-    from tests.edits_helpers import day
+    from tests.edits_helpers import day  # plain rdflib: no test dependency
 
-    data = copy_data_dir(folder / "data", data_dir or DATA_DIR)
+    data = folder / "data"  # a copy of the Turtle: the edits never touch the real data
+    shutil.copytree(data_dir or DATA_DIR, data, ignore=lambda _d, names: [
+        n for n in names if not n.endswith(".ttl")])  # fmt: skip
     settings: dict[str, Any] = {"TESTING": True, "DATA_DIR": str(data)}
     if store_root is not None:
         settings["STORE_PATH"] = str(store_root)
