@@ -17,6 +17,7 @@ from amkg.graph.history import history
 from amkg.graph.load import KG
 from amkg.webui.app import create_app
 from amkg.webui.sparql import close_pool
+from amkg.webui.sparql_direct import use_write_process
 from tests.conftest import copy_data_dir
 from tests.helpers import serve
 
@@ -30,11 +31,16 @@ AXE = Path(__file__).parents[1] / "data" / "vendor" / "axe" / "axe.min.js"
 @pytest.fixture(scope="module")
 def editing_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, object]]:
     folder = tmp_path_factory.mktemp("editing")
-    app = create_app({"TESTING": True, "DATA_DIR": str(copy_data_dir(folder / "data")),
-                      "ACCOUNTS_PATH": str(folder / "accounts.sqlite3")})  # fmt: skip
+    settings = {"TESTING": True, "DATA_DIR": str(copy_data_dir(folder / "data")),
+                "ACCOUNTS_PATH": str(folder / "accounts.sqlite3")}  # fmt: skip
+    app = create_app(settings)
     app.extensions["amkg_accounts"].add_user("anna", "redacteur", PASSWORD, str(KG["szw"]))
+    use_write_process(app, 10, settings)  # as amkg serve does: the saves run there
     with serve(app) as url:
         yield url, app
+    writes = app.wsgi_app.writes  # type: ignore[attr-defined]
+    assert writes.handed > 0  # the browser's previews and saves went to the write process
+    writes.close()
     close_pool(app)
 
 
