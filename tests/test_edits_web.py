@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import datetime
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 
-from amkg.graph import changes
+from amkg.graph import changes, history
 from amkg.graph.kg import KnowledgeGraph
+from amkg.webui import asof
 from amkg.webui.app import create_app
 from tests.edits_helpers import revise
 
@@ -121,3 +123,27 @@ def test_the_matrix_shows_the_revised_date(edited: tuple[FlaskClient, datetime.d
     (row,) = [r for r in rows if r["iri"].endswith("traject-kamerbrief-arbeidsmarktkrapte")]
     assert row["revised"] == "2023-05-31"
     assert "herzien: 2023-05-31" in client.get("/matrix").get_data(as_text=True)
+
+
+def test_a_web_process_moves_to_a_new_version_before_a_request_asks(
+    make_data_copy: Callable[..., Path],
+) -> None:
+    """``amkg serve``'s follower: the new version's store is opened and the app's graph moved
+    to it without a request (the first request after a save no longer pays for it)."""
+    data = make_data_copy()
+    app = create_app({"TESTING": True, "DATA_DIR": str(data)})
+    before = app.extensions["amkg"]
+    stop = asof.follow(app, every=0.01)
+    try:
+        changes.commit(KnowledgeGraph.open(data_dir=data), revise("2023-05-31"))
+        deadline = time.monotonic() + 30
+        while app.extensions["amkg"] is before and time.monotonic() < deadline:
+            time.sleep(0.02)
+        moved = app.extensions["amkg"]
+        assert moved is not before
+        assert history.current(moved) is moved  # the newest version, open
+    finally:
+        stop.set()
+    page = app.test_client().get(PAGE + ".json").get_data(as_text=True)
+    assert "2023-05-31" in page
+    assert app.extensions["amkg"] is moved

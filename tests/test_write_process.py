@@ -20,6 +20,7 @@ from werkzeug.test import EnvironBuilder
 from amkg.graph.history import current, history
 from amkg.graph.load import KG
 from amkg.webui.app import create_app
+from amkg.webui.asof import FOLLOW_KEY
 from amkg.webui.sparql import close_pool
 from amkg.webui.sparql_direct import DirectSparql, use_write_process
 from amkg.webui.write_process import WriteProcess, writes
@@ -184,7 +185,12 @@ def test_each_web_process_of_serve_hands_its_writes_over(
     try:
         assert isinstance(front.writes, WriteProcess)
         assert front.writes.nice == 10  # WRITE_PROCESS_NICE's default
+        while FOLLOW_KEY not in served.extensions and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert FOLLOW_KEY in served.extensions  # and it follows the new versions
     finally:
         if front.writes is not None:
             front.writes.close()
+        if FOLLOW_KEY in served.extensions:
+            served.extensions[FOLLOW_KEY].set()
         close_pool(served)

@@ -84,6 +84,7 @@ def served_app() -> Flask:
     first requests (a query or /graph that comes sooner waits for them). Settings come from the
     layers of ``create_app`` plus the command's options."""
     from amkg.webui.app import create_app
+    from amkg.webui.asof import follow
     from amkg.webui.explorer import warm_up
     from amkg.webui.sparql import start_pool
     from amkg.webui.sparql_direct import use_write_process
@@ -96,6 +97,7 @@ def served_app() -> Flask:
     def prepare() -> None:  # beside the first requests: the process answers at once
         if nice is not None:  # writes in a process of their own (webui/write_process.py)
             use_write_process(app, int(nice), overrides)
+        follow(app)  # each new version opened as soon as it is committed
         with contextlib.suppress(Exception):  # a failure shows on the request that needs it
             start_pool(app)
         warm_up(app)
