@@ -111,6 +111,17 @@ def test_only_requests_that_write_go_to_the_write_process(
     assert writes(app.url_map, env, body) is expected  # type: ignore[arg-type]
 
 
+def test_a_graph_store_body_larger_than_a_form_goes_over_whole(app: Flask) -> None:
+    """The Graph Store takes bodies up to ``GRAPH_STORE_MAX_BYTES``, more than any other route
+    (``MAX_BODY_BYTES``): such a PUT goes to the write process too, with its body."""
+    body = b"# " + b"x" * (app.config["MAX_BODY_BYTES"] + 10) + b"\n"
+    env = environ("PUT", "/rdf-graph-store", data=body, content_type="text/turtle")
+    assert _writes(app).takes(env)  # type: ignore[arg-type]
+    assert env["wsgi.input"].read() == body  # type: ignore[attr-defined]
+    too_big = environ("POST", FORM + SZW, data=body, content_type="text/plain")
+    assert not _writes(app).takes(too_big)  # type: ignore[arg-type]  # the app answers 413
+
+
 def test_an_edit_is_saved_by_the_write_process_and_read_by_the_web_process(app: Flask) -> None:
     writer = _writes(app)
     client = login(app)

@@ -48,6 +48,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: counts live there).
 STAY = frozenset({"auth.login", "auth.logout"})
 SPARQL_ENDPOINT = "sparql.endpoint"
+GRAPH_STORE_ENDPOINT = "graph_store.graph_store"  # takes bodies up to GRAPH_STORE_MAX_BYTES
 #: Requests one write process handles at once (commits take the writer's lock one by one).
 THREADS = 8
 #: Seconds a write may take in the write process before the web process answers 503.
@@ -66,21 +67,26 @@ def is_update(environ: WSGIEnvironment, body: bytes) -> bool:
     return False
 
 
-def writes(url_map: Map, environ: WSGIEnvironment, body: bytes) -> bool:
-    """Whether the request writes: a method other than GET/HEAD/OPTIONS on a route that is not
-    login or logout, a SPARQL query, or no route at all (so a new write route goes to the write
-    process from the start)."""
+def _endpoint(url_map: Map, environ: WSGIEnvironment) -> str | None:
+    """The endpoint of a request that may write (a method other than GET/HEAD/OPTIONS, not
+    login or logout), else ``None``; no route (404, 405): ``None``, the web process answers."""
     if environ.get("REQUEST_METHOD", "GET") in SAFE_METHODS:
-        return False
+        return None
     try:
         endpoint, _args = url_map.bind_to_environ(environ).match()
-    except HTTPException:  # 404, 405: the web process answers that itself
-        return False
-    if endpoint in STAY:
-        return False
+    except HTTPException:
+        return None
+    return None if endpoint in STAY else str(endpoint)
+
+
+def writes(url_map: Map, environ: WSGIEnvironment, body: bytes) -> bool:
+    """Whether the request writes: a method other than GET/HEAD/OPTIONS on any route but login,
+    logout and a SPARQL query (so a new write route goes to the write process from the
+    start)."""
+    endpoint = _endpoint(url_map, environ)
     if endpoint == SPARQL_ENDPOINT:
         return is_update(environ, body)
-    return True
+    return endpoint is not None
 
 
 def _plain(environ: WSGIEnvironment) -> dict[str, Any]:
@@ -131,9 +137,12 @@ class WriteProcess:
     def takes(self, environ: WSGIEnvironment) -> bool:
         """Whether this request goes to the write process. Its body is read (a form POST to
         ``/sparql`` says in it whether it is an update) and put back for whoever answers."""
-        if environ.get("REQUEST_METHOD", "GET") in SAFE_METHODS:
+        endpoint = _endpoint(self.app.url_map, environ)
+        if endpoint is None:
             return False
-        limit = self.app.config.get("MAX_CONTENT_LENGTH") or sys.maxsize
+        config = self.app.config
+        limit = config["GRAPH_STORE_MAX_BYTES"] if endpoint == GRAPH_STORE_ENDPOINT else None
+        limit = limit or config.get("MAX_CONTENT_LENGTH") or sys.maxsize
         stream = environ["wsgi.input"]
         if environ.get("CONTENT_LENGTH"):
             try:
@@ -149,10 +158,10 @@ class WriteProcess:
                 environ["wsgi.input"] = BytesIO(body)
                 return False
         else:
-            return writes(self.app.url_map, environ, b"")
+            body = b""
         environ["wsgi.input"] = BytesIO(body)
         environ["amkg.body"] = body
-        return writes(self.app.url_map, environ, body)
+        return endpoint != SPARQL_ENDPOINT or is_update(environ, body)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         body = environ.pop("amkg.body", b"")
