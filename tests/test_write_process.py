@@ -170,6 +170,26 @@ def test_a_write_process_that_died_is_replaced_on_the_next_write(app: Flask) -> 
     assert "2023-10-01" in client.get(f"/id/{SZW}.json").get_data(as_text=True)
 
 
+def test_a_write_the_write_process_cannot_answer_is_a_503_with_a_reason(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from amkg.webui import write_process
+
+    writer = _writes(app)
+    client = login(app)
+    monkeypatch.setattr(write_process, "TIMEOUT", 0.0)  # it cannot answer in time
+    reply = client.post("/nieuw/traject", data={}, headers={"Accept": "application/json"})
+    assert reply.status_code == 503
+    assert reply.headers["Retry-After"] == "5"
+    assert "/wijzigingen" in reply.get_json()["error"]["reason"]
+    page = client.post("/nieuw/traject?lang=en", data={})
+    assert page.status_code == 503
+    assert "The write process did not answer" in page.get_data(as_text=True)
+    monkeypatch.undo()
+    assert save_date(client, "2023-11-01") == 303  # the process itself carries on
+    assert writer.pid is not None
+
+
 def test_a_bad_nice_value_is_refused(app: Flask) -> None:
     with pytest.raises(ValueError, match="WRITE_PROCESS_NICE"):
         WriteProcess(app, None, 20)

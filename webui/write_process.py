@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
-    from flask import Flask
+    from flask import Flask, Response
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +165,8 @@ class WriteProcess:
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         body = environ.pop("amkg.body", b"")
-        self.handed += 1
+        with self._lock:
+            self.handed += 1
         plain = _plain(environ)
         plain["CONTENT_LENGTH"] = str(len(body))
         try:
@@ -173,24 +174,21 @@ class WriteProcess:
         except _Gone as gone:
             log.error("write process: %s", gone, extra={"fields": {
                 "request_id": environ.get("amkg.request_id")}})  # fmt: skip
-            status, headers, data = _unavailable(str(gone))
+            return self._unavailable(environ, str(gone))(environ, start_response)
         start_response(status, headers)
         return [data]
+
+    def _unavailable(self, environ: WSGIEnvironment, why: str) -> Response:
+        """503 through the app's one error renderer (JSON or HTML, in the request's language)."""
+        from amkg.webui import i18n
+        from amkg.webui.errors import render_error
+
+        with self.app.request_context(environ):
+            return render_error(503, i18n.t("write.unavailable", why=why), {"Retry-After": "5"})
 
 
 class _Gone(Exception):
     """The write process stopped, or did not answer in time."""
-
-
-def _unavailable(why: str) -> _Answer:
-    text = (
-        "Het schrijfproces antwoordde niet; of de wijziging is opgeslagen, staat op /wijzigingen.\n"
-        f"The write process did not answer ({why}); whether the change was saved shows on "
-        "/wijzigingen.\n"
-    ).encode()
-    headers = [("Content-Type", "text/plain; charset=utf-8"), ("Retry-After", "5"),
-               ("Content-Length", str(len(text)))]  # fmt: skip
-    return "503 SERVICE UNAVAILABLE", headers, text
 
 
 class _Channel:
@@ -230,6 +228,8 @@ class _Channel:
             raise _Gone(f"no answer in {TIMEOUT:g} s")
         if isinstance(box[1], _Gone):
             raise box[1]
+        if isinstance(box[1], str):  # it failed around the app: the name of the error
+            raise _Gone(f"{box[1]} in the write process")
         return box[1]  # type: ignore[no-any-return]
 
     def _receive(self) -> None:
@@ -292,10 +292,10 @@ def serve(conn: Connection, overrides: dict[str, Any], nice: int) -> None:
                 close = getattr(parts, "close", None)
                 if close is not None:
                     close()
-            result: _Answer = (got[0], got[1], data)
-        except Exception:  # the app renders its own errors; this is a failure around it
-            log.exception("write process: a request failed")
-            result = _unavailable("a failure in the write process")
+            result: _Answer | str = (got[0], got[1], data)
+        except Exception as error:  # the app renders its own errors; a failure around it:
+            log.exception("write process: a request failed")  # the web process answers 503
+            result = error.__class__.__name__
         with send:
             conn.send((number, result))
 
