@@ -89,8 +89,12 @@ def render_error(status: int, reason: str, headers: Mapping[str, str] | None = N
     title = title_of(status)
     if wants_json():
         response = jsonify({"error": {"status": status, "title": title, "reason": reason}})
-    else:
-        context = {"status": status, "title": title, "reason": reason}
+    else:  # a page: the title in the reader's language (JSON keeps the HTTP phrase)
+        from amkg.webui import i18n
+
+        key = f"error.title.{status}"
+        context = {"status": status, "title": i18n.t(key) if i18n.has(key) else title,
+                   "reason": reason}  # fmt: skip
         try:
             html = render_template("error.html", layout=_layout(), **context)
         except Exception:  # base.html needs context that is missing here: stand alone

@@ -174,17 +174,17 @@ class WriteProcess:
         except _Gone as gone:
             log.error("write process: %s", gone, extra={"fields": {
                 "request_id": environ.get("amkg.request_id")}})  # fmt: skip
-            return self._unavailable(environ, str(gone))(environ, start_response)
+            return self._unavailable(environ)(environ, start_response)  # why: in the log
         start_response(status, headers)
         return [data]
 
-    def _unavailable(self, environ: WSGIEnvironment, why: str) -> Response:
+    def _unavailable(self, environ: WSGIEnvironment) -> Response:
         """503 through the app's one error renderer (JSON or HTML, in the request's language)."""
         from amkg.webui import i18n
         from amkg.webui.errors import render_error
 
         with self.app.request_context(environ):
-            return render_error(503, i18n.t("write.unavailable", why=why), {"Retry-After": "5"})
+            return render_error(503, i18n.t("write.unavailable"), {"Retry-After": "5"})
 
 
 class _Gone(Exception):
