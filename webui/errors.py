@@ -115,6 +115,11 @@ def _http_exception(error: HTTPException) -> Response:
     if status == 405 and getattr(error, "valid_methods", None):
         headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
     reason = error.description or title_of(status)
+    if reason == type(error).description:  # Werkzeug's own English text: ours, translated
+        from amkg.webui import i18n
+
+        key = f"error.reason.{status}"
+        reason = i18n.t(key) if i18n.has(key) else reason
     return render_error(status, reason, headers)
 
 
