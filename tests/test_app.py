@@ -84,3 +84,22 @@ def test_the_error_page_stands_alone_when_base_html_cannot_render(
     page = reply.get_data(as_text=True)
     assert page.startswith("<!doctype html>")
     assert "&lt;script&gt;" in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "reason"),
+    [("nl", "404 Niet gevonden", "Op dit adres staat niets"),
+     ("en", "404 Not found", "There is nothing at this address")],
+)  # fmt: skip
+def test_an_error_page_speaks_the_readers_language_and_json_keeps_the_http_phrase(
+    app: Flask, lang: str, title: str, reason: str
+) -> None:
+    client = app.test_client()
+    page = client.get(f"/bestaat/niet?lang={lang}", headers={"Accept": "text/html"})
+    assert page.status_code == 404
+    text = page.get_data(as_text=True)
+    assert f'<h1 id="error-title">{title}</h1>' in text
+    assert reason in text
+    assert "requested URL was not found" not in text
+    answer = client.get("/bestaat/niet", headers={"Accept": "application/json"}).get_json()
+    assert answer["error"]["title"] == "Not Found"
