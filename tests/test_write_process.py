@@ -190,6 +190,32 @@ def test_a_write_the_write_process_cannot_answer_is_a_503_with_a_reason(
     assert writer.pid is not None
 
 
+def test_a_write_process_that_cannot_start_leaves_the_write_to_the_web_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = {"TESTING": True, "DATA_DIR": str(copy_data_dir(tmp_path / "data")),
+                "ACCOUNTS_PATH": str(tmp_path / "accounts.sqlite3")}  # fmt: skip
+    application = create_app(settings)
+    application.extensions["amkg_accounts"].add_user("anna", "redacteur", PASSWORD, str(KG["szw"]))
+    front = application.wsgi_app
+    assert isinstance(front, DirectSparql)
+    # the write process inherits the environment: a settings file that is not there stops it
+    monkeypatch.setenv("AMKG_SETTINGS", str(tmp_path / "weg.toml"))
+    front.writes = WriteProcess(application, settings, NICE)
+    try:
+        client = login(application)
+        assert save_date(client, "2023-12-01") == 303  # answered here, nothing lost
+        assert front.writes.handed == 2
+        channel = front.writes._channel
+        assert channel is not None
+        assert not channel.alive
+        assert not channel.ready_seen  # it never started: the web process answered both
+        assert "2023-12-01" in client.get(f"/id/{SZW}.json").get_data(as_text=True)
+    finally:
+        front.writes.close()
+        close_pool(application)
+
+
 def test_a_bad_nice_value_is_refused(app: Flask) -> None:
     with pytest.raises(ValueError, match="WRITE_PROCESS_NICE"):
         WriteProcess(app, None, 20)

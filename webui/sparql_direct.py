@@ -77,7 +77,13 @@ class DirectSparql:
             start_response("200 OK", list(_HEALTH_HEADERS))
             return [] if environ["REQUEST_METHOD"] == "HEAD" else [_HEALTHY]
         if self.writes is not None and self.writes.takes(environ):
-            return self.writes(environ, start_response)
+            return self.writes(environ, start_response, self.answer_here)
+        return self.answer_here(environ, start_response)
+
+    def answer_here(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        """The answer of this process (a write process answers with this too)."""
         if not self._takes(environ):
             return self.flask_wsgi_app(environ, start_response)
         app = self.app

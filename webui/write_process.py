@@ -14,7 +14,9 @@ Nothing about a write changes: the write process runs the same views, checks the
 cookie and CSRF token with the same key (kept in the accounts file), takes the same writer's
 lock; the web process logs the request. If the write process dies, the requests it had get 503
 (whether a change was saved shows in ``/wijzigingen``: a change set is published whole or not at
-all) and the next write starts a new one.
+all) and the next write starts a new one. A write process that cannot start (its app cannot be
+built) takes no request: the web process answers the writes itself, and tries a new write
+process again after :data:`RETRY_START` seconds.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import multiprocessing
 import os
 import sys
 import threading
+import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from io import BytesIO
@@ -38,7 +41,7 @@ from werkzeug.routing import Map
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
-    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
     from flask import Flask, Response
 
 log = logging.getLogger(__name__)
@@ -53,6 +56,12 @@ GRAPH_STORE_ENDPOINT = "graph_store.graph_store"  # takes bodies up to GRAPH_STO
 THREADS = 8
 #: Seconds a write may take in the write process before the web process answers 503.
 TIMEOUT = 300.0
+#: Seconds a write waits for a new write process to build its app.
+START_TIMEOUT = 120.0
+READY = -1  # the number of the write process's first message: its app is built
+#: Seconds after a write process failed to start before the next write tries again (the
+#: writes in between are answered in the web process).
+RETRY_START = 30.0
 _Answer = tuple[str, list[tuple[str, str]], bytes]
 
 
@@ -130,9 +139,12 @@ class WriteProcess:
 
     def _current(self) -> _Channel:
         with self._lock:
-            if self._channel is None or not self._channel.alive:
-                self._channel = _Channel(self.overrides, self.nice)
-            return self._channel
+            channel = self._channel
+            if channel is not None and channel.failed_to_start(within=RETRY_START):
+                raise _NotStarted("the write process did not start a moment ago")
+            if channel is None or not channel.alive:
+                channel = self._channel = _Channel(self.overrides, self.nice)
+            return channel
 
     def takes(self, environ: WSGIEnvironment) -> bool:
         """Whether this request goes to the write process. Its body is read (a form POST to
@@ -163,7 +175,11 @@ class WriteProcess:
         environ["amkg.body"] = body
         return endpoint != SPARQL_ENDPOINT or is_update(environ, body)
 
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+    def __call__(
+        self, environ: WSGIEnvironment, start_response: StartResponse, here: WSGIApplication
+    ) -> Iterable[bytes]:
+        """Hand the request over; answer it ``here`` (in the web process) if no write process
+        could be started, 503 if the write process stopped or stalled with it."""
         body = environ.pop("amkg.body", b"")
         with self._lock:
             self.handed += 1
@@ -171,6 +187,12 @@ class WriteProcess:
         plain["CONTENT_LENGTH"] = str(len(body))
         try:
             status, headers, data = self._current().ask(plain, body)
+        except _NotStarted:
+            log.error(
+                "write process: it did not start; this write is answered in the web process",
+                extra={"fields": {"request_id": environ.get("amkg.request_id")}},
+            )
+            return here(environ, start_response)
         except _Gone as gone:
             log.error("write process: %s", gone, extra={"fields": {
                 "request_id": environ.get("amkg.request_id")}})  # fmt: skip
@@ -191,6 +213,10 @@ class _Gone(Exception):
     """The write process stopped, or did not answer in time."""
 
 
+class _NotStarted(_Gone):
+    """The write process stopped before its app was built: no request reached it."""
+
+
 class _Channel:
     """One write process and the pipe to it; answers come back tagged with their request's
     number, so several requests can be in the write process at once."""
@@ -204,13 +230,27 @@ class _Channel:
         self.process.start()
         child.close()
         self.alive = True
+        self.started = time.monotonic()
+        self.ready_seen = False  # the write process said its app is built
+        self.ready = threading.Event()  # set when it did, or when it stopped first
         self._numbers = itertools.count()
         self._send = threading.Lock()
         self._waiting: dict[int, list[Any]] = {}
         self._waiting_lock = threading.Lock()
         threading.Thread(target=self._receive, name="amkg-write-answers", daemon=True).start()
 
+    def failed_to_start(self, within: float) -> bool:
+        """Whether the write process stopped before it was ready, less than ``within`` s
+        after it was started."""
+        recent = time.monotonic() - self.started < within
+        return recent and not self.alive and not self.ready_seen
+
     def ask(self, environ: dict[str, Any], body: bytes) -> _Answer:
+        """The write process's answer; :class:`_NotStarted` if it never got ready (nothing
+        was sent: the web process may answer itself), :class:`_Gone` if it stopped or did not
+        answer in time after the request was sent."""
+        if not self.ready.wait(START_TIMEOUT) or not self.alive:
+            raise _NotStarted("the write process did not start")
         number = next(self._numbers)
         box: list[Any] = [threading.Event(), None]
         with self._waiting_lock:
@@ -236,9 +276,14 @@ class _Channel:
         while True:
             try:
                 number, answer = self.conn.recv()
-            except (EOFError, OSError):
+            except (EOFError, OSError, TypeError):  # TypeError: closed here while waiting
                 self._stop("it stopped")
+                self.ready.set()  # whoever waits for it to start: it will not
                 return
+            if number == READY:
+                self.ready_seen = True
+                self.ready.set()
+                continue
             with self._waiting_lock:
                 box = self._waiting.pop(number, None)
             if box is not None:
@@ -274,6 +319,7 @@ def serve(conn: Connection, overrides: dict[str, Any], nice: int) -> None:
     app = create_app(overrides or None)
     front = app.wsgi_app  # DirectSparql: /sparql updates and the Flask app, without a log line
     send = threading.Lock()
+    conn.send((READY, None))
 
     def answer(number: int, environ: dict[str, Any], body: bytes) -> None:
         environ["wsgi.input"] = BytesIO(body)
@@ -285,7 +331,7 @@ def serve(conn: Connection, overrides: dict[str, Any], nice: int) -> None:
             return lambda _data: None
 
         try:
-            parts = front._answer(environ, start_response)  # type: ignore[attr-defined]
+            parts = front.answer_here(environ, start_response)  # type: ignore[attr-defined]
             try:
                 data = b"".join(parts)
             finally:
