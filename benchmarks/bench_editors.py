@@ -2,6 +2,7 @@
 
     .venv/bin/python -m benchmarks.bench_editors [--editors 10] [--shared 3] [--readers 50]
         [--saves 4] [--idle 30] [--workers 2] [--think 1.0] [--write-nice 10]
+        [--editor-pause 0]
 
 Starts ``amkg serve`` on a free port of 127.0.0.1 (:func:`benchmarks.soak.start`) over a copy of
 the data with a store root of its own, makes one account per editor with ``amkg user add
@@ -15,7 +16,8 @@ the data with a store root of its own, makes one account per editor with ``amkg 
    through the edit form (GET the form, POST: the date preview, POST: save with the form's
    etag as ``If-Match``). ``--shared`` of them edit one trajectory together: a save on a stale
    etag must get 409 and is retried on the fresh form; the others each edit their own.
-   Each save moves the trajectory's revised date. The readers run until the editors are done.
+   Each save moves the trajectory's revised date; ``--editor-pause`` s between two saves of
+   one editor (0: as fast as the form allows). The readers run until the editors are done.
 
 Then it checks: every accepted save (303) is a change set in ``/wijzigingen.json`` (agent,
 reason), each trajectory's revised date is its last accepted save's, and on the shared
@@ -138,6 +140,7 @@ class Editor:
     conflicts: int = 0
     failures: list[str] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)
+    pause: float = 0.0  # seconds between two saves
 
     def save_once(self, n: int) -> None:
         """One change of the revised date; retried on a fresh form after a 409."""
@@ -177,6 +180,8 @@ class Editor:
 
     def run(self) -> None:
         for n in range(self.saves):
+            if n and self.pause:
+                time.sleep(self.pause)  # reading the page, thinking about the next change
             self.save_once(n)
 
 
@@ -277,7 +282,9 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         for index, (name, local, _m) in enumerate(plan):
             session, csrf = login(port, name, local)
             first = datetime.date(2031, 1, 1) + datetime.timedelta(days=100 * index)
-            editors.append(Editor(name, local, session, csrf, args.saves, first))
+            editor = Editor(name, local, session, csrf, args.saves, first)
+            editor.pause = getattr(args, "editor_pause", 0.0)
+            editors.append(editor)
         pages = _pages(port)
         readers = [Reader(i, port, pages, think=args.think) for i in range(args.readers)]
         threads = [threading.Thread(target=r.run, daemon=True) for r in readers]
@@ -305,7 +312,8 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             reader.stop.set()
         for thread in threads:
             thread.join(TOO_SLOW + 5)
-        report = {"write_process_nice": nice, **_report(port, editors, readers, edit_seconds)}
+        report = {"write_process_nice": nice, "editor_pause_s": getattr(args, "editor_pause", 0.0),
+                  **_report(port, editors, readers, edit_seconds)}  # fmt: skip
         report["machine_load_1min_at_idle_edits_end"] = load  # other programs share the CPUs
         return report
     finally:
@@ -399,6 +407,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--saves", type=int, default=4)
     parser.add_argument("--idle", type=float, default=30.0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--editor-pause",
+        type=float,
+        default=0.0,
+        help="seconds an editor waits between two saves (0: saves as fast as the form allows)",
+    )
     parser.add_argument(
         "--write-nice",
         default="10",
