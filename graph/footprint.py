@@ -25,9 +25,10 @@ built again from scratch.
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from rdflib import URIRef
 from rdflib.term import Node
@@ -198,3 +199,18 @@ def answers_again(ask: Callable[[QueryKey], int], reads: Reads) -> bool:
     """Whether every query of ``reads`` gets the same answer from ``ask`` (the digest of the
     next version's answer): then what was derived from them holds for that version too."""
     return reads.complete and all(ask(key) == value for key, value in reads.answers.items())
+
+
+V = TypeVar("V")
+
+
+def reread(older: Mapping[Node, V], keys: Iterable[Node],
+           read: Callable[[Node], Mapping[Node, V]]) -> dict[Node, V]:  # fmt: skip
+    """An index by subject kept up after a change (``KnowledgeGraph.derived``'s ``update``):
+    ``older`` without ``keys``, then what ``read(key)`` finds for each (the index's own query
+    bound to that key: nothing when the key is gone)."""
+    again = set(keys)
+    found = {key: value for key, value in older.items() if key not in again}
+    for key in sorted(again, key=str):
+        found.update(read(key))
+    return found

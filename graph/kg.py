@@ -204,14 +204,11 @@ class KnowledgeGraph(Naming):
                 return self._used(key, cast(T, cache[key]))
             older = self._older.pop(key, None)
             if older is not None and update is not None:
-                value, read = update(older[0], older[2]), older[1]
+                before, read, change = older
+                value = update(cast(T, before), change)
                 footprint.note_reads(read)
-            elif (
-                older is not None
-                and older[1].complete
-                and footprint.answers_again(self._ask, older[1])
-            ):
-                value, read = older[0], older[1]
+            elif older is not None and footprint.answers_again(self._ask, older[1]):
+                value, read, _change = older
                 footprint.note_reads(read)  # for a value being built around this one
             else:
                 with footprint.recording() as read:  # recorded into those around it too

@@ -80,11 +80,10 @@ class Naming:
         """The change apparatus's naming values after ``change``: those of the subjects it
         touched read again (each edit adds a source and a citation; reading them all again
         took longer than the rest of a new version)."""
-        index = dict(older)
-        for subject in sorted({s for s, _p, _o in change.triples if _is_change(s)}, key=str):
-            index.pop(subject, None)
-            index.update(self._read_values("change-labels", {"s": subject}))
-        return index
+        touched = {s for s, _p, _o in change.triples if _is_change(s)}
+        return footprint.reread(
+            older, touched, lambda s: self._read_values("change-labels", {"s": s})
+        )
 
     def _read_values(self, query: str, bindings: dict[str, Node] | None = None) -> LabelValues:
         index: LabelValues = {}

@@ -26,6 +26,7 @@ from werkzeug.exceptions import HTTPException
 
 from amkg.queries.executor import PoolBusy, QueryTimeout, WorkerFailed
 from amkg.queries.guard import QueryRejected
+from amkg.webui import i18n
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +91,6 @@ def render_error(status: int, reason: str, headers: Mapping[str, str] | None = N
     if wants_json():
         response = jsonify({"error": {"status": status, "title": title, "reason": reason}})
     else:  # a page: the title in the reader's language (JSON keeps the HTTP phrase)
-        from amkg.webui import i18n
-
         key = f"error.title.{status}"
         context = {"status": status, "title": i18n.t(key) if i18n.has(key) else title,
                    "reason": reason}  # fmt: skip
@@ -116,8 +115,6 @@ def _http_exception(error: HTTPException) -> Response:
         headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
     reason = error.description or title_of(status)
     if reason == type(error).description:  # Werkzeug's own English text: ours, translated
-        from amkg.webui import i18n
-
         key = f"error.reason.{status}"
         reason = i18n.t(key) if i18n.has(key) else reason
     return render_error(status, reason, headers)

@@ -38,6 +38,9 @@ from urllib.parse import parse_qs
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map
 
+from amkg.webui import i18n
+from amkg.webui.errors import render_error
+
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
@@ -202,9 +205,6 @@ class WriteProcess:
 
     def _unavailable(self, environ: WSGIEnvironment) -> Response:
         """503 through the app's one error renderer (JSON or HTML, in the request's language)."""
-        from amkg.webui import i18n
-        from amkg.webui.errors import render_error
-
         with self.app.request_context(environ):
             return render_error(503, i18n.t("write.unavailable"), {"Retry-After": "5"})
 
@@ -268,8 +268,6 @@ class _Channel:
             raise _Gone(f"no answer in {TIMEOUT:g} s")
         if isinstance(box[1], _Gone):
             raise box[1]
-        if isinstance(box[1], str):  # it failed around the app: the name of the error
-            raise _Gone(f"{box[1]} in the write process")
         return box[1]  # type: ignore[no-any-return]
 
     def _receive(self) -> None:
@@ -338,10 +336,10 @@ def serve(conn: Connection, overrides: dict[str, Any], nice: int) -> None:
                 close = getattr(parts, "close", None)
                 if close is not None:
                     close()
-            result: _Answer | str = (got[0], got[1], data)
+            result: _Answer | _Gone = (got[0], got[1], data)
         except Exception as error:  # the app renders its own errors; a failure around it:
             log.exception("write process: a request failed")  # the web process answers 503
-            result = error.__class__.__name__
+            result = _Gone(f"{error.__class__.__name__} in the write process")
         with send:
             conn.send((number, result))
 

@@ -8,7 +8,7 @@ from typing import Any
 from rdflib import Literal
 from rdflib.term import Node
 
-from amkg.graph.footprint import Delta
+from amkg.graph.footprint import Delta, reread
 from amkg.queries import internal
 
 from .common import AMKG, KG_, Labeler, is_true, pick_texts
@@ -75,10 +75,7 @@ def change_sources(kg: KG_) -> dict[Node, dict[str, str]]:
         subjects = {s for s, _p, _o in delta.triples}
         changed = {str(s).rsplit("/", 1)[-1] for s in subjects}  # a change set's own triples
         again = subjects | {s for s, row in older.items() if row["change"] in changed}
-        found = {s: row for s, row in older.items() if s not in again}
-        for source in sorted(again, key=str):
-            found.update(read({"source": source}))
-        return found
+        return reread(older, again, lambda source: read({"source": source}))
 
     return kg.derived("change-sources", read, update)
 
@@ -95,10 +92,7 @@ def change_citations(kg: KG_) -> dict[Node, list[Node]]:
 
     def update(older: dict[Node, list[Node]], delta: Delta) -> dict[Node, list[Node]]:
         subjects = {s for s, _p, _o in delta.triples}
-        found = {node: cited for node, cited in older.items() if node not in subjects}
-        for node in sorted(subjects, key=str):
-            found.update(read({"node": node}))
-        return found
+        return reread(older, subjects, lambda node: read({"node": node}))
 
     return kg.derived("change-citations", read, update)
 
