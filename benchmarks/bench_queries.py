@@ -41,7 +41,8 @@ from rdflib import Graph
 from rdflib.term import Node
 
 from amkg.graph.kg import KnowledgeGraph
-from amkg.graph.store import RdflibStore, to_oxigraph
+from amkg.graph.store import RdflibStore
+from amkg.graph.terms import to_oxigraph
 from amkg.queries.catalogue import Catalogue, ParameterError, bind, default_catalogue
 from amkg.queries.golden import golden_rows
 

@@ -160,7 +160,7 @@ def parse_source(path: Path, index: int, prefixes: dict[str, str]) -> list[ox.Tr
 def _rdflib_graph(triples: list[ox.Triple], prefixes: dict[str, str]) -> Any:
     """The triples as an rdflib graph, for pyshacl (build time only)."""
     from amkg.graph.load import new_graph
-    from amkg.graph.store import from_oxigraph_raw
+    from amkg.graph.terms import from_oxigraph_raw
 
     graph = new_graph()
     for name, iri in prefixes.items():

@@ -54,7 +54,8 @@ from amkg.graph.changes_types import (
 from amkg.graph.load import AMKG, KG, new_graph
 from amkg.graph.rq import DOMAIN
 from amkg.graph.sources import Sources
-from amkg.graph.store import OxigraphStore, Store, to_oxigraph
+from amkg.graph.store import OxigraphStore, Store
+from amkg.graph.terms import to_oxigraph
 
 __all__ = [
     "STATUSES",

@@ -62,13 +62,8 @@ from amkg.graph.changes_types import (
 )
 from amkg.graph.remote import RemoteQueryError, RemoteStore, StoreUnavailable
 from amkg.graph.rq import DOMAIN
-from amkg.graph.store import (
-    SHAPES_GRAPH,
-    OxigraphStore,
-    QueryResult,
-    normalize_term,
-    to_oxigraph,
-)
+from amkg.graph.store import SHAPES_GRAPH, OxigraphStore, QueryResult
+from amkg.graph.terms import normalize_term, to_oxigraph
 from amkg.graph.values import update_with_rows
 
 __all__ = [

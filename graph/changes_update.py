@@ -18,7 +18,7 @@ from amkg.graph.changes import commit
 from amkg.graph.changes_checks import check_update_text
 from amkg.graph.changes_remote import current_default_graph
 from amkg.graph.changes_types import BadChange, Change, ChangeSource, Committed, Triple
-from amkg.graph.store import from_oxigraph_raw
+from amkg.graph.terms import from_oxigraph_raw
 
 __all__ = ["commit_update", "sorted_triples", "update_delta"]
 

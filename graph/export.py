@@ -27,7 +27,7 @@ from rdflib import URIRef
 from amkg.graph.formats import EXPORT_FORMATS
 from amkg.graph.kg import KnowledgeGraph
 from amkg.graph.projection import project
-from amkg.graph.store import canonical_lexical
+from amkg.graph.terms import canonical_lexical
 
 FORMATS = EXPORT_FORMATS
 MEDIA_TYPES = {

@@ -44,7 +44,8 @@ from amkg.graph.footprint import Delta
 from amkg.graph.load import AMKG
 from amkg.graph.remote import RemoteStore
 from amkg.graph.rq import DOMAIN
-from amkg.graph.store import OxigraphStore, Store, from_oxigraph_raw
+from amkg.graph.store import OxigraphStore, Store
+from amkg.graph.terms import from_oxigraph_raw
 
 __all__ = ["as_of", "changes", "diff", "export_changes", "history", "recent", "replay"]
 

@@ -32,7 +32,7 @@ from urllib.parse import quote_plus, urlencode, urlsplit
 
 import pyoxigraph as ox
 import urllib3
-from rdflib import BNode, Literal, URIRef
+from rdflib import BNode, URIRef
 from rdflib.term import Node
 
 from amkg.graph import footprint
@@ -43,9 +43,8 @@ from amkg.graph.store import (
     QueryResult,
     _graph_of,
     _graph_query_kind,
-    normalize_term,
-    solution_rows,
 )
+from amkg.graph.terms import json_term, solution_rows
 from amkg.graph.values import UnfaithfulValues, where_brace, with_values
 
 #: The named graph that holds the data (ontology and instances) in a remote store.
@@ -477,22 +476,6 @@ def _gsp(endpoint: str, graph: str) -> str:
     return f"{endpoint}{joiner}{urlencode({'graph': graph})}"
 
 
-def _term(data: Mapping[str, Any]) -> Node:
-    kind = data["type"]
-    value = data["value"]
-    if kind == "uri":
-        return URIRef(value)
-    if kind == "bnode":
-        return BNode(value)
-    if kind in ("literal", "typed-literal"):
-        language = data.get("xml:lang")
-        if language:
-            return normalize_term(Literal(value, lang=language))
-        datatype = data.get("datatype")
-        return normalize_term(Literal(value, datatype=URIRef(datatype) if datatype else None))
-    raise ValueError(f"unknown term type {kind!r}")
-
-
 def _from_json(data: Mapping[str, Any]) -> QueryResult:
     """A SPARQL 1.1 JSON result read term by term (the slow path, for answers pyoxigraph's
     parser refuses)."""
@@ -503,7 +486,7 @@ def _from_json(data: Mapping[str, Any]) -> QueryResult:
         values = [b.get("__ASK_RETVAL", {}).get("value") for b in data["results"]["bindings"]]
         return QueryResult(kind="ASK", boolean=any(v in ("1", "true") for v in values))
     rows = [
-        {name: _term(value) for name, value in binding.items() if name in names}
+        {name: json_term(value) for name, value in binding.items() if name in names}
         for binding in data["results"]["bindings"]
     ]
     return QueryResult(kind="SELECT", vars=names, rows=rows)

@@ -8,9 +8,10 @@ in-memory store for tests. :class:`RdflibStore` (plain rdflib) is the reference 
 engine is tested against.
 
 Both engines hand back a :class:`QueryResult` with rdflib terms, passed through the same
-:func:`normalize_term`, so the two give equal results for the same query: plain literals never
-carry ``xsd:string``, language tags are lower case and numbers and booleans are written in
-their canonical lexical form (``"50.0"`` and ``"50.00"`` as ``xsd:decimal`` are both ``"50.0"``).
+:func:`~amkg.graph.terms.normalize_term`, so the two give equal results for the same query:
+plain literals never carry ``xsd:string``, language tags are lower case and numbers and
+booleans are written in their canonical lexical form (``"50.0"`` and ``"50.00"`` as
+``xsd:decimal`` are both ``"50.0"``).
 """
 
 from __future__ import annotations
@@ -18,38 +19,26 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib import Graph
 from rdflib.term import Node
 
 from amkg.graph import footprint
 from amkg.graph.engines import ENGINES
 from amkg.graph.load import new_graph
+from amkg.graph.terms import (
+    from_oxigraph,
+    json_rows,
+    normalize_term,
+    to_oxigraph,
+)
 
 #: The named graph that holds the SHACL shapes in a store (the default graph holds the rest).
 SHAPES_GRAPH = "https://w3id.org/amkg/shapes"
 QUERY_KINDS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
-
-# Datatype IRIs as plain strings (an rdflib URIRef hashes differently from its str).
-_INTEGER_TYPES = {str(t) for t in (
-    XSD.integer, XSD.int, XSD.long, XSD.short, XSD.byte, XSD.nonNegativeInteger,
-    XSD.positiveInteger, XSD.nonPositiveInteger, XSD.negativeInteger, XSD.unsignedLong,
-    XSD.unsignedInt, XSD.unsignedShort, XSD.unsignedByte,
-)}  # fmt: skip
-_FLOAT_TYPES = {str(XSD.double), str(XSD.float)}
-_DECIMAL, _BOOLEAN = str(XSD.decimal), str(XSD.boolean)
-#: The datatypes whose literals :func:`canonical_lexical` may rewrite.
-CANONICAL_TYPES = frozenset({*_INTEGER_TYPES, *_FLOAT_TYPES, _DECIMAL, _BOOLEAN})
-_XSD_STRING = str(XSD.string)
-_LANG_STRING = str(RDF.langString)
-#: Converted terms an :class:`OxigraphStore` keeps (the graph's own terms recur in every
-#: answer); emptied when full, so computed values cannot grow it without bound.
-TERM_CACHE_SIZE = 50_000
 
 
 @dataclass
@@ -120,100 +109,6 @@ class WritableStore(Protocol):
         """Remove ``removed`` and add ``added`` (quads: graph ``None`` is the default graph),
         all or nothing."""
         ...
-
-
-def canonical_lexical(lexical: str, datatype: str) -> str | None:
-    """The canonical lexical form of a numeric or boolean literal (``datatype`` is the IRI as
-    a string), or ``None`` if ill-typed or of another datatype."""
-    text = lexical.strip()
-    try:
-        if datatype in _INTEGER_TYPES:
-            return str(int(text))
-        if datatype == _DECIMAL:
-            value = Decimal(text)
-            if not value.is_finite():
-                return None
-            if value.is_zero():
-                return "0.0"
-            text = format(value, "f")  # no rounding: Decimal.normalize() would round to 28 digits
-            if "." not in text:
-                return f"{text}.0"
-            whole, fraction = text.split(".")
-            return f"{whole}.{fraction.rstrip('0') or '0'}"
-        if datatype in _FLOAT_TYPES:
-            number = float(text)  # "INF", "NaN" and exponents all parse
-            return repr(number) if number == number and abs(number) != float("inf") else text
-        if datatype == _BOOLEAN:
-            return {"true": "true", "1": "true", "false": "false", "0": "false"}.get(text)
-    except (ValueError, InvalidOperation):
-        return None
-    return None
-
-
-def normalize_term(term: Node) -> Node:
-    """One spelling per term, so that both engines' results compare equal."""
-    if not isinstance(term, Literal):
-        return term
-    if term.language:
-        return Literal(str(term), lang=term.language.lower())
-    datatype = term.datatype
-    if datatype is None or datatype == XSD.string:
-        return Literal(str(term))
-    canonical = canonical_lexical(str(term), str(datatype))
-    if canonical is not None and canonical != str(term):
-        return Literal(canonical, datatype=datatype)
-    return term
-
-
-def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """An rdflib term as a pyoxigraph term."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"cannot convert {term!r} to a pyoxigraph term")
-
-
-def from_oxigraph(term: Any) -> Node:
-    """A pyoxigraph term as an rdflib term (normalized, see :func:`normalize_term`)."""
-    kind = type(term)
-    if kind is ox.NamedNode:
-        return URIRef(term.value)
-    if kind is ox.Literal:
-        language = term.language
-        if language:
-            return Literal(term.value, lang=language.lower())
-        datatype = term.datatype.value
-        if datatype in (_XSD_STRING, _LANG_STRING):
-            return Literal(term.value)
-        canonical = canonical_lexical(term.value, datatype)
-        return Literal(term.value if canonical is None else canonical, datatype=URIRef(datatype))
-    if kind is ox.BlankNode:
-        return BNode(term.value)
-    raise TypeError(f"unsupported term in a query result: {term!r}")
-
-
-def from_oxigraph_raw(term: Any) -> Node:
-    """A pyoxigraph term as an rdflib term, lexical form and datatype exactly as stored."""
-    kind = type(term)
-    if kind is ox.NamedNode:
-        return URIRef(term.value)
-    if kind is ox.Literal:
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        if datatype == _XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
-    if kind is ox.BlankNode:
-        return BNode(term.value)
-    raise TypeError(f"unsupported term: {term!r}")
 
 
 def _graph_of(triples: Iterable[tuple[Node, Node, Node]]) -> Graph:
@@ -296,8 +191,8 @@ class OxigraphStore:
         for quad in self._store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
             yield quad.triple
 
-    def _rows(self, names: list[str], solutions: ox.QuerySolutions) -> list[dict[str, Node]]:
-        return solution_rows(self._terms, names, solutions)
+    def _rows(self, names: list[str], document: bytes) -> list[dict[str, Node]]:
+        return json_rows(self._terms, names, document)
 
     def triple_count(self) -> int:
         footprint.note_everything()
@@ -337,7 +232,13 @@ class OxigraphStore:
             return QueryResult(kind="ASK", boolean=bool(result))
         if isinstance(result, ox.QuerySolutions):
             names = [variable.value for variable in result.variables]
-            return QueryResult(kind="SELECT", vars=names, rows=self._rows(names, result))
+            # Serialized in one call, not iterated: pyoxigraph lets go of the interpreter
+            # lock for every solution it yields, and a thread that wants the lock back while
+            # another thread of the process computes waits for the switch interval (5 ms)
+            # each time: a 200-row answer took a second instead of a millisecond
+            # (benchmarks/README.md, "Het interpreterslot").
+            document = result.serialize(format=ox.QueryResultsFormat.JSON) or b""
+            return QueryResult(kind="SELECT", vars=names, rows=self._rows(names, document))
         triples = (
             (from_oxigraph(t.subject), from_oxigraph(t.predicate), from_oxigraph(t.object))
             for t in result
@@ -414,27 +315,3 @@ def open_store(graph: Graph, engine: str = "oxigraph") -> Store:
     if engine == "rdflib":
         return RdflibStore(graph)
     raise ValueError(f"unknown query engine {engine!r}; choose one of {', '.join(ENGINES)}")
-
-
-def solution_rows(
-    cache: dict[Any, Node], names: list[str], solutions: Iterable[Any]
-) -> list[dict[str, Node]]:
-    """pyoxigraph solutions as rows of rdflib terms, each distinct term converted once (kept in
-    ``cache``, cleared when it reaches :data:`TERM_CACHE_SIZE`). rdflib terms are immutable,
-    so rows may share them; this loop is the hot path of every store that reads pyoxigraph
-    solutions (the embedded store, and a remote store's parsed answers)."""
-    cached = cache.get
-    rows = []
-    for solution in solutions:
-        row = {}
-        for name, value in zip(names, solution, strict=True):
-            if value is not None:
-                term = cached(value)
-                if term is None:
-                    term = from_oxigraph(value)
-                    if len(cache) >= TERM_CACHE_SIZE:
-                        cache.clear()
-                    cache[value] = term
-                row[name] = term
-        rows.append(row)
-    return rows

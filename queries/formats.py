@@ -25,7 +25,8 @@ from rdflib import Graph, Variable
 from rdflib.query import Result
 
 from amkg.graph.load import new_graph
-from amkg.graph.store import CANONICAL_TYPES, QueryResult, canonical_lexical, from_oxigraph
+from amkg.graph.store import QueryResult
+from amkg.graph.terms import CANONICAL_TYPES, canonical_lexical, from_oxigraph
 from amkg.queries.guard import QueryRejected
 
 

@@ -209,7 +209,7 @@ def test_values_text_reads_back_as_the_bound_terms_or_is_refused(
     """Checked with the other engine's parser too: pyoxigraph runs what the benchmark sends."""
     import pyoxigraph as ox
 
-    from amkg.graph.store import to_oxigraph
+    from amkg.graph.terms import to_oxigraph
     from amkg.queries.binding import values_clause
 
     term = Literal(text, lang=lang)

@@ -22,11 +22,9 @@ from amkg.graph.store import (
     QueryResult,
     RdflibStore,
     Store,
-    from_oxigraph,
-    normalize_term,
     open_store,
-    to_oxigraph,
 )
+from amkg.graph.terms import from_oxigraph, normalize_term, to_oxigraph
 
 SMALL = Path(__file__).parent / "data" / "small"
 PREFIXES = """
