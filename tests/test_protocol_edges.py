@@ -180,7 +180,8 @@ def test_the_access_log_has_an_id_status_and_hash_but_never_the_query(
     assert line["request_id"] == "abc-123"
     assert (line["method"], line["path"], line["status"]) == ("GET", "/sparql", 200)
     assert len(str(line["query_hash"])) == 12
-    assert {"client", "ms", "bytes", "time", "level"} <= set(line)
+    assert {"client", "ms", "cpu_ms", "bytes", "time", "level"} <= set(line)
+    assert 0 <= line["cpu_ms"] <= line["ms"] + 1  # the thread's CPU: never much above its wall time
     assert "my-secret-token" not in caplog.text
 
 

@@ -3,7 +3,9 @@
 * **Access log** (logger ``amkg.access``, level INFO): one line per request with its request
   id (the client's ``X-Request-Id`` when it is a plain token, else a new one; sent back in the
   response), the client address, method, path (never the query string: it may hold a query),
-  status, bytes, milliseconds and, for ``/sparql``, the query's hash (``query_hash``, the first
+  status, bytes, milliseconds, the CPU milliseconds of the thread that answered (``cpu_ms``:
+  ``ms`` much larger than ``cpu_ms`` means the request waited, for a CPU, the interpreter lock
+  or a query worker) and, for ``/sparql``, the query's hash (``query_hash``, the first
   12 hex digits of its SHA-256): never the query text, a header value or a cookie.
 * **Error log** (every other ``amkg`` logger): refused queries with their reason and hash
   (``amkg.sparql``), stopped queries and failed workers (``amkg.queries.executor``), unhandled
@@ -20,6 +22,7 @@ import json
 import logging
 import re
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -74,6 +77,7 @@ def begin(environ: dict[str, Any], start_response: Callable[..., Any]) -> Callab
     notes the status for :func:`finish`."""
     environ["amkg.request_id"] = rid = request_id(environ)
     environ["amkg.started"] = time.monotonic()
+    environ["amkg.cpu_started"] = (threading.get_ident(), time.thread_time())
 
     def logged_start_response(status: str, headers: list[tuple[str, str]], *args: Any) -> Any:
         environ["amkg.status"] = status.split(" ", 1)[0]
@@ -121,6 +125,9 @@ def _write(environ: dict[str, Any], size: int) -> None:
         "bytes": size,
         "ms": round((time.monotonic() - environ.get("amkg.started", time.monotonic())) * 1000, 1),
     }
+    thread, cpu = environ.get("amkg.cpu_started", (None, 0.0))
+    if thread == threading.get_ident():  # answered on one thread (else its CPU is not known)
+        fields["cpu_ms"] = round((time.thread_time() - cpu) * 1000, 1)
     if "amkg.query_hash" in environ:
         fields["query_hash"] = environ["amkg.query_hash"]
     access.info("request", extra={"fields": fields})
