@@ -7,6 +7,9 @@
 Starts ``amkg serve`` on a free port of 127.0.0.1 (:func:`benchmarks.soak.start`) over a copy of
 the data with a store root of its own, makes one account per editor with ``amkg user add
 --password-stdin`` (a redacteur of the trajectory's coordinating ministry) and logs each in.
+Then it waits until the server has finished starting (its processes together use less than a
+tenth of a CPU for a second: the web processes warm their caches, each write process its edit
+path), so that no start-up work is counted as idle or as edits.
 
 1. ``idle``: ``--readers`` keep-alive clients cycle through pages (matrix, timeline, entity
    pages, catalogue queries; HTML and ``.json``), ``--think`` s on each page, for ``--idle``
@@ -23,7 +26,10 @@ Then it checks: every accepted save (303) is a change set in ``/wijzigingen.json
 reason), each trajectory's revised date is its last accepted save's, and on the shared
 trajectory every change removed the date the one before it added (nobody saved over a change
 they had not seen); no answer was a 5xx or a connection error; the p95 of reads during the
-edits is within 1.5x of the idle p95. Prints one JSON report; exit 1 if a check fails.
+edits is within 1.5x of the idle p95. Prints one JSON report (with each page's p95 idle and
+during the edits: which pages the edits slow); exit 1 if a check fails. With
+``SOAK_LOG_LEVEL=info`` the server's access log goes to standard error: each request's
+milliseconds and the CPU milliseconds of the thread that answered it (the rest is waiting).
 """
 
 from __future__ import annotations
@@ -192,6 +198,7 @@ class Reader:
     paths: list[str]
     phase: str = "idle"
     times: dict[str, list[float]] = field(default_factory=dict)
+    by_page: dict[tuple[str, str], list[float]] = field(default_factory=dict)
     bad: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     stop: threading.Event = field(default_factory=threading.Event)
     retried: int = 0
@@ -207,6 +214,7 @@ class Reader:
             status, _text, seconds = session.request("GET", path, accept=accept)
             phase = self.phase
             self.times.setdefault(phase, []).append(seconds)
+            self.by_page.setdefault((phase, path), []).append(seconds)
             if status == 0 or status >= 500:
                 self.bad.setdefault(phase, []).append((path, status))
             self.stop.wait(self.think)  # a person reads the page
@@ -285,6 +293,7 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             editor = Editor(name, local, session, csrf, args.saves, first)
             editor.pause = getattr(args, "editor_pause", 0.0)
             editors.append(editor)
+        settled = _settle(server.process.pid)
         pages = _pages(port)
         readers = [Reader(i, port, pages, think=args.think) for i in range(args.readers)]
         threads = [threading.Thread(target=r.run, daemon=True) for r in readers]
@@ -314,12 +323,63 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             thread.join(TOO_SLOW + 5)
         report = {"write_process_nice": nice, "editor_pause_s": getattr(args, "editor_pause", 0.0),
                   **_report(port, editors, readers, edit_seconds)}  # fmt: skip
+        report["server_settled_before_reading_s"] = settled
         report["machine_load_1min_at_idle_edits_end"] = load  # other programs share the CPUs
         return report
     finally:
         for editor in editors:
             editor.session.close()
         server.stop()
+
+
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds so far of ``pid`` and its descendants (``/proc``; 0.0 where there is none)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = {}
+    used: dict[int, float] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+        used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        total += used.get(current, 0.0)
+        todo += children.get(current, [])
+    return total
+
+
+def _settle(pid: int, quiet: float = 0.1, longest: float = 90.0) -> float:
+    """Wait until the server (``pid`` and its processes) has finished starting: less than
+    ``quiet`` of a CPU in a second (the web processes warm their caches, each write process
+    its edit path). Measuring before that would count start-up work as idle or as edits.
+    Returns the seconds waited."""
+    started = time.monotonic()
+    before = _tree_cpu(pid)
+    while time.monotonic() - started < longest:
+        time.sleep(1.0)
+        now = _tree_cpu(pid)
+        if now - before < quiet:
+            break
+        before = now
+    return round(time.monotonic() - started, 1)
+
+
+def _by_page(readers: list[Reader]) -> dict[str, list[int]]:
+    """Per page: the p95 in ms while idle and during the edits (which pages the edits slow)."""
+    found: dict[tuple[str, str], list[float]] = {}
+    for reader in readers:
+        for key, seconds in reader.by_page.items():
+            found.setdefault(key, []).extend(seconds)
+    paths = sorted({path for _phase, path in found})
+    return {
+        path: [round(1000 * _p95(found[(phase, path)])) if (phase, path) in found else -1
+               for phase in ("idle", "edits")]
+        for path in paths
+    }  # fmt: skip
 
 
 def _report(port: int, editors: list[Editor], readers: list[Reader],
@@ -380,6 +440,7 @@ def _report(port: int, editors: list[Editor], readers: list[Reader],
                 "p95_ms": round(p95_edits * 1000),
             },
             "p95_ratio": round(p95_edits / p95_idle, 2),
+            "p95_ms_by_page_idle_edits": _by_page(readers),
         },
         "errors_5xx_or_connection": {
             "readers": bad[:20],
