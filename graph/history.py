@@ -1,6 +1,7 @@
 """What changed, when, and the graph as it was (issue 11).
 
-- :func:`history` (one entity's change sets), :func:`recent` (the newest change sets);
+- :func:`page` (a page of change sets, newest first: all, or one entity's), :func:`history`
+  (one entity's change sets), :func:`recent` (the newest change sets);
 - :func:`as_of` (the graph as it was at the end of a day: a read-only
   :class:`~amkg.graph.kg.KnowledgeGraph` in memory, the current graph with the later change sets
   undone, kept per (version, day)), :func:`diff` (what changed between two days);
@@ -8,19 +9,21 @@
   them, in order and with their own times, onto another graph: a fresh deck build gives the same
   state).
 
-Every read is a query (``graph/sparql/change-list.rq``, ``graph-triples.rq``,
-``entity-changes.rq``) on the current version's store; on a remote store on the server's named
-graphs (:mod:`amkg.graph.changes_remote`), and ``as_of`` copies the server's data and change sets
-into memory when a change came after the day.
+Every read is a query (``graph/sparql/change-list.rq``, ``change-seqs.rq``,
+``graph-triples.rq``, ``entity-changes.rq``) on the current version's store; on a remote store
+on the server's named graphs (:mod:`amkg.graph.changes_remote`), and ``as_of`` copies the
+server's data and change sets into memory when a change came after the day.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
@@ -47,7 +50,17 @@ from amkg.graph.rq import DOMAIN
 from amkg.graph.store import OxigraphStore, Store
 from amkg.graph.terms import from_oxigraph_raw
 
-__all__ = ["as_of", "changes", "diff", "export_changes", "history", "recent", "replay"]
+__all__ = [
+    "ChangePage",
+    "as_of",
+    "changes",
+    "diff",
+    "export_changes",
+    "history",
+    "page",
+    "recent",
+    "replay",
+]
 
 _views: OrderedDict[tuple[object, str, str], Any] = OrderedDict()
 _views_lock = threading.Lock()
@@ -72,50 +85,83 @@ def _time(value: Node) -> datetime.datetime:
     return found if found.tzinfo else found.replace(tzinfo=datetime.UTC)
 
 
-def changes(store: Store, only: set[str] | None = None) -> list[ChangeInfo]:
-    """Every change set of ``store`` (or those whose IRI is in ``only``), oldest first."""
+def changes(store: Store, only: Iterable[str] | None = None) -> list[ChangeInfo]:
+    """Every change set of ``store``, oldest first; with ``only``: those change sets (IRIs),
+    each read on its own, in the order given."""
     store = change_reader(store)  # a remote store's change sets are named graphs of the server
-    found: list[ChangeInfo] = []
-    for row in DOMAIN.select(store, "change-list"):
-        iri = str(row["change"])
-        if only is not None and iri not in only:
-            continue
-        source = ChangeSource(
-            title=str(row.get("title", "")),
-            date=_date(row.get("date")),
-            url=str(row["url"]) if "url" in row else None,
-            meeting=str(row["meeting"]) if "meeting" in row else None,
-        )
-        found.append(
-            ChangeInfo(
-                change_id=iri.rsplit("/", 1)[1],
-                iri=iri,
-                sequence=int(str(row["seq"])),
-                time=_time(row["time"]),
-                agent=str(row["agentName"]),
-                reason=str(row["reason"]),
-                source=source,
-                added=_triples(store, row["added"]),
-                removed=_triples(store, row["removed"]),
-            )
-        )
+    if only is None:
+        return [_info(store, row) for row in DOMAIN.select(store, "change-list")]
+    found = []
+    for iri in only:
+        rows = DOMAIN.select(store, "change-list", {"change": URIRef(iri)})
+        found += [_info(store, row) for row in rows[:1]]
     return found
 
 
-def history(kg: object, iri: str | Node) -> list[ChangeInfo]:
-    """The change sets that added or removed a triple about ``iri``, newest first."""
+def _info(store: Store, row: dict[str, Node]) -> ChangeInfo:
+    iri = str(row["change"])
+    source = ChangeSource(
+        title=str(row.get("title", "")),
+        date=_date(row.get("date")),
+        url=str(row["url"]) if "url" in row else None,
+        meeting=str(row["meeting"]) if "meeting" in row else None,
+    )
+    return ChangeInfo(
+        change_id=iri.rsplit("/", 1)[1],
+        iri=iri,
+        sequence=int(str(row["seq"])),
+        time=_time(row["time"]),
+        agent=str(row["agentName"]),
+        reason=str(row["reason"]),
+        source=source,
+        added=_triples(store, row["added"]),
+        removed=_triples(store, row["removed"]),
+    )
+
+
+@dataclass(frozen=True)
+class ChangePage:
+    """One page of change sets, newest first: ``total`` of them in all (about the entity
+    asked for, or in the store); ``older`` is the number to ask for the next page with
+    (``before=``), ``None`` on the last page."""
+
+    changes: list[ChangeInfo]
+    total: int
+    older: int | None
+
+
+def page(
+    kg: object, limit: int = 50, before: int | None = None, about: str | Node | None = None
+) -> ChangePage:
+    """The newest ``limit`` change sets numbered below ``before`` (all when ``None``), about
+    ``about`` (an entity: those that added or removed a triple with it) or all. Only the
+    change sets on the page are read whole: a page costs the same after a thousand changes."""
     store = latest_store(kg)
-    rows = DOMAIN.select(change_reader(store), "entity-changes", {"s": URIRef(str(iri))})
-    wanted = {str(r["change"]) for r in rows}
-    return list(reversed(changes(store, wanted))) if wanted else []
+    reader = change_reader(store)
+    if about is None:
+        rows = DOMAIN.select(reader, "change-seqs")
+    else:
+        rows = DOMAIN.select(reader, "entity-changes", {"s": URIRef(str(about))})
+    numbered = sorted({(int(str(r["seq"])), str(r["change"])) for r in rows}, reverse=True)
+    older = [(n, iri) for n, iri in numbered if before is None or n < before]
+    chosen = older[: max(limit, 0)]
+    more = len(older) > len(chosen) and bool(chosen)
+    return ChangePage(
+        changes(store, [iri for _n, iri in chosen]),
+        len(numbered),
+        chosen[-1][0] if more else None,
+    )
+
+
+def history(kg: object, iri: str | Node, limit: int | None = None) -> list[ChangeInfo]:
+    """The change sets that added or removed a triple about ``iri``, newest first (the
+    newest ``limit`` when given)."""
+    return page(kg, sys.maxsize if limit is None else limit, about=iri).changes
 
 
 def recent(kg: object, limit: int = 50) -> list[ChangeInfo]:
     """The newest ``limit`` change sets, newest first."""
-    store = latest_store(kg)
-    rows = DOMAIN.select(change_reader(store), "change-list")
-    newest = {str(r["change"]) for r in sorted(rows, key=lambda r: -int(str(r["seq"])))[:limit]}
-    return list(reversed(changes(store, newest))) if newest else []
+    return page(kg, limit).changes
 
 
 def _end_of(day: datetime.date) -> datetime.datetime:

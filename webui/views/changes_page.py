@@ -1,5 +1,6 @@
-"""The pages of the edited graph (issue 11): recent changes (``/wijzigingen``, with a JSON
-Feed), an entity's history (a section of its ``/id/`` page), the diff between two days
+"""The pages of the edited graph (issue 11): recent changes (``/wijzigingen``, a page at a time,
+all or one entity's, with a JSON Feed), an entity's newest changes (a section of its ``/id/``
+page, with a link to all of them), the diff between two days
 (``/verschil``) and the current conflicts and overdue trajectories (``/conflicten``). Data
 from :mod:`amkg.graph.history` and :mod:`amkg.graph.slippage`."""
 
@@ -7,12 +8,14 @@ from __future__ import annotations
 
 import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from amkg.graph import history, slippage
 from amkg.graph.changes_types import ChangeInfo, Triple
+from amkg.graph.load import KG
 from amkg.webui.views.common import KG_, Labeler
 
 FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -28,7 +31,7 @@ def _term(lab: Labeler, node: Node) -> dict[str, Any]:
             "kind": "iri",
             "iri": str(node),
             "label": lab(node),
-            "url": f"/wijzigingen#wz-{number}",
+            "url": change_link(number),
         }
     return {"kind": "iri", **lab.ref(node)}
 
@@ -59,19 +62,63 @@ def change(lab: Labeler, info: ChangeInfo) -> dict[str, Any]:
     }
 
 
-def recent(kg: KG_, lang: str, limit: int = 50) -> dict[str, Any]:
+#: Change sets per page of ``/wijzigingen`` (the older ones: the page's ``next`` link).
+PAGE = 50
+#: The newest change sets an entity's page shows; the rest are on ``/wijzigingen?over=``.
+ON_ENTITY_PAGE = 5
+
+
+def change_link(change_id: str) -> str:
+    """Where one change set is listed: the page of ``/wijzigingen`` that starts with it."""
+    number = int(change_id) if change_id.isdigit() else None
+    if number is None:
+        return f"/wijzigingen#wz-{change_id}"
+    return f"{changes_url(before=number + 1)}#wz-{change_id}"
+
+
+def changes_url(before: int | None = None, about: str | None = None, json: bool = False) -> str:
+    """``/wijzigingen`` (``.json``) with ``voor=`` (the page older than that number) and
+    ``over=`` (the changes about one entity)."""
+    args = {k: v for k, v in (("over", about), ("voor", before)) if v is not None}
+    return "/wijzigingen" + (".json" if json else "") + (f"?{urlencode(args)}" if args else "")
+
+
+def recent(
+    kg: KG_, lang: str, before: int | None = None, about: Node | None = None, json: bool = False
+) -> dict[str, Any]:
+    """A page of ``/wijzigingen``: the newest :data:`PAGE` change sets numbered below
+    ``before``, all or those about ``about``, with the link to the next (older) page."""
     lab = Labeler(kg, lang)
+    found = history.page(kg, PAGE, before, about)
+    name = local_name(about) if about is not None else None
     return {
-        "changes": [change(lab, info) for info in history.recent(kg, limit)],
-        "limit": limit,
+        "changes": [change(lab, info) for info in found.changes],
+        "limit": PAGE,
+        "total": found.total,
+        "about": lab.ref(about) if about is not None else None,
+        "before": before,
+        "next": changes_url(found.older, name, json) if found.older is not None else None,
+        "first": changes_url(None, name, json) if before is not None else None,
         "feed": "/wijzigingen/feed.json",
     }
 
 
-def entity_history(kg: KG_, node: Node, lang: str) -> list[dict[str, Any]]:
-    """The change sets about ``node``, newest first (the section on its ``/id/`` page)."""
+def local_name(node: Node) -> str:
+    """How ``over=`` names ``node``: its local name for the graph's own resources."""
+    text = str(node)
+    return text[len(str(KG)) :] if text.startswith(str(KG)) else text
+
+
+def entity_history(kg: KG_, node: Node, lang: str) -> dict[str, Any]:
+    """The section on an ``/id/`` page: the newest :data:`ON_ENTITY_PAGE` change sets about
+    ``node``, how many there are, and where all of them are listed."""
     lab = Labeler(kg, lang)
-    return [change(lab, info) for info in history.history(kg, node)]
+    found = history.page(kg, ON_ENTITY_PAGE, about=node)
+    return {
+        "changes": [change(lab, info) for info in found.changes],
+        "total": found.total,
+        "url": changes_url(about=local_name(node)) if found.total > len(found.changes) else None,
+    }
 
 
 def feed(kg: KG_, base: str, lang: str) -> dict[str, Any]:
@@ -82,7 +129,7 @@ def feed(kg: KG_, base: str, lang: str) -> dict[str, Any]:
         items.append(
             {
                 "id": info.iri,
-                "url": f"{base}wijzigingen#wz-{info.change_id}",
+                "url": base.rstrip("/") + change_link(info.change_id),
                 "title": f"{info.change_id}: {info.reason}"[:200],
                 "content_text": (
                     f"{info.reason}\n{source}\n+{len(info.added)} / -{len(info.removed)}"

@@ -13,6 +13,7 @@ from rdflib.term import Node
 
 from amkg.queries import internal
 from amkg.webui.views import changes_page
+from amkg.webui.views.changes_page import ON_ENTITY_PAGE
 
 from .common import (
     AMKG,
@@ -170,13 +171,21 @@ def build(kg: KG_, node: URIRef, lang: str) -> dict[str, Any]:
         "comment": " ".join(t["text"] for t in pick_texts(own.objects(RDFS.comment), lang)) or None,
         "properties": _properties(kg, lab, node),
         "incoming": _incoming(kg, lab, node),
-        "provenance": citations_of(kg, lab, node),
+        "provenance": [],
         "statements": statements_about(kg, lab, node),
         "track_page": None,
         "shapes": shapes_for(kg, lab, node),
         "trajectory": trajectory_section(kg, node, lang) if isinstance(node, URIRef) else None,
-        "history": changes_page.entity_history(kg, node, lang),  # issue 11
     }
+    cited = citations_of(kg, lab, node)  # the deck's; of later changes the newest few
+    later = sorted((c for c in cited if c["change"]), key=_change_number, reverse=True)
+    data["provenance"] = [c for c in cited if not c["change"]] + later[:ON_ENTITY_PAGE]
+    data["provenance_older"] = max(len(later) - ON_ENTITY_PAGE, 0)  # listed with the changes
+    found = changes_page.entity_history(kg, node, lang)  # issue 11: the newest, and the count
+    data["history"] = found["changes"]
+    data["history_total"] = found["total"]
+    data["history_url"] = found["url"]  # all of them, when the page shows only the newest
+    data["changes_url"] = changes_page.changes_url(about=changes_page.local_name(node))
     number = own.value(AMKG.trackNumber)
     if AMKG.Track in own.types and isinstance(number, Literal):
         data["track_page"] = f"/spoor/{int(number.toPython())}"
@@ -199,3 +208,8 @@ def serialize(graph: Graph, fmt: str) -> str:
     if fmt == "json-ld":
         return graph.serialize(format="json-ld", context=PREFIXES, indent=2)
     return graph.serialize(format="turtle")
+
+
+def _change_number(citation: dict[str, Any]) -> int:
+    number = str(citation["change"].get("change", ""))
+    return int(number) if number.isdigit() else 0
