@@ -4,6 +4,7 @@ from values carried over after an edit equals the page built from scratch on tha
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +22,7 @@ from amkg.graph.load import AMKG, KG
 from amkg.graph.naming import CHANGE_APPARATUS
 from amkg.webui import app as app_module
 from amkg.webui.app import create_app
-from tests.edits_helpers import SOURCE, TRAJECTORY, move, revise
+from tests.edits_helpers import SOURCE, TRAJECTORY, day, move, revise
 
 X = "http://example.org/"
 P, Q, R = URIRef(X + "p"), URIRef(X + "q"), URIRef(X + "r")
@@ -271,6 +272,34 @@ def test_a_version_that_does_not_continue_the_older_one_takes_nothing(
     assert history.delta(first.store, second.store) is not None
     assert history.delta(second.store, first.store) is None  # an older version: not continued
     assert history.delta(second.store, kg.store) is None
+
+
+def test_the_change_between_versions_reads_only_the_new_change_sets(
+    make_data_copy: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kg = KnowledgeGraph.open(data_dir=make_data_copy())
+    days = ["2023-05-01", "2023-05-08", "2023-05-15", "2023-05-22"]
+    changes.commit(kg, revise(days[0]))
+    for old, new in itertools.pairwise(days):
+        changes.commit(kg, move(old, new))
+    before = history.current(kg)
+    changes.commit(before, move(days[-1], "2023-06-01"))
+    after = history.current(before)
+    read: list[tuple[str, int]] = []
+    select = history.DOMAIN.select
+
+    def counting(store: object, name: str, bindings: object = None) -> object:
+        rows = select(store, name, bindings)  # type: ignore[arg-type]
+        read.append((name, len(rows)))
+        return rows
+
+    monkeypatch.setattr(history.DOMAIN, "select", counting)
+    found = history.delta(before.store, after.store)
+    assert found is not None
+    listed = [n for name, n in read if name == "change-list"]  # change sets read whole
+    assert listed and max(listed) == 1  # one by one, the newest of each version: not all five
+    assert (TRAJECTORY, AMKG.revisedDate, day("2023-06-01")) in found.triples
+    assert (TRAJECTORY, AMKG.revisedDate, day(days[-1])) in found.triples
 
 
 def test_a_value_not_asked_for_in_between_is_still_taken_over_later(
