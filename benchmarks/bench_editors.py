@@ -321,6 +321,7 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             reader.stop.set()
         for thread in threads:
             thread.join(TOO_SLOW + 5)
+        time.sleep(1.0)  # an anonymous reader sees a save once its process followed (~0.1 s)
         report = {"write_process_nice": nice, "editor_pause_s": getattr(args, "editor_pause", 0.0),
                   **_report(port, editors, readers, edit_seconds)}  # fmt: skip
         report["server_settled_before_reading_s"] = settled

@@ -135,8 +135,9 @@ def page(
 ) -> ChangePage:
     """The newest ``limit`` change sets numbered below ``before`` (all when ``None``), about
     ``about`` (an entity: those that added or removed a triple with it) or all. Only the
-    change sets on the page are read whole: a page costs the same after a thousand changes."""
-    store = latest_store(kg)
+    change sets on the page are read whole: a page costs the same after a thousand changes.
+    Read from the version ``kg`` reads (a page's history agrees with the facts beside it)."""
+    store: Store = kg.store  # type: ignore[attr-defined]
     reader = change_reader(store)
     if about is None:
         rows = DOMAIN.select(reader, "change-seqs")

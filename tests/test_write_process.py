@@ -89,7 +89,13 @@ def environ(method: str, path: str, **more: object) -> dict[str, object]:
 @pytest.mark.parametrize(
     ("method", "path", "body", "content_type", "expected"),
     [
-        ("GET", FORM + SZW, b"", None, False),
+        ("GET", FORM + SZW, b"", None, True),  # an edit form: for editors only
+        ("GET", FORM + SZW + ".json", b"", None, True),
+        ("GET", "/nieuw/traject", b"", None, True),
+        ("GET", "/bewerken/tekst/spoor-1", b"", None, True),
+        ("HEAD", FORM + SZW, b"", None, False),
+        ("GET", "/id/" + SZW, b"", None, False),  # reading stays
+        ("GET", "/bewerken/bestaat-niet", b"", None, False),  # 404: the web process answers
         ("POST", FORM + SZW, b"a=1", "application/x-www-form-urlencoded", True),
         ("POST", "/nieuw/traject", b"", None, True),
         ("POST", "/bewerken/tekst/spoor-1", b"", None, True),
@@ -127,7 +133,7 @@ def test_an_edit_is_saved_by_the_write_process_and_read_by_the_web_process(app: 
     client = login(app)
     before = writer.handed
     assert save_date(client, "2023-09-01") == 303
-    assert writer.handed == before + 2  # the preview and the save; the form's GETs stayed here
+    assert writer.handed == before + 4  # the form (HTML, JSON), the preview and the save
     page = client.get(f"/id/{SZW}.json").get_data(as_text=True)
     assert "2023-09-01" in page
     assert history(current(app.extensions["amkg"]), KG[SZW])[-1].reason == "Schuift op"
@@ -205,11 +211,11 @@ def test_a_write_process_that_cannot_start_leaves_the_write_to_the_web_process(
     try:
         client = login(application)
         assert save_date(client, "2023-12-01") == 303  # answered here, nothing lost
-        assert front.writes.handed == 2
+        assert front.writes.handed == 4  # the form (HTML, JSON), the preview and the save
         channel = front.writes._channel
         assert channel is not None
         assert not channel.alive
-        assert not channel.ready_seen  # it never started: the web process answered both
+        assert not channel.ready_seen  # it never started: the web process answered all four
         assert "2023-12-01" in client.get(f"/id/{SZW}.json").get_data(as_text=True)
     finally:
         front.writes.close()

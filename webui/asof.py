@@ -11,6 +11,7 @@ day). A date that does not exist is a 400 with a Dutch reason. Views read the gr
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 import math
@@ -18,9 +19,9 @@ import threading
 import time
 from typing import Any
 
-from flask import Flask, current_app, g, request
+from flask import Flask, Response, current_app, g, request
 
-from amkg.graph import history
+from amkg.graph import changes, history
 from amkg.graph.kg import KnowledgeGraph
 from amkg.webui.errors import HttpError
 
@@ -28,6 +29,9 @@ KEY = "amkg"
 #: How often :func:`follow` looks at ``HEAD`` (a stat and a small read).
 FOLLOW_SECONDS = 0.05
 FOLLOW_KEY = "amkg_follow"  # the stop event of the app's follower, if it has one
+#: The cookie that names the version a client that wrote must read (see :func:`_must_look`).
+VERSION_COOKIE = "amkg_versie"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 log = logging.getLogger(__name__)
 
 
@@ -89,9 +93,45 @@ def follow(app: Flask, every: float = FOLLOW_SECONDS) -> threading.Event:
     return stop
 
 
+def _must_look(app: Any) -> bool:
+    """Whether this request checks ``HEAD`` itself before it reads. Without a follower
+    (:func:`follow`; tests, one process) always. With one, the follower moves the graph to
+    each new version within :data:`FOLLOW_SECONDS` plus the opening of its store, and a
+    request reads the version the process has, without waiting for a move, unless its client
+    must see a newer one: one that wrote (its :data:`VERSION_COOKIE` names another version than
+    the process reads) or a script with a token (``Authorization``)."""
+    if FOLLOW_KEY not in app.extensions or "Authorization" in request.headers:
+        return True
+    seen = request.cookies.get(VERSION_COOKIE)
+    return seen is not None and seen != _tag(app.extensions[KEY])
+
+
+def _tag(kg: KnowledgeGraph) -> str:
+    """The version tag of the data ``kg`` reads (once per version)."""
+    return kg.derived("dataset-etag", lambda: changes.dataset_etag(kg))
+
+
+def _remember_version(response: Response) -> Response:
+    """After a request that may have written: the version its client must read from now on,
+    in :data:`VERSION_COOKIE` (a version tag, no secret; the session cookie's flags)."""
+    if request.method in SAFE_METHODS or response.status_code >= 500:
+        return response
+    app: Any = current_app
+    with contextlib.suppress(Exception):  # a remote store that does not answer: no cookie
+        tag = changes.dataset_etag(_move(app))
+        response.set_cookie(
+            VERSION_COOKIE,
+            tag,
+            httponly=True,
+            samesite=app.config.get("SESSION_COOKIE_SAMESITE") or "Lax",
+            secure=bool(app.config.get("SESSION_COOKIE_SECURE")),
+        )
+    return response
+
+
 def choose() -> None:
     app: Any = current_app
-    base = _move(app)
+    base = _move(app) if _must_look(app) else app.extensions[KEY]
     op = request.args.get("op")
     if op is not None and op != "":
         day = parse_op(op)
@@ -106,4 +146,5 @@ def _template_globals() -> dict[str, Any]:
 
 def install(app: Flask) -> None:
     app.before_request(choose)
+    app.after_request(_remember_version)
     app.context_processor(_template_globals)

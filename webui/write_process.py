@@ -6,9 +6,10 @@ Python would hold the interpreter lock that every page of that process needs; on
 they would also take CPU from the readers. So ``amkg serve`` gives each web process one *write
 process* (``WRITE_PROCESS_NICE``): the same app, spawned beside it, with a higher nice value.
 The web process hands it every request that writes (an edit form's POST, a SPARQL Update, a
-Graph Store PUT/POST/DELETE) whole: the environment's plain values and the body; it answers with
-the status, headers and body. Reading requests, logging in and out and SPARQL queries stay in
-the web process. Benchmarks: ``benchmarks/README.md`` ("Bewerken").
+Graph Store PUT/POST/DELETE) and the edit forms themselves (their GETs) whole: the
+environment's plain values and the body; it answers with the status, headers and body.
+Reading requests, logging in and out and SPARQL queries stay in the web process.
+Benchmarks: ``benchmarks/README.md`` ("Bewerken").
 
 Before it takes a request the write process computes what the first edit would otherwise
 compute while its editor waits (:func:`amkg.webui.edit.warm_up`: the trace network and dates
@@ -58,6 +59,10 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: Non-safe routes that do not write: they stay in the web process (the login throttle's
 #: counts live there).
 STAY = frozenset({"auth.login", "auth.logout"})
+#: The edit forms: their GETs go to the write process too. Only editors ask for them, right
+#: before they save, and the write process has what they need ready; a reader's process does
+#: not spend its time on them.
+EDIT_FORMS = ("/bewerken/", "/nieuw/")
 SPARQL_ENDPOINT = "sparql.endpoint"
 GRAPH_STORE_ENDPOINT = "graph_store.graph_store"  # takes bodies up to GRAPH_STORE_MAX_BYTES
 #: Requests one write process handles at once (commits take the writer's lock one by one).
@@ -85,10 +90,15 @@ def is_update(environ: WSGIEnvironment, body: bytes) -> bool:
 
 
 def _endpoint(url_map: Map, environ: WSGIEnvironment) -> str | None:
-    """The endpoint of a request that may write (a method other than GET/HEAD/OPTIONS, not
-    login or logout), else ``None``; no route (404, 405): ``None``, the web process answers."""
-    if environ.get("REQUEST_METHOD", "GET") in SAFE_METHODS:
-        return None
+    """The endpoint of a request for the write process: one that may write (a method other
+    than GET/HEAD/OPTIONS, not login or logout) or that shows an edit form (a GET under
+    :data:`EDIT_FORMS`), else ``None``; no route (404, 405): ``None``, the web process
+    answers."""
+    method = environ.get("REQUEST_METHOD", "GET")
+    if method in SAFE_METHODS and (
+        method != "GET" or not str(environ.get("PATH_INFO", "")).startswith(EDIT_FORMS)
+    ):
+        return None  # a reader's request: decided without matching the route
     try:
         endpoint, _args = url_map.bind_to_environ(environ).match()
     except HTTPException:
@@ -97,9 +107,9 @@ def _endpoint(url_map: Map, environ: WSGIEnvironment) -> str | None:
 
 
 def writes(url_map: Map, environ: WSGIEnvironment, body: bytes) -> bool:
-    """Whether the request writes: a method other than GET/HEAD/OPTIONS on any route but login,
-    logout and a SPARQL query (so a new write route goes to the write process from the
-    start)."""
+    """Whether the request goes to the write process: a method other than GET/HEAD/OPTIONS on
+    any route but login, logout and a SPARQL query (so a new write route goes there from the
+    start), and the GET of an edit form."""
     endpoint = _endpoint(url_map, environ)
     if endpoint == SPARQL_ENDPOINT:
         return is_update(environ, body)
