@@ -4,6 +4,8 @@ only its newest changes and a link to all of them. A page reads only its own cha
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from flask.testing import FlaskClient
 
@@ -29,7 +31,7 @@ def long_history(tmp_path_factory: pytest.TempPathFactory) -> tuple[FlaskClient,
     client = create_app({"TESTING": True, "DATA_DIR": str(data)}).test_client()
     kg = KnowledgeGraph.open(data_dir=data)
     numbers = [int(changes.commit(kg, revise(DAYS[0])).change_id)]
-    for old, new in zip(DAYS, DAYS[1:], strict=False):
+    for old, new in itertools.pairwise(DAYS):
         numbers.append(int(changes.commit(kg, move(old, new)).change_id))
     numbers.append(int(changes.commit(kg, revise("2023-09-01", subject=OTHER)).change_id))
     return client, numbers
@@ -99,7 +101,8 @@ def test_all_changes_page_by_page_without_gaps_or_repeats(
     assert pages == 3
     second = client.get(f"/wijzigingen?voor={seen[2]}&lang=nl").get_data(as_text=True)
     assert 'rel="next"' in second  # a third page follows
-    assert 'href="/wijzigingen"' in second and "Naar de nieuwste" in second
+    assert 'href="/wijzigingen"' in second
+    assert "Naar de nieuwste" in second
     last = client.get(f"/wijzigingen?voor={seen[5]}&lang=en").get_data(as_text=True)
     assert 'rel="next"' not in last
     assert "To the newest" in last

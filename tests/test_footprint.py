@@ -4,6 +4,7 @@ from values carried over after an edit equals the page built from scratch on tha
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
 from collections.abc import Callable
@@ -155,6 +156,9 @@ PAGES = [
     "/id/uitdaging-1.json",
     "/wijzigingen.json",
     "/ontologie.json",
+    "/api/queries/sporen-overzicht",  # a catalogue answer, kept per version (queries/catalogue)
+    "/api/queries/afgeleide-uitspraken",
+    "/api/queries/bijlage-matrix",
 ]
 
 
@@ -255,10 +259,21 @@ def test_pages_from_values_carried_over_equal_pages_built_again(
     if kind == "date":  # the deck's labels, citations, search and network did not change
         assert {"label-values", "citation-index", "search-index", "explorer-source"} <= taken
         assert '"2023-05-01"' in carried["/id/traject-kamerbrief-arbeidsmarktkrapte.json"][1]
+        assert _answer("sporen-overzicht") in taken  # a date cannot change the tracks' answer
     else:
         assert "label-values" not in taken
         assert "search-index" not in taken
         assert "Spoor 1 (arbeidsmigratie)" in carried["/spoor/1.json"][1]
+        assert _answer("sporen-overzicht") not in taken  # it lists the label: asked again
+        assert "Spoor 1 (arbeidsmigratie)" in carried["/api/queries/sporen-overzicht"][1]
+
+
+def _answer(name: str) -> str:
+    """The key under which a graph keeps a catalogue query's fixed answer."""
+    from amkg.queries.catalogue import default_catalogue
+
+    sparql = default_catalogue().get(name).sparql
+    return "catalogue-answer " + hashlib.sha256(sparql.encode("utf-8")).hexdigest()
 
 
 def test_a_version_that_does_not_continue_the_older_one_takes_nothing(
@@ -297,7 +312,8 @@ def test_the_change_between_versions_reads_only_the_new_change_sets(
     found = history.delta(before.store, after.store)
     assert found is not None
     listed = [n for name, n in read if name == "change-list"]  # change sets read whole
-    assert listed and max(listed) == 1  # one by one, the newest of each version: not all five
+    assert listed
+    assert max(listed) == 1  # one by one, the newest of each version: not all five
     assert (TRAJECTORY, AMKG.revisedDate, day("2023-06-01")) in found.triples
     assert (TRAJECTORY, AMKG.revisedDate, day(days[-1])) in found.triples
 
