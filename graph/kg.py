@@ -217,6 +217,12 @@ class KnowledgeGraph(Naming):
             cache[key] = value
             return value
 
+    def waiting(self, prefix: str = "") -> list[str]:
+        """The keys (starting with ``prefix``) the previous version derived and this one will
+        make again or take over on first use (:meth:`inherit`): what is worth computing ahead
+        of the requests."""
+        return sorted(k for k in list(self._older) if k.startswith(prefix))
+
     def _used(self, key: str, value: T) -> T:
         if footprint.active():  # a value derived from this one read what this one read
             footprint.note_reads(self._reads.get(key) or footprint.Reads(complete=False))

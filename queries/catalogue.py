@@ -240,6 +240,26 @@ def run(
     derived = getattr(kg, "derived", None)
     if not bindings and derived is not None:  # a fixed answer: once per version of the graph,
         # and kept for the next one when the change cannot have altered it (graph/footprint.py)
-        key = "catalogue-answer " + hashlib.sha256(query.sparql.encode("utf-8")).hexdigest()
-        return RunResult(query, bindings, derived(key, lambda: kg.store.query(query.sparql)))
+        answer = derived(_answer_key(query), lambda: kg.store.query(query.sparql))
+        return RunResult(query, bindings, answer)
     return RunResult(query, bindings, kg.store.query(query.sparql, bindings))
+
+
+ANSWER_KEY = "catalogue-answer "
+
+
+def _answer_key(query: NamedQuery) -> str:
+    return ANSWER_KEY + hashlib.sha256(query.sparql.encode("utf-8")).hexdigest()
+
+
+def warm(kg: Any, catalogue: Catalogue | None = None) -> int:
+    """Answer again, now, the queries without parameters whose answers the previous version
+    of ``kg`` had and the change may have altered (``amkg serve``'s follower does this after
+    each new version, so that no reader waits for it). Returns how many were answered."""
+    waiting = set(kg.waiting(ANSWER_KEY))
+    done = 0
+    for query in catalogue or default_catalogue():
+        if not query.params and _answer_key(query) in waiting:
+            run(kg, query.name, {}, catalogue=catalogue)
+            done += 1
+    return done

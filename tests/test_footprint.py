@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -388,3 +389,23 @@ def test_the_change_apparatus_indexes_are_kept_up_from_each_change(
     built = fresh.application.extensions["amkg"]
     for key in ("change-label-values", "change-sources", "change-citations"):
         assert newer._derived[key] == built._derived[key], key
+
+
+def test_the_follower_answers_again_what_a_change_may_have_altered(
+    app_on_copy: Callable[[], FlaskClient],
+) -> None:
+    from amkg.queries import catalogue
+
+    client = app_on_copy()
+    assert client.get("/api/queries/sporen-overzicht").status_code == 200
+    older: KnowledgeGraph = client.application.extensions["amkg"]
+    spoor = URIRef("https://w3id.org/amkg/id/spoor-1")
+    changes.commit(older, relabel(spoor, older.labels(spoor)["nl"]))
+    newer = history.current(older)
+    assert _answer("sporen-overzicht") in newer.waiting(catalogue.ANSWER_KEY)
+    assert catalogue.warm(newer) >= 1
+    assert _answer("sporen-overzicht") not in newer.waiting(catalogue.ANSWER_KEY)
+    warmed = catalogue.run(newer, "sporen-overzicht").to_dict()
+    fresh = catalogue.run(app_on_copy().application.extensions["amkg"], "sporen-overzicht")
+    assert warmed == fresh.to_dict()
+    assert "Spoor 1 (arbeidsmigratie)" in json.dumps(warmed)

@@ -23,6 +23,7 @@ from flask import Flask, Response, current_app, g, request
 
 from amkg.graph import changes, history
 from amkg.graph.kg import KnowledgeGraph
+from amkg.queries import catalogue
 from amkg.webui.errors import HttpError
 
 KEY = "amkg"
@@ -72,8 +73,9 @@ def _move(app: Any) -> KnowledgeGraph:
 def follow(app: Flask, every: float = FOLLOW_SECONDS) -> threading.Event:
     """Move ``app``'s graph to each new version in a thread of its own, as soon as it is
     committed (``amkg serve``'s web processes): opening the version's store (20-30 ms of
-    RocksDB) and taking over what was derived from the previous one then happen before a
-    request needs them, not in the first request after each save. Set the returned event to
+    RocksDB), taking over what was derived from the previous one and answering again the
+    catalogue queries the change may have altered (:func:`amkg.queries.catalogue.warm`) then
+    happen before a request needs them, not in the first request after each save. Set the returned event to
     stop. (Every request still checks ``HEAD`` itself: a version younger than the last look
     is never missed.)"""
     stop = threading.Event()
@@ -82,7 +84,10 @@ def follow(app: Flask, every: float = FOLLOW_SECONDS) -> threading.Event:
         failed_at = -math.inf
         while not stop.wait(every):
             try:
-                _move(app)
+                before = app.extensions[KEY]
+                moved = _move(app)
+                if moved is not before:  # answers a page needs, computed before it asks
+                    catalogue.warm(moved)
             except Exception:  # reading goes on; the requests move the graph themselves
                 if time.monotonic() - failed_at > 60:
                     failed_at = time.monotonic()
