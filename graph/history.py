@@ -131,13 +131,20 @@ class ChangePage:
 
 
 def page(
-    kg: object, limit: int = 50, before: int | None = None, about: str | Node | None = None
+    kg: object,
+    limit: int = 50,
+    before: int | None = None,
+    about: str | Node | None = None,
+    *,
+    newest: bool = True,
 ) -> ChangePage:
     """The newest ``limit`` change sets numbered below ``before`` (all when ``None``), about
     ``about`` (an entity: those that added or removed a triple with it) or all. Only the
     change sets on the page are read whole: a page costs the same after a thousand changes.
-    Read from the version ``kg`` reads (a page's history agrees with the facts beside it)."""
-    store: Store = kg.store  # type: ignore[attr-defined]
+    From the newest version (another process may have committed since ``kg`` was opened), or
+    with ``newest=False`` from the version ``kg`` reads (a web page's history agrees with the
+    facts beside it)."""
+    store: Store = latest_store(kg) if newest else kg.store  # type: ignore[attr-defined]
     reader = change_reader(store)
     if about is None:
         rows = DOMAIN.select(reader, "change-seqs")

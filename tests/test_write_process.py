@@ -162,9 +162,17 @@ def test_reading_and_a_query_stay_in_the_web_process_and_anonymous_writes_are_re
     assert writer.handed == before + 1
 
 
+def _ready(writer: WriteProcess) -> None:
+    """Wait until the write process has started (it warms its edit path first)."""
+    channel = writer._current()
+    assert channel.ready.wait(120)
+    assert channel.ready_seen
+
+
 def test_a_write_process_that_died_is_replaced_on_the_next_write(app: Flask) -> None:
     writer = _writes(app)
     client = login(app)
+    _ready(writer)  # (one that dies before it is ready did not start: see the test below)
     old = writer.pid
     assert old is not None
     os.kill(old, signal.SIGKILL)
@@ -183,14 +191,20 @@ def test_a_write_the_write_process_cannot_answer_is_a_503_with_a_reason(
 
     writer = _writes(app)
     client = login(app)
-    monkeypatch.setattr(write_process, "TIMEOUT", 0.0)  # it cannot answer in time
-    reply = client.post("/nieuw/traject", data={}, headers={"Accept": "application/json"})
-    assert reply.status_code == 503
-    assert reply.headers["Retry-After"] == "5"
-    assert "/wijzigingen" in reply.get_json()["error"]["reason"]
-    page = client.post("/nieuw/traject?lang=en", data={})
-    assert page.status_code == 503
-    assert "The write process did not answer" in page.get_data(as_text=True)
+    _ready(writer)
+    monkeypatch.setattr(write_process, "TIMEOUT", 0.3)
+    assert writer.pid is not None
+    os.kill(writer.pid, signal.SIGSTOP)  # it cannot answer in time
+    try:
+        reply = client.post("/nieuw/traject", data={}, headers={"Accept": "application/json"})
+        assert reply.status_code == 503
+        assert reply.headers["Retry-After"] == "5"
+        assert "/wijzigingen" in reply.get_json()["error"]["reason"]
+        page = client.post("/nieuw/traject?lang=en", data={})
+        assert page.status_code == 503
+        assert "The write process did not answer" in page.get_data(as_text=True)
+    finally:
+        os.kill(writer.pid, signal.SIGCONT)
     monkeypatch.undo()
     assert save_date(client, "2023-11-01") == 303  # the process itself carries on
     assert writer.pid is not None

@@ -3,9 +3,10 @@ as it was on a day (``?op=YYYY-MM-DD`` on every page, ``.json`` twin and catalog
 ``/sparql`` reads the same parameter itself, see :mod:`amkg.webui.sparql`).
 
 One ``before_request`` hook chooses it: a ``stat`` of the edits' ``HEAD`` notices a change
-committed by another process (the app's graph is then replaced by one over the new version),
-and ``op`` picks the read-only view of :func:`amkg.graph.history.as_of` (kept per version and
-day). A date that does not exist is a 400 with a Dutch reason. Views read the graph through
+committed by another process (the app's graph is then replaced by one over the new version;
+with a follower only for the clients that must see it, see :func:`_must_look`), and ``op``
+picks the read-only view of :func:`amkg.graph.history.as_of` (kept per version and day). A
+date that does not exist is a 400 with a Dutch reason. Views read the graph through
 :func:`current_kg`.
 """
 
@@ -75,9 +76,9 @@ def follow(app: Flask, every: float = FOLLOW_SECONDS) -> threading.Event:
     committed (``amkg serve``'s web processes): opening the version's store (20-30 ms of
     RocksDB), taking over what was derived from the previous one and answering again the
     catalogue queries the change may have altered (:func:`amkg.queries.catalogue.warm`) then
-    happen before a request needs them, not in the first request after each save. Set the returned event to
-    stop. (Every request still checks ``HEAD`` itself: a version younger than the last look
-    is never missed.)"""
+    happen before a request needs them, not in the first request after each save. Set the
+    returned event to stop. (The requests of a client that wrote, or that sends a token, still
+    check ``HEAD`` themselves: see :func:`_must_look`.)"""
     stop = threading.Event()
 
     def run() -> None:
@@ -117,13 +118,17 @@ def _tag(kg: KnowledgeGraph) -> str:
 
 
 def _remember_version(response: Response) -> Response:
-    """After a request that may have written: the version its client must read from now on,
-    in :data:`VERSION_COOKIE` (a version tag, no secret; the session cookie's flags)."""
-    if request.method in SAFE_METHODS or response.status_code >= 500:
+    """After a request that wrote (a method that may write, and ``HEAD`` moved while it ran):
+    the version its client must read from now on, in :data:`VERSION_COOKIE` (a version tag, no
+    secret; the session cookie's flags). A query by POST or a login sets nothing."""
+    started = g.get("amkg_version")
+    if request.method in SAFE_METHODS or response.status_code >= 500 or started is None:
         return response
     app: Any = current_app
     with contextlib.suppress(Exception):  # a remote store that does not answer: no cookie
-        tag = changes.dataset_etag(_move(app))
+        tag = _tag(_move(app))
+        if tag == started:
+            return response
         response.set_cookie(
             VERSION_COOKIE,
             tag,
@@ -137,6 +142,9 @@ def _remember_version(response: Response) -> Response:
 def choose() -> None:
     app: Any = current_app
     base = _move(app) if _must_look(app) else app.extensions[KEY]
+    if request.method not in SAFE_METHODS:  # the version a write starts from (see below)
+        with contextlib.suppress(Exception):
+            g.amkg_version = _tag(_move(app))
     op = request.args.get("op")
     if op is not None and op != "":
         day = parse_op(op)

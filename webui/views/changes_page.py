@@ -89,7 +89,7 @@ def recent(
     """A page of ``/wijzigingen``: the newest :data:`PAGE` change sets numbered below
     ``before``, all or those about ``about``, with the link to the next (older) page."""
     lab = Labeler(kg, lang)
-    found = history.page(kg, PAGE, before, about)
+    found = history.page(kg, PAGE, before, about, newest=False)
     name = local_name(about) if about is not None else None
     return {
         "changes": [change(lab, info) for info in found.changes],
@@ -113,7 +113,7 @@ def entity_history(kg: KG_, node: Node, lang: str) -> dict[str, Any]:
     """The section on an ``/id/`` page: the newest :data:`ON_ENTITY_PAGE` change sets about
     ``node``, how many there are, and where all of them are listed."""
     lab = Labeler(kg, lang)
-    found = history.page(kg, ON_ENTITY_PAGE, about=node)
+    found = history.page(kg, ON_ENTITY_PAGE, about=node, newest=False)
     return {
         "changes": [change(lab, info) for info in found.changes],
         "total": found.total,
