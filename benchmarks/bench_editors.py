@@ -55,7 +55,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from benchmarks import machine
-from benchmarks.soak import HOST, REPO, sparql_path, start
+from benchmarks.soak import HOST, REPO, process_tree, sparql_path, start
 
 PASSWORD = "benchmark-wachtwoord-1"
 FORM = "/bewerken/traject/"
@@ -336,20 +336,13 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
 def _tree_cpu(pid: int) -> float:
     """CPU seconds so far of ``pid`` and its descendants (``/proc``; 0.0 where there is none)."""
     ticks = os.sysconf("SC_CLK_TCK")
-    children: dict[int, list[int]] = {}
-    used: dict[int, float] = {}
-    for entry in Path("/proc").glob("[0-9]*"):
+    total = 0.0
+    for current in process_tree(pid):
         try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        children.setdefault(int(fields[1]), []).append(int(entry.name))
-        used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
-    total, todo = 0.0, [pid]
-    while todo:
-        current = todo.pop()
-        total += used.get(current, 0.0)
-        todo += children.get(current, [])
+        total += (int(fields[11]) + int(fields[12])) / ticks
     return total
 
 

@@ -160,8 +160,8 @@ class Probe:
         time.sleep(self.interval)
 
 
-def rss_kb(pid: int) -> int:
-    """Resident memory of ``pid`` and all its descendants, in kB (Linux /proc)."""
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants (Linux /proc; those that ended meanwhile may be in it)."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -170,10 +170,18 @@ def rss_kb(pid: int) -> int:
             except OSError:
                 continue
             children.setdefault(int(fields[1]), []).append(int(entry.name))
-    total, todo = 0, [pid]
+    found, todo = [], [pid]
     while todo:
         current = todo.pop()
+        found.append(current)
         todo += children.get(current, [])
+    return found
+
+
+def rss_kb(pid: int) -> int:
+    """Resident memory of ``pid`` and all its descendants, in kB (Linux /proc)."""
+    total = 0
+    for current in process_tree(pid):
         try:
             for line in Path(f"/proc/{current}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):

@@ -98,21 +98,7 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 
 def from_oxigraph(term: Any) -> Node:
     """A pyoxigraph term as an rdflib term (normalized, see :func:`normalize_term`)."""
-    kind = type(term)
-    if kind is ox.NamedNode:
-        return URIRef(term.value)
-    if kind is ox.Literal:
-        language = term.language
-        if language:
-            return Literal(term.value, lang=language.lower())
-        datatype = term.datatype.value
-        if datatype in (_XSD_STRING, _LANG_STRING):
-            return Literal(term.value)
-        canonical = canonical_lexical(term.value, datatype)
-        return Literal(term.value if canonical is None else canonical, datatype=URIRef(datatype))
-    if kind is ox.BlankNode:
-        return BNode(term.value)
-    raise TypeError(f"unsupported term in a query result: {term!r}")
+    return normalize_term(from_oxigraph_raw(term))
 
 
 def from_oxigraph_raw(term: Any) -> Node:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from amkg.graph.load import KG
 from amkg.webui.app import create_app
 from amkg.webui.asof import FOLLOW_KEY, VERSION_COOKIE, follow
 from amkg.webui.sparql import close_pool
@@ -28,8 +29,6 @@ def two(tmp_path: Path) -> Iterator[tuple[Flask, Flask]]:
     settings = {"TESTING": True, "DATA_DIR": str(copy_data_dir(tmp_path / "data")),
                 "ACCOUNTS_PATH": str(tmp_path / "accounts.sqlite3")}  # fmt: skip
     writer, reader = create_app(settings), create_app(settings)
-    from amkg.graph.load import KG
-
     writer.extensions["amkg_accounts"].add_user("anna", "redacteur", PASSWORD, str(KG["szw"]))
     follow(reader, every=3600.0)  # a follower that never gets round to it in this test
     yield writer, reader
@@ -71,8 +70,6 @@ def test_without_a_follower_every_request_reads_the_newest(tmp_path: Path) -> No
     settings = {"TESTING": True, "DATA_DIR": str(copy_data_dir(tmp_path / "data")),
                 "ACCOUNTS_PATH": str(tmp_path / "accounts.sqlite3")}  # fmt: skip
     writer, reader = create_app(settings), create_app(settings)
-    from amkg.graph.load import KG
-
     writer.extensions["amkg_accounts"].add_user("anna", "redacteur", PASSWORD, str(KG["szw"]))
     reader.test_client().get(PAGE)
     assert save_date(login(writer), "2023-11-01") == 303

@@ -25,6 +25,7 @@ from flask import Flask, Response, current_app, g, request
 from amkg.graph import changes, history
 from amkg.graph.kg import KnowledgeGraph
 from amkg.queries import catalogue
+from amkg.webui.auth import SAFE_METHODS
 from amkg.webui.errors import HttpError
 
 KEY = "amkg"
@@ -33,7 +34,6 @@ FOLLOW_SECONDS = 0.05
 FOLLOW_KEY = "amkg_follow"  # the stop event of the app's follower, if it has one
 #: The cookie that names the version a client that wrote must read (see :func:`_must_look`).
 VERSION_COOKIE = "amkg_versie"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 log = logging.getLogger(__name__)
 
 
@@ -141,10 +141,11 @@ def _remember_version(response: Response) -> Response:
 
 def choose() -> None:
     app: Any = current_app
-    base = _move(app) if _must_look(app) else app.extensions[KEY]
-    if request.method not in SAFE_METHODS:  # the version a write starts from (see below)
+    writes = request.method not in SAFE_METHODS
+    base = _move(app) if writes or _must_look(app) else app.extensions[KEY]
+    if writes:  # the version a write starts from (see _remember_version)
         with contextlib.suppress(Exception):
-            g.amkg_version = _tag(_move(app))
+            g.amkg_version = _tag(base)
     op = request.args.get("op")
     if op is not None and op != "":
         day = parse_op(op)

@@ -45,6 +45,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map
 
 from amkg.webui import i18n
+from amkg.webui.auth import SAFE_METHODS
 from amkg.webui.errors import render_error
 
 if TYPE_CHECKING:
@@ -55,7 +56,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: Non-safe routes that do not write: they stay in the web process (the login throttle's
 #: counts live there).
 STAY = frozenset({"auth.login", "auth.logout"})
