@@ -28,6 +28,8 @@ from rdflib import BNode, Literal, URIRef, Variable
 from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
 from rdflib.term import Node
 
+from amkg.graph.sparql_parser import prepare_query
+
 Condition = tuple[
     str, object
 ]  # ("terms", frozenset) | ("prefix"/"not_prefix", str) | ("kind", str)
@@ -103,10 +105,8 @@ class Shape:
 @functools.lru_cache(maxsize=1024)
 def analyse(sparql: str) -> Shape:
     """The patterns and graphs of ``sparql`` (raises whatever rdflib's parser raises)."""
-    from rdflib.plugins.sparql import prepareQuery  # the parser loads only when recording
-
     walker = _Walker()
-    walker.walk(prepareQuery(sparql).algebra, None, {}, True)
+    walker.walk(prepare_query(sparql).algebra, None, {}, True)
     return Shape(tuple(walker.patterns), frozenset(walker.graphs), frozenset(walker.graph_vars))
 
 

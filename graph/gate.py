@@ -33,6 +33,7 @@ from amkg.graph.load import KG, new_graph
 from amkg.graph.report import Violation as ReportViolation
 from amkg.graph.rq import DOMAIN
 from amkg.graph.shapes_guard import check_shapes
+from amkg.graph.sparql_parser import translate_query
 from amkg.graph.store import SHAPES_GRAPH, OxigraphStore, Store
 from amkg.graph.validate import validate_with_results
 
@@ -66,8 +67,6 @@ def _keep_prepared_queries() -> None:
     query's text on every call; a prepared query is meant to be evaluated again and again, so
     the answers are the same). Parsing was three quarters of the gate's time."""
     from rdflib.plugins.sparql import processor
-    from rdflib.plugins.sparql.algebra import translateQuery
-    from rdflib.plugins.sparql.parser import parseQuery
 
     if getattr(processor.SPARQLProcessor.query, "_amkg_prepared", False):
         return
@@ -81,12 +80,13 @@ def _keep_prepared_queries() -> None:
         base: str | None = None,
         DEBUG: bool = False,
     ) -> Any:
-        if isinstance(strOrQuery, str) and len(_prepared) < 2000:
+        if isinstance(strOrQuery, str):  # parsed one at a time (graph/sparql_parser.py)
             key = (strOrQuery, base, tuple(sorted((k, str(v)) for k, v in (initNs or {}).items())))
             prepared = _prepared.get(key)
             if prepared is None:
-                parsed = parseQuery(strOrQuery)
-                prepared = _prepared[key] = translateQuery(parsed, base, initNs)
+                prepared = translate_query(strOrQuery, base, initNs)
+                if len(_prepared) < 2000:
+                    _prepared[key] = prepared
             strOrQuery = prepared
         return original(self, strOrQuery, initBindings, initNs, base, DEBUG)
 

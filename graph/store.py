@@ -29,6 +29,7 @@ from rdflib.term import Node
 from amkg.graph import footprint
 from amkg.graph.engines import ENGINES
 from amkg.graph.load import new_graph
+from amkg.graph.sparql_parser import translate_query
 from amkg.graph.terms import (
     from_oxigraph,
     json_rows,
@@ -269,7 +270,9 @@ class RdflibStore:
         return answer
 
     def _query(self, sparql: str, bindings: Mapping[str, Node] | None) -> QueryResult:
-        result = self._graph.query(sparql, initBindings=dict(bindings or {}))  # type: ignore[arg-type]
+        # parsed here, one thread at a time, with the prefixes Graph.query would give it
+        prepared = translate_query(sparql, None, dict(self._graph.namespaces()))
+        result = self._graph.query(prepared, initBindings=dict(bindings or {}))  # type: ignore[arg-type]
         if result.type == "ASK":
             return QueryResult(kind="ASK", boolean=bool(result.askAnswer))
         if result.type == "SELECT":

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import functools
 import re
-import threading
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from rdflib.term import Node
+
+from amkg.graph.sparql_parser import prepare_query
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _IRI_REF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
@@ -48,13 +49,9 @@ def _values_rows(node: Any) -> list[dict[Any, Node]] | None:
     return None
 
 
-_parse_lock = threading.Lock()
-
-
 @functools.lru_cache(maxsize=4096)
 def _checked_clause(pairs: tuple[tuple[str, Node], ...]) -> str:
     from rdflib import Variable
-    from rdflib.plugins.sparql import prepareQuery
 
     for name, _term in pairs:
         if not _NAME.match(name):
@@ -64,8 +61,7 @@ def _checked_clause(pairs: tuple[tuple[str, Node], ...]) -> str:
     clause = f"VALUES ({names}) {{ ({values}) }}"
     expected = [{Variable(name): term for name, term in pairs}]
     try:
-        with _parse_lock:  # rdflib's parser (pyparsing) is not safe across threads: two at once
-            parsed = prepareQuery(f"SELECT * WHERE {{ {clause} }}")  # failed a faithful term
+        parsed = prepare_query(f"SELECT * WHERE {{ {clause} }}")  # failed a faithful term
         rows = _values_rows(parsed.algebra)
     except Exception:  # pyparsing's ParseException and friends: not a faithful clause
         rows = None
@@ -109,15 +105,13 @@ def _check_terms(terms: Sequence[Node]) -> None:
     times and numbers are new every time; one parse each cost a third of a second). A block
     that does not read back is checked term by term, which names the one at fault."""
     from rdflib import Variable
-    from rdflib.plugins.sparql import prepareQuery
 
     pending = [t for t in dict.fromkeys(terms) if t not in _faithful]
     if not pending:
         return
     clause = "VALUES (?v) { " + " ".join(f"({t.n3()})" for t in pending) + " }"
     try:
-        with _parse_lock:
-            parsed = prepareQuery(f"SELECT * WHERE {{ {clause} }}")
+        parsed = prepare_query(f"SELECT * WHERE {{ {clause} }}")
         rows = _values_rows(parsed.algebra)
     except Exception:  # pyparsing's ParseException and friends
         rows = None
