@@ -4,6 +4,7 @@ value, and a write process that died is replaced on the next write."""
 
 from __future__ import annotations
 
+import gc
 import html
 import os
 import re
@@ -247,6 +248,7 @@ def test_each_web_process_of_serve_hands_its_writes_over(
     import json
 
     from amkg.webui.cli import serve
+    from amkg.webui.heap import FROZEN_KEY
 
     settings = {"TESTING": True, "DATA_DIR": str(copy_data_dir(tmp_path / "data")),
                 "ACCOUNTS_PATH": str(tmp_path / "accounts.sqlite3"),
@@ -265,7 +267,12 @@ def test_each_web_process_of_serve_hands_its_writes_over(
         while FOLLOW_KEY not in served.extensions and time.monotonic() < deadline:
             time.sleep(0.05)
         assert FOLLOW_KEY in served.extensions  # and it follows the new versions
+        while FROZEN_KEY not in served.extensions and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert served.extensions[FROZEN_KEY] > 100_000  # the warmed-up heap, out of gc's way
+        assert gc.get_freeze_count() > 0
     finally:
+        gc.unfreeze()  # this test process goes on with other tests
         if front.writes is not None:
             front.writes.close()
         if FOLLOW_KEY in served.extensions:

@@ -86,6 +86,7 @@ def served_app() -> Flask:
     from amkg.webui.app import create_app
     from amkg.webui.asof import follow
     from amkg.webui.explorer import warm_up
+    from amkg.webui.heap import freeze
     from amkg.webui.sparql import start_pool
     from amkg.webui.sparql_direct import use_write_process
 
@@ -102,6 +103,7 @@ def served_app() -> Flask:
             start_pool(app)
         warm_up(app)
         warm_api(app)
+        freeze(app)  # what the warm-up built lives as long as the process: not walked by gc
 
     threading.Thread(target=prepare, name="amkg-prepare", daemon=True).start()
     return app
