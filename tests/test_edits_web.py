@@ -16,7 +16,7 @@ from amkg.graph import changes, history
 from amkg.graph.kg import KnowledgeGraph
 from amkg.webui import asof
 from amkg.webui.app import create_app
-from tests.edits_helpers import revise
+from tests.edits_helpers import move, revise
 
 PAGE = "/id/traject-kamerbrief-arbeidsmarktkrapte"
 ASK = (
@@ -147,3 +147,40 @@ def test_a_web_process_moves_to_a_new_version_before_a_request_asks(
     page = app.test_client().get(PAGE + ".json").get_data(as_text=True)
     assert "2023-05-31" in page
     assert app.extensions["amkg"] is moved
+
+
+def test_the_follower_takes_the_versions_of_a_busy_second_in_one_move(
+    make_data_copy: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While editors save, a web process moves at most once per ``at_most_every`` s: the
+    versions committed in between are taken together, and the newest is read in the end."""
+    data = make_data_copy()
+    app = create_app({"TESTING": True, "DATA_DIR": str(data)})
+    start = app.extensions["amkg"]
+    warmed: list[tuple[float, object]] = []
+    monkeypatch.setattr(asof.catalogue, "warm", lambda kg: warmed.append((time.monotonic(), kg)))
+    gap = 5.0  # long enough for two commits on a busy machine
+    stop = asof.follow(app, every=0.01, at_most_every=gap)
+    try:
+        writer = KnowledgeGraph.open(data_dir=data)
+        changes.commit(writer, revise("2023-05-31"))
+        deadline = time.monotonic() + 30
+        while not warmed and time.monotonic() < deadline:
+            time.sleep(0.02)
+        first = app.extensions["amkg"]
+        assert first is not start
+        changes.commit(history.current(writer), move("2023-05-31", "2023-06-07"))
+        changes.commit(history.current(writer), move("2023-06-07", "2023-06-14"))
+        latest = history.current(writer)
+        assert app.extensions["amkg"] is first  # not yet: within the gap after the move
+        while len(warmed) < 2 and time.monotonic() < deadline + gap:
+            time.sleep(0.02)
+    finally:
+        stop.set()
+    assert [kg for _t, kg in warmed] == [first, app.extensions["amkg"]]
+    newest = changes.dataset_etag(latest)  # the newest, the one in between skipped
+    assert changes.dataset_etag(app.extensions["amkg"]) == newest
+    assert history.current(app.extensions["amkg"]) is app.extensions["amkg"]
+    assert warmed[1][0] - warmed[0][0] >= gap
+    page = app.test_client().get(PAGE + ".json").get_data(as_text=True)
+    assert "2023-06-14" in page

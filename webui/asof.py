@@ -31,6 +31,10 @@ from amkg.webui.errors import HttpError
 KEY = "amkg"
 #: How often :func:`follow` looks at ``HEAD`` (a stat and a small read).
 FOLLOW_SECONDS = 0.05
+#: How long :func:`follow` waits after a move before the next one: versions committed in the
+#: meantime are taken in one move (each costs a web process 20-30 ms under its interpreter
+#: lock; ten editors saving make four a second).
+MOVE_SECONDS = 1.0
 FOLLOW_KEY = "amkg_follow"  # the stop event of the app's follower, if it has one
 #: The cookie that names the version a client that wrote must read (see :func:`_must_look`).
 VERSION_COOKIE = "amkg_versie"
@@ -71,24 +75,32 @@ def _move(app: Any) -> KnowledgeGraph:
     return latest  # type: ignore[no-any-return]
 
 
-def follow(app: Flask, every: float = FOLLOW_SECONDS) -> threading.Event:
-    """Move ``app``'s graph to each new version in a thread of its own, as soon as it is
-    committed (``amkg serve``'s web processes): opening the version's store (20-30 ms of
-    RocksDB), taking over what was derived from the previous one and answering again the
-    catalogue queries the change may have altered (:func:`amkg.queries.catalogue.warm`) then
-    happen before a request needs them, not in the first request after each save. Set the
-    returned event to stop. (The requests of a client that wrote, or that sends a token, still
-    check ``HEAD`` themselves: see :func:`_must_look`.)"""
+def follow(
+    app: Flask, every: float = FOLLOW_SECONDS, at_most_every: float = MOVE_SECONDS
+) -> threading.Event:
+    """Move ``app``'s graph to the newest version in a thread of its own (``amkg serve``'s web
+    processes): opening the version's store (20-30 ms of RocksDB), taking over what was derived
+    from the previous one and answering again the catalogue queries the change may have
+    altered (:func:`amkg.queries.catalogue.warm`) then happen before a request needs them, not
+    in the first request after each save. ``HEAD`` is looked at every ``every`` s, and a move
+    comes at least ``at_most_every`` s after the one before: while editors save, the versions
+    of that second are taken in one move. Set the returned event to stop. (The requests of a
+    client that wrote, or that sends a token, check ``HEAD`` themselves and read the newest at
+    once: see :func:`_must_look`.)"""
     stop = threading.Event()
 
     def run() -> None:
-        failed_at = -math.inf
+        failed_at = moved_at = -math.inf
+        warmed = app.extensions[KEY]
         while not stop.wait(every):
+            if time.monotonic() - moved_at < at_most_every:
+                continue
             try:
-                before = app.extensions[KEY]
-                moved = _move(app)
-                if moved is not before:  # answers a page needs, computed before it asks
-                    catalogue.warm(moved)
+                latest = _move(app)
+                if latest is not warmed:  # a new version, moved to here or by a request:
+                    moved_at = time.monotonic()  # the answers a page needs, computed before
+                    warmed = latest  # it asks
+                    catalogue.warm(latest)
             except Exception:  # reading goes on; the requests move the graph themselves
                 if time.monotonic() - failed_at > 60:
                     failed_at = time.monotonic()
@@ -102,10 +114,10 @@ def follow(app: Flask, every: float = FOLLOW_SECONDS) -> threading.Event:
 def _must_look(app: Any) -> bool:
     """Whether this request checks ``HEAD`` itself before it reads. Without a follower
     (:func:`follow`; tests, one process) always. With one, the follower moves the graph to
-    each new version within :data:`FOLLOW_SECONDS` plus the opening of its store, and a
-    request reads the version the process has, without waiting for a move, unless its client
-    must see a newer one: one that wrote (its :data:`VERSION_COOKIE` names another version than
-    the process reads) or a script with a token (``Authorization``)."""
+    the newest version within :data:`MOVE_SECONDS` plus :data:`FOLLOW_SECONDS` and the opening
+    of its store, and a request reads the version the process has, without waiting for a move,
+    unless its client must see a newer one: one that wrote (its :data:`VERSION_COOKIE` names
+    another version than the process reads) or a script with a token (``Authorization``)."""
     if FOLLOW_KEY not in app.extensions or "Authorization" in request.headers:
         return True
     seen = request.cookies.get(VERSION_COOKIE)
