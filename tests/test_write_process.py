@@ -140,10 +140,22 @@ def test_an_edit_is_saved_by_the_write_process_and_read_by_the_web_process(app: 
     assert history(current(app.extensions["amkg"]), KG[SZW])[-1].reason == "Schuift op"
 
 
+def _answered_a_write(app: Flask) -> WriteProcess:
+    """The write process, once it has answered a request (it is ready, not just spawned)."""
+    refused = app.test_client().post("/sparql", data={"update": "CLEAR ALL"})
+    assert refused.status_code == 401
+    return _writes(app)
+
+
 def test_the_write_process_runs_at_the_configured_nice_value(app: Flask) -> None:
-    pid = _writes(app).pid
+    pid = _answered_a_write(app).pid
     assert pid is not None
     assert os.getpriority(os.PRIO_PROCESS, pid) == os.getpriority(os.PRIO_PROCESS, 0) + NICE
+
+
+def test_the_write_process_freezes_its_warmed_up_heap(app: Flask) -> None:
+    frozen = _answered_a_write(app).frozen
+    assert frozen > 100_000  # what the warm-up built: out of the collector's way
 
 
 def test_reading_and_a_query_stay_in_the_web_process_and_anonymous_writes_are_refused(

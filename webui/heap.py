@@ -6,7 +6,8 @@ of rdflib and pyshacl): a heap of millions of objects. CPython's collector of re
 cycles walks every tracked object of its oldest generation in a full collection, and a full
 collection stops every thread of the process: 60-140 ms on the real graph. While editors save,
 each new version makes garbage enough for one every few seconds, and every request in flight
-waited for it (``benchmarks/README.md``, "Volle opruiming").
+waited for it (``benchmarks/README.md``, "Volle opruiming"). A write process does the same
+after its warm-up (:mod:`amkg.webui.write_process`): there a full collection held up an edit.
 
 :func:`freeze` moves what is alive once the process has warmed up into the collector's
 permanent generation (``gc.freeze``): a full collection then walks only what came later

@@ -155,6 +155,13 @@ class WriteProcess:
         channel = self._channel
         return channel.process.pid if channel is not None else None
 
+    @property
+    def frozen(self) -> int:
+        """How many objects the write process froze once warmed up (0 until it is ready;
+        :mod:`amkg.webui.heap`)."""
+        channel = self._channel
+        return channel.frozen if channel is not None else 0
+
     def _current(self) -> _Channel:
         with self._lock:
             channel = self._channel
@@ -247,6 +254,7 @@ class _Channel:
         self.alive = True
         self.started = time.monotonic()
         self.ready_seen = False  # the write process said its app is built
+        self.frozen = 0  # objects it froze after warming up (its ready message says)
         self.ready = threading.Event()  # set when it did, or when it stopped first
         self._numbers = itertools.count()
         self._send = threading.Lock()
@@ -294,6 +302,7 @@ class _Channel:
                 self.ready.set()  # whoever waits for it to start: it will not
                 return
             if number == READY:
+                self.frozen = int(answer or 0)
                 self.ready_seen = True
                 self.ready.set()
                 continue
@@ -328,6 +337,7 @@ def serve(conn: Connection, overrides: dict[str, Any], nice: int) -> None:
     from amkg.webui import logs
     from amkg.webui.app import create_app
     from amkg.webui.edit import warm_up
+    from amkg.webui.heap import freeze
 
     logs.configure(os.environ.get(logs.LEVEL_ENV) or "info")
     app = create_app(overrides or None)
@@ -335,9 +345,10 @@ def serve(conn: Connection, overrides: dict[str, Any], nice: int) -> None:
         warm_up(app)
     except Exception:  # the writes compute it themselves
         log.exception("write process: warming up failed")
+    frozen = freeze(app)  # full collections no longer walk what the warm-up built
     front = app.wsgi_app  # DirectSparql: /sparql updates and the Flask app, without a log line
     send = threading.Lock()
-    conn.send((READY, None))
+    conn.send((READY, frozen))
 
     def answer(number: int, environ: dict[str, Any], body: bytes) -> None:
         environ["wsgi.input"] = BytesIO(body)
