@@ -133,13 +133,19 @@ def solution_rows(
             if value is not None:
                 term = cached(value)
                 if term is None:
-                    term = from_oxigraph(value)
-                    if len(cache) >= TERM_CACHE_SIZE:
-                        cache.clear()
-                    cache[value] = term
+                    term = _remember(cache, value, from_oxigraph(value))
                 row[name] = term
         rows.append(row)
     return rows
+
+
+def _remember(cache: dict[Any, Node], key: Any, term: Node) -> Node:
+    """``term``, kept in ``cache`` under ``key`` (emptied first once it holds
+    :data:`TERM_CACHE_SIZE` terms): a converted term is converted once."""
+    if len(cache) >= TERM_CACHE_SIZE:
+        cache.clear()
+    cache[key] = term
+    return term
 
 
 def json_term(data: Mapping[str, Any]) -> Node:
@@ -177,10 +183,7 @@ def json_rows(
             key = (data["type"], data["value"], data.get("xml:lang") or data.get("datatype"))
             term = cached(key)
             if term is None:
-                term = json_term(data)
-                if len(cache) >= TERM_CACHE_SIZE:
-                    cache.clear()
-                cache[key] = term
+                term = _remember(cache, key, json_term(data))
             row[name] = term
         rows.append(row)
     return rows
