@@ -147,10 +147,12 @@ class KnowledgeGraph(Naming):
     @classmethod
     def remote(cls, url: str | Any, **settings: Any) -> KnowledgeGraph:
         """The graph that ``amkg load --into`` put into the SPARQL server at ``url`` (its query
-        endpoint; ``settings`` are :class:`~amkg.graph.remote.RemoteConfig` fields, or ``url``
-        is a whole config). Prefixes and the SHACL report are read from the server's metadata
-        graph on first use, so an unreachable server does not stop the app from starting."""
-        from amkg.graph.remote import RemoteConfig, RemoteStore, config_from_env
+        endpoint; ``settings`` are :class:`~amkg.graph.remote_config.RemoteConfig` fields, or
+        ``url`` is a whole config). Prefixes and the SHACL report are read from the server's
+        metadata graph on first use, so an unreachable server does not stop the app from
+        starting."""
+        from amkg.graph.remote import RemoteStore
+        from amkg.graph.remote_config import RemoteConfig, config_from_env
 
         config = url if isinstance(url, RemoteConfig) else config_from_env(url, **settings)
         backend = RemoteStore(config.with_auth_from_env())

@@ -1,71 +1,52 @@
 """A SPARQL 1.1 server as the graph's store: :class:`RemoteStore`.
 
-The data lives in a named graph of the server (:data:`DATA_GRAPH` unless configured), the SHACL
-shapes in :data:`~amkg.graph.store.SHAPES_GRAPH` and what ``amkg load --into`` wrote about the
-load (prefixes, SHACL report, fingerprint) in :data:`META_GRAPH`. Every read is a SPARQL 1.1
-Protocol request with ``default-graph-uri`` set to the data graph (and ``named-graph-uri`` to
-the shapes graph), so the catalogue's queries run unchanged. Bound values become a ``VALUES``
-block checked by :mod:`amkg.graph.values`; nothing else is ever pasted into query text.
+The data lives in a named graph of the server (``DATA_GRAPH`` of
+:mod:`amkg.graph.remote_config` unless configured), the SHACL shapes in
+:data:`~amkg.graph.store.SHAPES_GRAPH` and what ``amkg load --into`` wrote about the load
+(prefixes, SHACL report, fingerprint) in ``META_GRAPH``. Every read is a SPARQL 1.1 Protocol
+request with ``default-graph-uri`` set to the data graph (and ``named-graph-uri`` to the shapes
+graph), so the catalogue's queries run unchanged. Bound values become a ``VALUES`` block checked
+by :mod:`amkg.graph.values`; nothing else is ever pasted into query text.
 
 Results come back as SPARQL JSON (or XML; N-Triples for CONSTRUCT), are parsed by pyoxigraph and
 go through the same normalisation as the embedded engines' (lexical forms, language tags,
 :func:`~amkg.graph.store.from_oxigraph`), so answers compare equal whatever the engine.
 
 One pooled HTTP client per store (urllib3), with a connect and a read timeout, retries with
-back-off on connection errors, and credentials from ``$AMKG_STORE_USER`` /
-``$AMKG_STORE_PASSWORD`` or the file named by ``$AMKG_STORE_CREDENTIALS`` (``user:password`` on
-its first line), never from the command line. An unreachable server or an answer that is no
-SPARQL result raises :class:`StoreUnavailable` with a one-line reason.
+back-off on connection errors, and credentials from the environment or a file
+(:mod:`amkg.graph.remote_config`), never from the command line. An unreachable server or an
+answer that is no SPARQL result raises :class:`StoreUnavailable` with a one-line reason.
 """
 
 from __future__ import annotations
 
-import functools
 import json
-import os
-import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-from urllib.parse import quote_plus, urlencode, urlsplit
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 import urllib3
 from rdflib import BNode, URIRef
 from rdflib.term import Node
 
-from amkg.graph import footprint
+from amkg.graph import footprint, query_text
 from amkg.graph.load import new_graph
+from amkg.graph.remote_config import META, RemoteConfig
 from amkg.graph.store import (
-    SHAPES_GRAPH,
     BindingError,
     QueryResult,
     _graph_of,
-    _graph_query_kind,
 )
 from amkg.graph.terms import json_term, solution_rows
-from amkg.graph.values import UnfaithfulValues, where_brace, with_values
+from amkg.graph.values import UnfaithfulValues, with_values
 
-#: The named graph that holds the data (ontology and instances) in a remote store.
-DATA_GRAPH = "https://w3id.org/amkg/graph"
-#: The named graph with what the last load wrote: prefixes, SHACL report, fingerprint.
-META_GRAPH = "https://w3id.org/amkg/meta"
-META = "https://w3id.org/amkg/meta#"
-STORE_URL_ENV = "AMKG_STORE_URL"
-USER_ENV, PASSWORD_ENV, CREDENTIALS_ENV = (
-    "AMKG_STORE_USER",
-    "AMKG_STORE_PASSWORD",
-    "AMKG_STORE_CREDENTIALS",
-)
 #: Seconds the time limit sent to the server exceeds ours (see ``RemoteStore._send``).
 SERVER_TIMEOUT_MARGIN = 1.0
 _RESULTS = "application/sparql-results+json"
 _ACCEPT = f"{_RESULTS}, application/n-triples;q=0.9, text/plain;q=0.8, text/turtle;q=0.7"
 #: For CONSTRUCT and DESCRIBE only RDF (Virtuoso would otherwise send a table of s, p, o).
 _ACCEPT_RDF = "application/n-triples, text/plain;q=0.9, text/turtle;q=0.8"
-_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
-_COMMENT = re.compile(r"^\s*#.*$", re.MULTILINE)
 _RESULT_FORMATS = {
     _RESULTS: ox.QueryResultsFormat.JSON,
     "application/json": ox.QueryResultsFormat.JSON,
@@ -103,100 +84,6 @@ class RemoteQueryError(Exception):
 def _one_line(text: str, limit: int = 300) -> str:
     line = " ".join(text.split())
     return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
-def credentials(environ: Mapping[str, str] | None = None) -> tuple[str, str] | None:
-    """(user, password) from the environment or the credentials file it names, if any."""
-    env = os.environ if environ is None else environ
-    if env.get(USER_ENV):
-        return env[USER_ENV], env.get(PASSWORD_ENV, "")
-    path = env.get(CREDENTIALS_ENV)
-    if path:
-        first = Path(path).read_text(encoding="utf-8").splitlines()[:1]
-        user, colon, password = (first[0] if first else "").partition(":")
-        if not colon:
-            raise ValueError(f"{path}: the first line must be user:password")
-        return user.strip(), password.strip()
-    return None
-
-
-def default_update_url(url: str) -> str:
-    """The update endpoint beside a query endpoint: ``.../query`` -> ``.../update``, ``.../sparql``
-    of Fuseki's dataset -> ``.../update``; otherwise the same URL (Virtuoso's ``/sparql``)."""
-    path = urlsplit(url).path
-    if path.endswith("/query"):
-        return url[: -len("query")] + "update"
-    return url
-
-
-#: An IRI as SPARQL writes it between ``<`` and ``>`` (IRIREF), with a scheme.
-_ABSOLUTE_IRI = re.compile(r'[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>"{}|^`\\]+')
-
-
-@dataclass(frozen=True)
-class RemoteConfig:
-    """Where a remote store is and how to talk to it."""
-
-    url: str
-    update_url: str | None = None
-    gsp_url: str | None = None
-    graph: str = DATA_GRAPH
-    shapes_graph: str = SHAPES_GRAPH
-    meta_graph: str = META_GRAPH
-    timeout: float = 30.0
-    connect_timeout: float = 5.0
-    retries: int = 3
-    backoff: float = 0.2
-    #: Send the server our time limit as ``timeout=`` in ``seconds`` (Fuseki) or
-    #: ``milliseconds`` (Virtuoso); ``None``: send none (Oxigraph server has no such parameter).
-    server_timeout: str | None = None
-    auth: tuple[str, str] | None = field(default=None, repr=False)
-
-    def __post_init__(self) -> None:
-        # The graph names are written into SPARQL Update text (GRAPH <...>, where SPARQL has
-        # no parameter); an IRI that could close its brackets is refused here, once.
-        for name in ("graph", "shapes_graph", "meta_graph"):
-            value = getattr(self, name)
-            if not _ABSOLUTE_IRI.fullmatch(value):
-                raise ValueError(
-                    f'{name} must be an absolute IRI without spaces or <>"{{}}|^`\\: {value!r}'
-                )
-
-    @property
-    def update_endpoint(self) -> str:
-        return self.update_url or default_update_url(self.url)
-
-    def with_auth_from_env(self) -> RemoteConfig:
-        from dataclasses import replace
-
-        return replace(self, auth=self.auth or credentials())
-
-
-def nameable(iri: str) -> bool:
-    """Whether ``iri`` may be written between ``<`` and ``>`` in update text: absolute, without
-    spaces or ``<>"{}|^`\\`` (SPARQL has no parameter for a graph's name)."""
-    return _ABSOLUTE_IRI.fullmatch(iri) is not None
-
-
-#: Environment variables of the other endpoint settings (``amkg`` commands read them).
-ENDPOINT_ENV = {
-    "update_url": "AMKG_STORE_UPDATE_URL",
-    "gsp_url": "AMKG_STORE_GSP_URL",
-    "graph": "AMKG_STORE_GRAPH",
-    "server_timeout": "AMKG_STORE_SERVER_TIMEOUT",
-}
-
-
-def config_from_env(url: str, **settings: Any) -> RemoteConfig:
-    """A config for the query endpoint ``url``: ``settings`` first, then the environment
-    (:data:`ENDPOINT_ENV`)."""
-    values = {k: v for k, v in settings.items() if v is not None}
-    for key, name in ENDPOINT_ENV.items():
-        if key not in values and os.environ.get(name):
-            values[key] = os.environ[name]
-    if values.get("server_timeout") not in (None, "seconds", "milliseconds"):
-        raise ValueError("the server timeout unit must be 'seconds' or 'milliseconds'")
-    return RemoteConfig(url, **values)
 
 
 class RemoteStore:
@@ -308,7 +195,7 @@ class RemoteStore:
     ) -> QueryResult:
         blanks: dict[str, Node] = {}
         if bindings:
-            unprojected = _unprojected(sparql, bindings)
+            unprojected = query_text.unprojected(sparql, bindings)
             if unprojected:
                 raise BindingError(unprojected)
             # A blank node cannot be written into a query (a label there is a new node): its
@@ -344,9 +231,9 @@ class RemoteStore:
         url = self.config.url
         # The query text is encoded once per text (the catalogue's are few and long).
         rest = f"&{urlencode(fields)}" if fields else ""
-        body = f"query={_quoted(sparql)}{rest}".encode("ascii")
+        body = f"query={query_text.form_encoded(sparql)}{rest}".encode("ascii")
         headers = {
-            "Accept": _ACCEPT_RDF if _graph_form(sparql) else _ACCEPT,
+            "Accept": _ACCEPT_RDF if query_text.graph_form(sparql) else _ACCEPT,
             "Content-Type": "application/x-www-form-urlencoded",
         }
         response = self.request("POST", url, body=body, headers=headers, timeout=backstop)
@@ -358,7 +245,7 @@ class RemoteStore:
             if media in _RDF_FORMATS:
                 graph = new_graph()
                 graph.parse(data=response.data.decode("utf-8"), format=_RDF_FORMATS[media])
-                return QueryResult(kind=_graph_query_kind(sparql), graph=_graph_of(graph))
+                return QueryResult(kind=query_text.graph_query_kind(sparql), graph=_graph_of(graph))
         except (ValueError, KeyError, TypeError, AttributeError, SyntaxError) as error:
             reason = f"not a SPARQL result ({_one_line(str(error), 120)})"
             raise StoreUnavailable(url, reason) from None
@@ -490,104 +377,3 @@ def _from_json(data: Mapping[str, Any]) -> QueryResult:
         for binding in data["results"]["bindings"]
     ]
     return QueryResult(kind="SELECT", vars=names, rows=rows)
-
-
-_SELECT = re.compile(r"\bSELECT\b", re.IGNORECASE)
-_VAR = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
-
-
-@functools.lru_cache(maxsize=512)
-def _graph_form(sparql: str) -> bool:
-    """Whether ``sparql`` is a CONSTRUCT or DESCRIBE query (answered with RDF, not a table)."""
-    form = _FORM.search(_COMMENT.sub("", sparql))
-    return form is not None and form.group(1).upper() in ("CONSTRUCT", "DESCRIBE")
-
-
-@functools.lru_cache(maxsize=128)
-def _quoted(sparql: str) -> str:
-    """``sparql`` form-encoded (``application/x-www-form-urlencoded``)."""
-    return quote_plus(sparql)
-
-
-def _unprojected(sparql: str, bindings: Mapping[str, Node]) -> str | None:
-    """The first bound variable a SELECT query does not project (``SELECT *``: none), the
-    embedded store's rule (:class:`~amkg.graph.store.BindingError`)."""
-    projected = _projection(sparql)
-    if projected is None:
-        return None
-    return next((name for name in bindings if name not in projected), None)
-
-
-@functools.lru_cache(maxsize=512)
-def _projection(sparql: str) -> frozenset[str] | None:
-    """The names a SELECT query projects; ``None`` for ``SELECT *`` and other forms."""
-    head = sparql[: where_brace(sparql)]
-    match = _SELECT.search(head)
-    if match is None:
-        return None
-    clause = head[match.end() :]
-    clause = re.sub(r"\bWHERE\b\s*$", "", clause.strip(), flags=re.IGNORECASE)
-    if re.search(r"^\s*(DISTINCT|REDUCED)?\s*\*", clause, re.IGNORECASE):
-        return None
-    return frozenset(_VAR.findall(clause))
-
-
-def ntriples_batches(
-    triples: Iterable[Any], size: int, blank_size: int | None = None
-) -> list[bytes]:
-    """pyoxigraph triples as N-Triples batches of about ``size`` lines, every blank node's
-    triples in one batch (a blank node label is scoped to one request). Triples that must go
-    out as ``INSERT {..} WHERE {}`` on the update path (:func:`needs_template`: blank nodes,
-    durations) come last, in batches of their own of about ``blank_size`` lines (default
-    ``size``): Virtuoso compiles a template to SQL of a length it caps."""
-    parent: dict[str, str] = {}
-
-    def find(label: str) -> str:
-        while parent.get(label, label) != label:
-            label = parent[label]
-        return label
-
-    items = list(triples)
-    for t in items:
-        if isinstance(t.subject, ox.BlankNode) and isinstance(t.object, ox.BlankNode):
-            a, b = find(t.subject.value), find(t.object.value)
-            if a != b:
-                parent[a] = b
-    groups: dict[str, list[str]] = {}
-    plain: list[list[str]] = []
-    for t in items:
-        line = f"{t.subject} {t.predicate} {t.object} .\n"
-        anchor = t.subject if isinstance(t.subject, ox.BlankNode) else t.object
-        if isinstance(anchor, ox.BlankNode):
-            groups.setdefault(find(anchor.value), []).append(line)
-        elif needs_template(line):
-            groups.setdefault(line, []).append(line)
-        else:
-            plain.append([line])
-    return _fill(plain, size) + _fill(list(groups.values()), blank_size or size)
-
-
-#: Literals Virtuoso 7.2 refuses in ``INSERT DATA`` ("Literal of type xsd:duration can not be
-#: created from SQL value of type INTEGER", SR553) and takes in an ``INSERT`` template.
-_TEMPLATE_ONLY = ("^^<http://www.w3.org/2001/XMLSchema#duration>",)
-
-
-def needs_template(ntriples: str) -> bool:
-    """Whether N-Triples text must be sent as ``INSERT {..} WHERE {}`` rather than ``INSERT
-    DATA``: blank nodes (Virtuoso refuses them in ``INSERT DATA``; in a template they are new
-    nodes, one per label, as in the file) or a literal of :data:`_TEMPLATE_ONLY`."""
-    return "_:" in ntriples or any(marker in ntriples for marker in _TEMPLATE_ONLY)
-
-
-def _fill(chunks: list[list[str]], size: int) -> list[bytes]:
-    """Whole chunks in batches of about ``size`` lines (a larger chunk is a batch alone)."""
-    batches: list[bytes] = []
-    current: list[str] = []
-    for chunk in chunks:
-        if current and len(current) + len(chunk) > size:
-            batches.append("".join(current).encode("utf-8"))
-            current = []
-        current.extend(chunk)
-    if current:
-        batches.append("".join(current).encode("utf-8"))
-    return batches

@@ -16,23 +16,17 @@ import contextlib
 import json
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
 from amkg.graph.build import _validate, parse_source
 from amkg.graph.load import PREFIXES
-from amkg.graph.remote import (
-    META,
-    RemoteQueryError,
-    RemoteStore,
-    StoreUnavailable,
-    nameable,
-    needs_template,
-    ntriples_batches,
-)
+from amkg.graph.remote import RemoteQueryError, RemoteStore, StoreUnavailable
+from amkg.graph.remote_config import META, nameable
 from amkg.graph.report import ValidationReport, report_to_json
 from amkg.graph.sources import Sources, fingerprint, scan
 
@@ -236,7 +230,7 @@ def _is_boolean(term: object) -> bool:
 
 def _insert(graph: str, batch: bytes) -> str:
     """The SPARQL Update that adds ``batch`` (N-Triples) to ``graph``: ``INSERT DATA``, or
-    ``INSERT {..} WHERE {}`` where :func:`~amkg.graph.remote.needs_template` says so. The batch
+    ``INSERT {..} WHERE {}`` where :func:`needs_template` says so. The batch
     is pyoxigraph's own N-Triples serialisation of parsed terms (every term escaped as
     N-Triples requires, which SPARQL's grammar reads the same way), and ``graph`` a checked
     name (see :func:`_swap`): no text of a user's is pasted as it was given."""
@@ -258,3 +252,64 @@ def _check_count(store: RemoteStore, graph: str, expected: int) -> None:
         staged.close()
     if found != expected:
         raise LoadFailed(f"the new graph holds {found} triples, not {expected}")
+
+
+def ntriples_batches(
+    triples: Iterable[Any], size: int, blank_size: int | None = None
+) -> list[bytes]:
+    """pyoxigraph triples as N-Triples batches of about ``size`` lines, every blank node's
+    triples in one batch (a blank node label is scoped to one request). Triples that must go
+    out as ``INSERT {..} WHERE {}`` on the update path (:func:`needs_template`: blank nodes,
+    durations) come last, in batches of their own of about ``blank_size`` lines (default
+    ``size``): Virtuoso compiles a template to SQL of a length it caps."""
+    parent: dict[str, str] = {}
+
+    def find(label: str) -> str:
+        while parent.get(label, label) != label:
+            label = parent[label]
+        return label
+
+    items = list(triples)
+    for t in items:
+        if isinstance(t.subject, ox.BlankNode) and isinstance(t.object, ox.BlankNode):
+            a, b = find(t.subject.value), find(t.object.value)
+            if a != b:
+                parent[a] = b
+    groups: dict[str, list[str]] = {}
+    plain: list[list[str]] = []
+    for t in items:
+        line = f"{t.subject} {t.predicate} {t.object} .\n"
+        anchor = t.subject if isinstance(t.subject, ox.BlankNode) else t.object
+        if isinstance(anchor, ox.BlankNode):
+            groups.setdefault(find(anchor.value), []).append(line)
+        elif needs_template(line):
+            groups.setdefault(line, []).append(line)
+        else:
+            plain.append([line])
+    return _fill(plain, size) + _fill(list(groups.values()), blank_size or size)
+
+
+#: Literals Virtuoso 7.2 refuses in ``INSERT DATA`` ("Literal of type xsd:duration can not be
+#: created from SQL value of type INTEGER", SR553) and takes in an ``INSERT`` template.
+_TEMPLATE_ONLY = ("^^<http://www.w3.org/2001/XMLSchema#duration>",)
+
+
+def needs_template(ntriples: str) -> bool:
+    """Whether N-Triples text must be sent as ``INSERT {..} WHERE {}`` rather than ``INSERT
+    DATA``: blank nodes (Virtuoso refuses them in ``INSERT DATA``; in a template they are new
+    nodes, one per label, as in the file) or a literal of :data:`_TEMPLATE_ONLY`."""
+    return "_:" in ntriples or any(marker in ntriples for marker in _TEMPLATE_ONLY)
+
+
+def _fill(chunks: list[list[str]], size: int) -> list[bytes]:
+    """Whole chunks in batches of about ``size`` lines (a larger chunk is a batch alone)."""
+    batches: list[bytes] = []
+    current: list[str] = []
+    for chunk in chunks:
+        if current and len(current) + len(chunk) > size:
+            batches.append("".join(current).encode("utf-8"))
+            current = []
+        current.extend(chunk)
+    if current:
+        batches.append("".join(current).encode("utf-8"))
+    return batches

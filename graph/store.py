@@ -16,7 +16,6 @@ booleans are written in their canonical lexical form (``"50.0"`` and ``"50.00"``
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +25,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Node
 
-from amkg.graph import footprint
+from amkg.graph import footprint, query_text
 from amkg.graph.engines import ENGINES
 from amkg.graph.load import new_graph
 from amkg.graph.sparql_parser import translate_query
@@ -244,7 +243,7 @@ class OxigraphStore:
             (from_oxigraph(t.subject), from_oxigraph(t.predicate), from_oxigraph(t.object))
             for t in result
         )
-        return QueryResult(kind=_graph_query_kind(sparql), graph=_graph_of(triples))
+        return QueryResult(kind=query_text.graph_query_kind(sparql), graph=_graph_of(triples))
 
 
 class RdflibStore:
@@ -299,16 +298,6 @@ def _quad_text(quad: ox.Quad) -> str:
     if isinstance(quad.graph_name, ox.DefaultGraph):
         return triple
     return f"GRAPH {quad.graph_name} {{ {triple} }}"
-
-
-_COMMENT_LINE = re.compile(r"^\s*#.*$", re.MULTILINE)
-_GRAPH_FORM = re.compile(r"\b(CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
-
-
-def _graph_query_kind(sparql: str) -> str:
-    """CONSTRUCT or DESCRIBE, from the query text (pyoxigraph returns both as triples)."""
-    match = _GRAPH_FORM.search(_COMMENT_LINE.sub("", sparql))
-    return match.group(1).upper() if match else "CONSTRUCT"
 
 
 def open_store(graph: Graph, engine: str = "oxigraph") -> Store:

@@ -94,7 +94,7 @@ class StoreSpec:
     ontology_dir: str | None = None
     engine: str = "oxigraph"
     store: str | None = None
-    #: A remote store's :class:`~amkg.graph.remote.RemoteConfig` (then nothing else counts).
+    #: A remote store's :class:`~amkg.graph.remote_config.RemoteConfig` (then nothing else counts).
     remote: Any = None
 
     @classmethod

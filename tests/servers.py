@@ -72,7 +72,7 @@ class Server:
         }
 
     def config(self, **more: Any) -> Any:
-        from amkg.graph.remote import RemoteConfig
+        from amkg.graph.remote_config import RemoteConfig
 
         return RemoteConfig(self.url, update_url=self.update_url, gsp_url=self.gsp_url,
                             server_timeout=self.server_timeout, **more)  # fmt: skip

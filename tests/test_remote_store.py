@@ -15,16 +15,9 @@ import pytest
 from rdflib import BNode, Literal, URIRef
 
 from amkg.graph.kg import KnowledgeGraph
-from amkg.graph.remote import (
-    RemoteConfig,
-    RemoteQueryError,
-    RemoteStore,
-    StoreUnavailable,
-    credentials,
-    default_update_url,
-    needs_template,
-    ntriples_batches,
-)
+from amkg.graph.remote import RemoteQueryError, RemoteStore, StoreUnavailable
+from amkg.graph.remote_config import RemoteConfig, credentials, default_update_url
+from amkg.graph.remote_load import needs_template, ntriples_batches
 from amkg.graph.store import BindingError
 from amkg.graph.values import UnfaithfulValues, subselect_groups, where_brace, with_values
 from amkg.queries.binding import bind

@@ -53,7 +53,8 @@ def load(url: str, data_dir: Path | None, batch: int, replace_edits: bool) -> No
     die via de app zijn gemaakt, dan laadt hij niet (exit 4), tenzij met --replace-edits.
     """
     from amkg.graph.errors import GraphLoadError
-    from amkg.graph.remote import RemoteStore, config_from_env
+    from amkg.graph.remote import RemoteStore
+    from amkg.graph.remote_config import config_from_env
     from amkg.graph.remote_load import EditsOnServer, LoadFailed, NotConforming, load_into
     from amkg.graph.sources import Sources
 
