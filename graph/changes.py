@@ -32,7 +32,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.term import Node
 
-from amkg.graph import gate, head
+from amkg.graph import gate, gate_memo, head
 from amkg.graph.build import STORE_DIR, Build, _locked
 from amkg.graph.changes_checks import (
     STATUSES,
@@ -325,9 +325,18 @@ def _run(
                 base, head.new_version_dir(build, sources), quads, _quads(removed, None)
             )
         try:
-            results, report = gate.check_change(
-                base_store, build.fingerprint, all_added, removed, extra=meta, version=str(current)
-            )
+            memo = (build.fingerprint, effective)  # passed before, nothing it read changed?
+            passed = gate_memo.still_passes(memo, gate.answers(base_store))
+            results: list[Violation] = []
+            report = passed or ""
+            if passed is None:
+                reads: dict[gate_memo.Read, gate_memo.Answer] = {}
+                results, report = gate.check_change(
+                    base_store, build.fingerprint, all_added, removed, extra=meta,
+                    version=str(current), reads=reads,
+                )  # fmt: skip
+                if not results and reads:
+                    gate_memo.remember(memo, reads, str(iri), report)
             lap("gate")
             refused = gate.blocking(results)
             if refused:

@@ -14,13 +14,15 @@ triples pointing at it (inverse paths). So the gate validates, on the candidate 
 A commit validates before the candidate is written (:func:`check_change`: the base store with the
 change beside it, :class:`Changed`) while it writes the candidate in another thread;
 :func:`check` validates a written candidate. ``tests/test_edits_gate.py`` proves on a set of edits
-that both give the same result as a full validation of the candidate graph.
+that both give the same result as a full validation of the candidate graph. A change that
+passed is not validated again on a newer version where what it read is unchanged
+(:mod:`amkg.graph.gate_memo`).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pyoxigraph as ox
@@ -29,6 +31,7 @@ from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from amkg.graph.changes_types import Violation
+from amkg.graph.gate_memo import Answer, Read
 from amkg.graph.load import KG, new_graph
 from amkg.graph.report import Violation as ReportViolation
 from amkg.graph.rq import DOMAIN
@@ -101,14 +104,26 @@ class _Reader:
     """What the gate reads of a store: a node's triples out (``describe.rq``) and in
     (``incoming.rq``), the default graph."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, reads: dict[Read, Answer] | None = None) -> None:
         self.store = store
+        self.reads = reads  # when given, each read and its answer (:mod:`amkg.graph.gate_memo`)
 
     def outgoing(self, node: Node) -> list[tuple[Node, Node]]:
-        return [(r["p"], r["o"]) for r in DOMAIN.select(self.store, "describe", {"s": node})]
+        found = [(r["p"], r["o"]) for r in DOMAIN.select(self.store, "describe", {"s": node})]
+        if self.reads is not None:
+            self.reads[("out", node)] = frozenset(found)
+        return found
 
     def incoming(self, node: Node) -> list[tuple[Node, Node]]:
-        return [(r["s"], r["p"]) for r in DOMAIN.select(self.store, "incoming", {"o": node})]
+        found = [(r["s"], r["p"]) for r in DOMAIN.select(self.store, "incoming", {"o": node})]
+        if self.reads is not None:
+            self.reads[("in", node)] = frozenset(found)
+        return found
+
+    def answer(self, read: Read) -> Answer:
+        """What ``read`` (of :mod:`amkg.graph.gate_memo`) answers on this store."""
+        way, node = read
+        return frozenset(self.outgoing(node) if way == "out" else self.incoming(node))
 
 
 class Changed(_Reader):
@@ -117,8 +132,14 @@ class Changed(_Reader):
     does). The change's terms are first put in the form the store keeps them in (Oxigraph keeps
     ``"1.0"^^xsd:decimal`` as ``1``), so the gate reads what the written candidate would hold."""
 
-    def __init__(self, base: Store, added: Iterable[Triple], removed: Iterable[Triple]) -> None:
-        super().__init__(base)
+    def __init__(
+        self,
+        base: Store,
+        added: Iterable[Triple],
+        removed: Iterable[Triple],
+        reads: dict[Read, Answer] | None = None,
+    ) -> None:
+        super().__init__(base, reads)
         self.removed = set(self._stored(removed))
         self.added_out: dict[Node, list[tuple[Node, Node]]] = {}
         self.added_in: dict[Node, list[tuple[Node, Node]]] = {}
@@ -141,6 +162,11 @@ class Changed(_Reader):
     def incoming(self, node: Node) -> list[tuple[Node, Node]]:
         kept = [(s, p) for s, p in super().incoming(node) if (s, p, node) not in self.removed]
         return list(dict.fromkeys([*kept, *self.added_in.get(node, [])]))
+
+
+def answers(store: Store) -> Callable[[Read], Answer]:
+    """What each read of the gate answers on ``store`` (for :mod:`amkg.graph.gate_memo`)."""
+    return _Reader(store).answer
 
 
 def focus_nodes(store: Store | _Reader, triples: Iterable[Triple]) -> set[Node]:
@@ -200,6 +226,7 @@ def check_change(
     removed: Iterable[Triple],
     extra: Graph | None = None,
     version: str | None = None,
+    reads: dict[Read, Answer] | None = None,
 ) -> tuple[list[Violation], str]:
     """:func:`check` of the candidate that ``base`` with ``added`` and ``removed`` would be,
     without writing it (:class:`Changed`): the commit writes the candidate meanwhile.
@@ -207,15 +234,16 @@ def check_change(
     ``version`` names ``base`` (a published version never changes): the result is then kept,
     and the same change on the same version is not validated again (the edit form previews a
     change, then saves it). The change set's times, new at each call, are left out of the key:
-    they are written the same way every time."""
+    they are written the same way every time. ``reads``, when given, gets the nodes the
+    validation read (:mod:`amkg.graph.gate_memo`; nothing when the result was kept)."""
     added, removed = list(added), list(removed)
     if version is None:
-        return _check(Changed(base, added, removed), key, [*added, *removed], extra)
+        return _check(Changed(base, added, removed, reads), key, [*added, *removed], extra)
     kept = (version, key, frozenset(added), frozenset(removed), _timeless(extra))
     with _cache_lock:
         found = _checked.get(kept)
     if found is None:
-        found = _check(Changed(base, added, removed), key, [*added, *removed], extra)
+        found = _check(Changed(base, added, removed, reads), key, [*added, *removed], extra)
         with _cache_lock:
             _checked[kept] = found
             while len(_checked) > 64:

@@ -4,6 +4,7 @@ travel, export and replay, on a copy of the real data."""
 from __future__ import annotations
 
 import datetime
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,8 +16,11 @@ from amkg.graph.changes_types import BadChange, Change, ChangeRejected, EditConf
 from amkg.graph.changes_update import commit_update
 from amkg.graph.export import export
 from amkg.graph.kg import KnowledgeGraph
-from amkg.graph.load import AMKG
+from amkg.graph.load import AMKG, KG
 from tests.edits_helpers import SOURCE, TRAJECTORY, day, revise
+
+ROEMER = KG["traject-rapportage-commissie-roemer"]
+LATER = KG["traject-kamerbrief-visie-economie-2050"]
 
 
 @pytest.fixture
@@ -174,8 +178,9 @@ def test_a_previewed_change_is_not_validated_again_on_the_same_version(
     edit_kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The edit form previews a change, then saves it: on an unchanged version the gate's
-    result is reused (its times aside, the change set is the same); on a newer one it is not."""
-    from amkg.graph import gate
+    result is reused (its times aside, the change set is the same); on a newer one it is not
+    (unless it passed: test below)."""
+    from amkg.graph import gate, gate_memo
 
     calls: list[int] = []
     real = gate._check
@@ -186,6 +191,7 @@ def test_a_previewed_change_is_not_validated_again_on_the_same_version(
 
     monkeypatch.setattr(gate, "_check", counted)
     monkeypatch.setattr(gate, "_checked", {})  # other tests' edits of the same deck build
+    monkeypatch.setattr(gate_memo, "_passed", OrderedDict())
     change = revise("2023-05-31")
     assert changes.preview(edit_kg, change) == []
     changes.commit(edit_kg, change)
@@ -202,3 +208,61 @@ def test_a_previewed_change_is_not_validated_again_on_the_same_version(
         changes.commit(edit_kg, bad)
     assert len(calls) == 3
     assert history.recent(edit_kg)[0].reason == "Toelichting"
+
+
+def test_a_passed_change_is_validated_again_only_when_what_it_read_changed(
+    edit_kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Previewed on one version and saved on a newer one (others saved meanwhile): SHACL runs
+    again only when a change in between touched a node the gate read (graph/gate_memo.py), and
+    the result carried over is the one a fresh validation gives."""
+    from amkg.graph import gate, gate_memo
+
+    runs: list[int] = []
+    real = gate.validate_with_results
+
+    def counted(*args: object, **kwargs: object) -> object:
+        runs.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(gate, "validate_with_results", counted)
+    monkeypatch.setattr(gate, "_checked", {})  # other tests' edits of the same deck build
+    monkeypatch.setattr(gate_memo, "_passed", OrderedDict())
+    mine = revise("2023-05-31")
+    assert changes.preview(edit_kg, mine) == []
+    changes.commit(edit_kg, revise("2023-10-01", subject=ROEMER))  # elsewhere, by another
+    assert len(runs) == 2
+    changes.commit(edit_kg, mine)  # on the newer version: carried over
+    assert len(runs) == 2
+    assert history.recent(edit_kg)[0].reason == mine.reason
+    # A full validation of the graph it made agrees.
+    assert gate.blocking(gate.full_check(changes.latest_store(edit_kg))) == []
+
+    # The same trajectory changed in between: validated again, and now refused.
+    before = len(runs)
+    first = revise("2023-06-30", subject=LATER)
+    assert changes.preview(edit_kg, first) == []
+    changes.commit(edit_kg, revise("2023-07-15", subject=LATER, agent="Bo (SZW)"))
+    with pytest.raises(ChangeRejected):  # two revised dates
+        changes.commit(edit_kg, first)
+    assert len(runs) == before + 3  # the preview, the other save, the save again
+
+
+def test_a_passed_change_is_not_carried_into_another_history(
+    edit_kg: KnowledgeGraph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A backup restored makes another history whose change sets may bear the same numbers: a
+    change that passed on version 1 of the old one is validated again on version 1 of the
+    new one (graph/gate_memo.py names a version by its number and its change set's time)."""
+    from amkg.graph import backup, gate, gate_memo
+
+    monkeypatch.setattr(gate, "_checked", {})
+    monkeypatch.setattr(gate_memo, "_passed", OrderedDict())
+    backup.backup(edit_kg, tmp_path / "deck")  # version 0
+    changes.commit(edit_kg, revise("2023-10-01", subject=ROEMER))  # version 1
+    first = revise("2023-06-30", subject=LATER)
+    assert changes.preview(edit_kg, first) == []  # passes on version 1
+    backup.restore(edit_kg, tmp_path / "deck")  # back to version 0
+    changes.commit(edit_kg, revise("2023-07-15", subject=LATER, agent="Bo (SZW)"))  # another 1
+    with pytest.raises(ChangeRejected):  # two revised dates
+        changes.commit(edit_kg, first)
