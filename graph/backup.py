@@ -58,7 +58,7 @@ def restore(
     kg: Any, source: Path, on_failure: Callable[[str, Exception], None] | None = None
 ) -> Restored:
     """Make the state in the backup ``source`` current (see the module's text)."""
-    from amkg.graph.history import export_changes, replay
+    from amkg.graph.change_export import export_changes, replay
 
     build, sources = _place(kg)
     try:
@@ -108,7 +108,7 @@ def rebase(kg: Any, say: Callable[[str], None] | None = None) -> list[str]:
     deck build of the Turtle as it is now); the ids of those that no longer pass. The change
     sets are first written to ``rebased-from-<build>.trig`` beside the versions, so an
     interrupted rebase loses nothing (``amkg changes replay`` that file)."""
-    from amkg.graph.history import export_changes, replay
+    from amkg.graph.change_export import export_changes, replay
     from amkg.graph.kg import KnowledgeGraph
     from amkg.graph.store import OxigraphStore
 

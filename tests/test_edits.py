@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from rdflib import Literal
 
-from amkg.graph import changes, history
+from amkg.graph import change_export, changes, history
 from amkg.graph.changes_types import BadChange, Change, ChangeRejected, EditConflict
 from amkg.graph.changes_update import commit_update
 from amkg.graph.export import export
@@ -142,12 +142,12 @@ def test_export_is_stable_and_replay_gives_the_same_state(
             removed=((TRAJECTORY, AMKG.revisedDate, day("2023-05-31")),),
         ),
     )
-    text = history.export_changes(edit_kg)
-    assert text == history.export_changes(reopen(edit_kg))
+    text = change_export.export_changes(edit_kg)
+    assert text == change_export.export_changes(reopen(edit_kg))
     fresh = KnowledgeGraph.open(data_dir=make_data_copy())
-    done = history.replay(fresh, text)
+    done = change_export.replay(fresh, text)
     assert [c.change_id for c in done] == ["000001", "000002"]
-    assert history.export_changes(fresh) == text
+    assert change_export.export_changes(fresh) == text
     assert export(reopen(fresh), "nt") == export(reopen(edit_kg), "nt")
 
 

@@ -58,7 +58,7 @@ def changes_group() -> None:
 @data_dir_option
 def export_command(output: Path | None, data_dir: Path | None) -> None:
     """Alle wijzigingen als TriG, byte-stabiel (every change set as TriG, byte-stable)."""
-    from amkg.graph.history import export_changes
+    from amkg.graph.change_export import export_changes
 
     text = export_changes(load_kg(data_dir))
     if output is None:
@@ -72,8 +72,8 @@ def export_command(output: Path | None, data_dir: Path | None) -> None:
 @data_dir_option
 def replay_command(file: Path, data_dir: Path | None) -> None:
     """Pas geëxporteerde wijzigingen opnieuw toe, in volgorde (replay exported change sets)."""
+    from amkg.graph.change_export import replay
     from amkg.graph.changes_types import BadChange
-    from amkg.graph.history import replay
 
     failures: list[str] = []
 

@@ -14,6 +14,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from amkg.graph import history, slippage
+from amkg.graph.changes import CHANGES
 from amkg.graph.changes_types import ChangeInfo, Triple
 from amkg.graph.load import KG
 from amkg.webui.views.common import KG_, Labeler
@@ -25,8 +26,8 @@ def _term(lab: Labeler, node: Node) -> dict[str, Any]:
     if isinstance(node, Literal):
         return {"kind": "literal", "text": str(node), "lang": node.language,
                 "datatype": str(node.datatype) if node.datatype else None}  # fmt: skip
-    if isinstance(node, URIRef) and str(node).startswith(history.CHANGES):
-        number = str(node)[len(history.CHANGES) :].split("/")[0]
+    if isinstance(node, URIRef) and str(node).startswith(CHANGES):
+        number = str(node)[len(CHANGES) :].split("/")[0]
         return {
             "kind": "iri",
             "iri": str(node),
