@@ -31,30 +31,23 @@ from typing import Any
 from urllib.parse import quote, unquote_to_bytes
 
 from flask import Blueprint, Flask, Request, Response, current_app, request
-from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, VOID
 from werkzeug.datastructures import MultiDict
 
-from amkg.graph.load import new_graph
 from amkg.queries.executor import PoolBusy, QueryTimeout, StoreSpec, WorkerPool, query_hash
-from amkg.queries.formats import ALL_FORMATS, negotiate, pick_format_param, serialise_graph
+from amkg.queries.formats import negotiate, pick_format_param, serialise_graph
 from amkg.queries.guard import Limits, QueryRejected
 from amkg.webui.asof import parse_op
 from amkg.webui.auth import token_route
 from amkg.webui.errors import HttpError
 from amkg.webui.headers import SECURITY_HEADERS
+from amkg.webui.sparql_service import DEFAULT_GRAPH_IRI, service_description
 
 bp = Blueprint("sparql", __name__)
 log = logging.getLogger("amkg.sparql")
 
-#: The name of the endpoint's one graph: ``default-graph-uri`` may name it (and nothing else).
-DEFAULT_GRAPH_IRI = "https://w3id.org/amkg/graph/default"
 FORM = "application/x-www-form-urlencoded"
 
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 #: The dataset this endpoint serves, as the DCAT/VoID description names it.
-DATASET_IRI = URIRef("https://w3id.org/amkg/dataset")
-ENTAILMENT_SIMPLE = URIRef("http://www.w3.org/ns/entailment/Simple")
 POOL_KEY = "amkg_sparql_pool"
 EXPOSED = "X-AMKG-Rows, X-AMKG-Truncated, X-AMKG-Truncated-By, X-Request-Id, Retry-After"
 METHODS = ["GET", "POST", "OPTIONS"]  # HEAD comes with GET
@@ -235,54 +228,6 @@ def check_dataset_parameters(url: MultiDict[str, str], form: MultiDict[str, str]
                 f"one default graph <{DEFAULT_GRAPH_IRI}> and never loads a graph from "
                 "elsewhere; name that graph or leave default-graph-uri out",
             )
-
-
-FEATURES = (
-    ("authenticated-update", "Updates need a token",
-     "SPARQL Update needs Authorization: Bearer with an editor's or administrator's token; "
-     "every update passes the role rules and the SHACL gate (422 with the report)."),
-    ("no-federation", "No outbound requests",
-     "SERVICE, FROM, FROM NAMED and named-graph-uri are refused; default-graph-uri may "
-     "only name the default graph."),
-    ("time-limit", "Time limit", "A query is stopped after {QUERY_TIMEOUT:g} s (503)."),
-    ("row-limit", "Row limit", "An answer holds at most {ROW_LIMIT} rows or triples; a cut "
-     "answer has the header X-AMKG-Truncated: true."),
-)  # fmt: skip
-
-
-def service_description(endpoint: str, triples: int, config: Any) -> Graph:
-    """The SPARQL 1.1 Service Description of this endpoint, as an rdflib graph."""
-    graph = new_graph()
-    graph.bind("sd", SD)
-    graph.bind("void", VOID)
-    service = URIRef(endpoint + "#service")
-    graph.add((service, RDF.type, SD.Service))
-    graph.add((service, DCTERMS.title, Literal("Arbeidsmigratie Kennisgraaf SPARQL endpoint")))
-    graph.add((service, SD.endpoint, URIRef(endpoint)))
-    graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
-    graph.add((service, SD.supportedLanguage, SD.SPARQL11Update))
-    graph.add((service, SD.defaultEntailmentRegime, ENTAILMENT_SIMPLE))
-    for fmt in ALL_FORMATS:
-        graph.add((service, SD.resultFormat, URIRef(fmt.w3c)))
-    for key, label, comment in FEATURES:
-        feature = URIRef(f"{endpoint}#{key}")
-        graph.add((service, SD.feature, feature))
-        graph.add((feature, RDF.type, SD.Feature))
-        graph.add((feature, RDFS.label, Literal(label, lang="en")))
-        graph.add((feature, RDFS.comment, Literal(comment.format(**config), lang="en")))
-    dataset, default_graph = URIRef(endpoint + "#dataset"), URIRef(DEFAULT_GRAPH_IRI)
-    graph.add((service, SD.defaultDataset, dataset))
-    graph.add((dataset, RDF.type, SD.Dataset))
-    graph.add((dataset, SD.defaultGraph, default_graph))
-    graph.add((default_graph, RDF.type, SD.Graph))
-    graph.add((default_graph, VOID.triples, Literal(triples)))
-    # The DCAT/VoID description of the dataset this endpoint serves (webui/dataset.py).
-    base = endpoint.rsplit("/sparql", 1)[0] + "/"
-    graph.add((dataset, DCTERMS.source, DATASET_IRI))
-    graph.add((dataset, RDFS.seeAlso, URIRef(base + ".well-known/void")))
-    graph.add((DATASET_IRI, VOID.sparqlEndpoint, URIRef(endpoint)))
-    graph.add((DATASET_IRI, RDFS.seeAlso, URIRef(base + "dataset")))
-    return graph
 
 
 def _describe_service(app: Flask, req: Request, fmt_param: str | None) -> Response:
