@@ -8,7 +8,7 @@
 - export and replay live in :mod:`amkg.graph.change_export`.
 
 Every read is a query (``graph/sparql/change-list.rq``, ``change-seqs.rq``,
-``graph-triples.rq``, ``entity-changes.rq``) on the current version's store; on a remote store
+``graph-triples.rq``, ``entity-graphs.rq``) on the current version's store; on a remote store
 on the server's named graphs (:mod:`amkg.graph.changes_remote`), and ``as_of`` copies the
 server's data and change sets into memory when a change came after the day.
 """
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import re
 import sys
 import threading
 from collections import OrderedDict
@@ -28,7 +29,7 @@ import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from amkg.graph.changes import latest_store
+from amkg.graph.changes import CHANGES, latest_store
 from amkg.graph.changes_remote import change_reader, memory_dataset, version_key
 from amkg.graph.changes_types import ChangeInfo, ChangeSource, Triple
 from amkg.graph.footprint import Delta
@@ -132,9 +133,10 @@ def page(
     reader = change_reader(store)
     if about is None:
         rows = DOMAIN.select(reader, "change-seqs")
+        numbered = sorted({(int(str(r["seq"])), str(r["change"])) for r in rows}, reverse=True)
     else:
-        rows = DOMAIN.select(reader, "entity-changes", {"s": URIRef(str(about))})
-    numbered = sorted({(int(str(r["seq"])), str(r["change"])) for r in rows}, reverse=True)
+        rows = DOMAIN.select(reader, "entity-graphs", {"s": URIRef(str(about))})
+        numbered = sorted(_changes_of_parts(str(r["g"]) for r in rows), reverse=True)
     older = [(n, iri) for n, iri in numbered if before is None or n < before]
     chosen = older[: max(limit, 0)]
     more = len(older) > len(chosen) and bool(chosen)
@@ -143,6 +145,21 @@ def page(
         len(numbered),
         chosen[-1][0] if more else None,
     )
+
+
+_PART = re.compile(re.escape(CHANGES) + r"(\d+)/(?:toegevoegd|verwijderd)")
+
+
+def _changes_of_parts(graphs: Iterable[str]) -> set[tuple[int, str]]:
+    """(number, IRI) of the change sets whose added or removed graphs are among ``graphs``:
+    their names are the change set's IRI (``changes.change_iri``: its number) with ``/toegevoegd``
+    or ``/verwijderd``, written by the commit alone (an update naming a graph is refused)."""
+    found = set()
+    for name in graphs:
+        match = _PART.fullmatch(name)
+        if match is not None:
+            found.add((int(match.group(1)), name.rsplit("/", 1)[0]))
+    return found
 
 
 def history(kg: object, iri: str | Node, limit: int | None = None) -> list[ChangeInfo]:
