@@ -225,11 +225,19 @@ def as_of(kg: Any, when: datetime.date) -> Any:
         view_store, prefixes=kg.prefixes, report=kg._report, sources=kg.sources, build=None
     )
     view.as_of = when  # type: ignore[attr-defined]
+    return _keep(key, view)
+
+
+def _keep(key: tuple[object, str, str], view: Any) -> Any:
+    """Keep ``view`` under ``key`` (unless another thread kept one first: that one is returned),
+    the :data:`VIEWS_KEPT` used last and no more: each holds a version's store open and what
+    pages derived from it."""
     with _views_lock:
-        _views[key] = view
+        kept = _views.setdefault(key, view)
+        _views.move_to_end(key)
         while len(_views) > VIEWS_KEPT:
             _views.popitem(last=False)
-    return view
+        return kept
 
 
 def current(kg: Any) -> Any:
@@ -244,8 +252,9 @@ def current(kg: Any) -> Any:
     key = (getattr(store, "directory", id(store)), "current", "")
     with _views_lock:
         found = _views.get(key)
-    if found is not None:
-        return found
+        if found is not None:
+            _views.move_to_end(key)
+            return found
     newer = KnowledgeGraph(
         store, prefixes=kg.prefixes, report=kg._report, sources=kg.sources, build=kg.build
     )
@@ -255,8 +264,7 @@ def current(kg: Any) -> Any:
         logging.getLogger(__name__).exception("the change between two versions was not read")
         change = None
     newer.inherit(kg, change)
-    with _views_lock:
-        return _views.setdefault(key, newer)
+    return _keep(key, newer)
 
 
 def delta(older: Store, newer: Store) -> Delta | None:

@@ -4,6 +4,8 @@ travel, export and replay, on a copy of the real data."""
 from __future__ import annotations
 
 import datetime
+import gc
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +19,7 @@ from amkg.graph.changes_update import commit_update
 from amkg.graph.export import export
 from amkg.graph.kg import KnowledgeGraph
 from amkg.graph.load import AMKG, KG
-from tests.edits_helpers import SOURCE, TRAJECTORY, day, revise
+from tests.edits_helpers import SOURCE, TRAJECTORY, day, move, revise
 
 ROEMER = KG["traject-rapportage-commissie-roemer"]
 LATER = KG["traject-kamerbrief-visie-economie-2050"]
@@ -266,3 +268,21 @@ def test_a_passed_change_is_not_carried_into_another_history(
     changes.commit(edit_kg, revise("2023-07-15", subject=LATER, agent="Bo (SZW)"))  # another 1
     with pytest.raises(ChangeRejected):  # two revised dates
         changes.commit(edit_kg, first)
+
+
+def test_a_reader_lets_go_of_the_versions_it_moved_past(edit_kg: KnowledgeGraph) -> None:
+    """Each version a reader moves to is a graph over its own store (RocksDB open, what pages
+    derived from it): only the last history.VIEWS_KEPT stay, or a server that has seen many
+    saves would hold them all (it did: one per save, never freed)."""
+    reader = reopen(edit_kg)
+    seen = []
+    days = [f"2023-06-{d:02d}" for d in range(1, 2 * history.VIEWS_KEPT + 2)]
+    changes.commit(edit_kg, revise(days[0]))
+    for old, new in zip(days, days[1:], strict=False):
+        changes.commit(edit_kg, move(old, new))
+        reader = history.current(reader)
+        seen.append(weakref.ref(reader))
+    assert reader.describe(TRAJECTORY).objects(AMKG.revisedDate) == [day(days[-1])]
+    del reader
+    gc.collect()
+    assert sum(ref() is not None for ref in seen) <= history.VIEWS_KEPT
