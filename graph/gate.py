@@ -234,8 +234,8 @@ def check_change(
     ``version`` names ``base`` (a published version never changes): the result is then kept,
     and the same change on the same version is not validated again (the edit form previews a
     change, then saves it). The change set's times, new at each call, are left out of the key:
-    they are written the same way every time. ``reads``, when given, gets the nodes the
-    validation read (:mod:`amkg.graph.gate_memo`; nothing when the result was kept)."""
+    they are written the same way every time. ``reads``, when given, gets each read of the
+    validation with its answer (:mod:`amkg.graph.gate_memo`; none when the result was kept)."""
     added, removed = list(added), list(removed)
     if version is None:
         return _check(Changed(base, added, removed, reads), key, [*added, *removed], extra)
