@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import gc
+import itertools
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable
@@ -278,7 +279,7 @@ def test_a_reader_lets_go_of_the_versions_it_moved_past(edit_kg: KnowledgeGraph)
     seen = []
     days = [f"2023-06-{d:02d}" for d in range(1, 2 * history.VIEWS_KEPT + 2)]
     changes.commit(edit_kg, revise(days[0]))
-    for old, new in zip(days, days[1:], strict=False):
+    for old, new in itertools.pairwise(days):
         changes.commit(edit_kg, move(old, new))
         reader = history.current(reader)
         seen.append(weakref.ref(reader))
