@@ -177,24 +177,37 @@ def test_an_update_is_committed_as_its_delta(edit_kg: KnowledgeGraph) -> None:
         )
 
 
+def _counted(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[int]:
+    """A list that grows by one at each call of ``module.name`` (which still does its work)."""
+    calls: list[int] = []
+    real = getattr(module, name)
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
+def _forget_gate_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The gate's kept results start empty (other tests' edits of the same deck build)."""
+    from amkg.graph import gate, gate_memo
+
+    monkeypatch.setattr(gate, "_checked", {})
+    monkeypatch.setattr(gate_memo, "_passed", OrderedDict())
+
+
 def test_a_previewed_change_is_not_validated_again_on_the_same_version(
     edit_kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The edit form previews a change, then saves it: on an unchanged version the gate's
     result is reused (its times aside, the change set is the same); on a newer one it is not
     (unless it passed: test below)."""
-    from amkg.graph import gate, gate_memo
+    from amkg.graph import gate
 
-    calls: list[int] = []
-    real = gate._check
-
-    def counted(*args: object, **kwargs: object) -> object:
-        calls.append(1)
-        return real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(gate, "_check", counted)
-    monkeypatch.setattr(gate, "_checked", {})  # other tests' edits of the same deck build
-    monkeypatch.setattr(gate_memo, "_passed", OrderedDict())
+    calls = _counted(monkeypatch, gate, "_check")
+    _forget_gate_results(monkeypatch)
     change = revise("2023-05-31")
     assert changes.preview(edit_kg, change) == []
     changes.commit(edit_kg, change)
@@ -219,18 +232,10 @@ def test_a_passed_change_is_validated_again_only_when_what_it_read_changed(
     """Previewed on one version and saved on a newer one (others saved meanwhile): SHACL runs
     again only when a change in between touched a node the gate read (graph/gate_memo.py), and
     the result carried over is the one a fresh validation gives."""
-    from amkg.graph import gate, gate_memo
+    from amkg.graph import gate
 
-    runs: list[int] = []
-    real = gate.validate_with_results
-
-    def counted(*args: object, **kwargs: object) -> object:
-        runs.append(1)
-        return real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(gate, "validate_with_results", counted)
-    monkeypatch.setattr(gate, "_checked", {})  # other tests' edits of the same deck build
-    monkeypatch.setattr(gate_memo, "_passed", OrderedDict())
+    runs = _counted(monkeypatch, gate, "validate_with_results")
+    _forget_gate_results(monkeypatch)
     mine = revise("2023-05-31")
     assert changes.preview(edit_kg, mine) == []
     changes.commit(edit_kg, revise("2023-10-01", subject=ROEMER))  # elsewhere, by another
@@ -257,10 +262,9 @@ def test_a_passed_change_is_not_carried_into_another_history(
     """A backup restored makes another history whose change sets may bear the same numbers: a
     change that passed on version 1 of the old one is validated again on version 1 of the
     new one (graph/gate_memo.py names a version by its number and its change set's time)."""
-    from amkg.graph import backup, gate, gate_memo
+    from amkg.graph import backup
 
-    monkeypatch.setattr(gate, "_checked", {})
-    monkeypatch.setattr(gate_memo, "_passed", OrderedDict())
+    _forget_gate_results(monkeypatch)
     backup.backup(edit_kg, tmp_path / "deck")  # version 0
     changes.commit(edit_kg, revise("2023-10-01", subject=ROEMER))  # version 1
     first = revise("2023-06-30", subject=LATER)
