@@ -14,7 +14,8 @@ sources: an edited file changes the fingerprint and the next command builds once
 in one line on stderr); a broken file raises :class:`~amkg.graph.errors.GraphLoadError` with
 file and line, and every earlier build stays as it was. A build is written under a temporary
 name and renamed into place only when complete; a lock file keeps two processes from building
-the same thing at once. The newest :data:`KEEP_BUILDS` builds are kept.
+the same thing at once. The newest :data:`KEEP_BUILDS` builds are kept, and any build a running
+process reads (:mod:`amkg.graph.in_use`).
 
 The root is ``--store PATH`` / ``$AMKG_STORE``, else ``<user data dir>/amkg/stores``.
 """
@@ -35,6 +36,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from amkg.graph import in_use
 from amkg.graph.errors import GraphLoadError
 from amkg.graph.load import PREFIXES
 from amkg.graph.paths import STORE_ENV
@@ -266,20 +268,29 @@ def _validate(
 
 
 def _prune(root: Path, keep: Path) -> None:
-    """Remove all but the newest :data:`KEEP_BUILDS` builds (and leftovers of failed ones)."""
+    """Remove all but the newest :data:`KEEP_BUILDS` builds, and leftovers of failed ones;
+    never a build a running process reads (:mod:`amkg.graph.in_use`), however old."""
     builds = root / "builds"
-    for stale in [*builds.glob(".building-*"), *builds.glob(".retired-*")]:
+    for stale in builds.glob(".building-*"):  # a build another process is writing now
         with contextlib.suppress(OSError):
-            if time.time() - stale.stat().st_mtime > 3600:  # no reader holds it that long
+            if time.time() - stale.stat().st_mtime > 3600:
                 shutil.rmtree(stale, ignore_errors=True)
+    for retired in builds.glob(".retired-*"):
+        with in_use.unused(retired) as free:
+            if free:
+                shutil.rmtree(retired, ignore_errors=True)
     complete = sorted(
         (d for d in builds.iterdir() if d.is_dir() and not d.name.startswith(".")),
         key=lambda d: d.stat().st_mtime,
         reverse=True,
     )
     for old in complete[KEEP_BUILDS:]:
-        if old != keep:
-            shutil.rmtree(old, ignore_errors=True)
+        if old == keep:
+            continue
+        with in_use.unused(old) as free:
+            if free:  # moved aside first: a process that finds it now sees no build there
+                aside = old.rename(old.with_name(f".retired-{old.name}-{time.time_ns()}"))
+                shutil.rmtree(aside, ignore_errors=True)
 
 
 def current_build(
@@ -299,18 +310,20 @@ def current_build(
     files = scan(sources, _known_hashes(root))
     print_ = fingerprint(files)
     found = find_build(root, print_)
-    if found is not None:
+    # held, then looked for again: pruning may have removed it between the two
+    if found is not None and in_use.hold(found.directory) and find_build(root, print_):
         _touch(found.directory)
         return found
     with _locked(root):
         found = find_build(root, print_)  # another process may have built it meanwhile
-        if found is not None:
+        if found is not None and in_use.hold(found.directory):
             return found
         if on_rebuild is not None:  # "build first": no store of any sources here yet
             builds = root / "builds"
             first = not (builds.is_dir() and any(builds.iterdir()))
             on_rebuild("build first" if first else "build")
         result = _build(sources, root, files)
+        in_use.hold(result.build.directory)  # before the root's lock lets a pruner in
     if on_rebuild is not None:
         on_rebuild(f"built {result.build.manifest['triples']} {result.seconds:.1f}")
     return result.build
