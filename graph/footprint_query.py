@@ -5,17 +5,19 @@ position a constant or a variable with what its group says of it:
 
 - a ``VALUES`` block joined with the pattern: the variable is one of those terms;
 - a ``FILTER`` over the pattern's group, a conjunct at a time: ``STRSTARTS(STR(?v), "ns")``,
-  its negation, ``isIRI(?v)``, ``isLiteral(?v)``;
+  its negation, ``STRSTARTS`` of one variable ``||`` another, ``isIRI(?v)``, ``isLiteral(?v)``;
+  within an ``OPTIONAL`` too (each of these is an error for an unbound variable, so a solution
+  that failed it without the optional's triple was dropped as well);
 - a value bound by the caller (``bindings``), in the query's own group.
 
 A triple added or removed can only change the answer if it matches one of these patterns: a
 solution that used it would otherwise be there before and after. What is not understood counts
-as "any": a variable predicate without ``VALUES``, a property path's ends, a literal constant (its
-datatype may be written differently), and everything below an ``OPTIONAL``'s right side (but
-for the ``OPTIONAL``'s own filter: a triple that fails it joins nothing), a ``MINUS``, a
-sub-select, a ``GROUP BY`` or an ``EXISTS``, where the conditions of the group around do not hold
-for each matched triple; those start again with no conditions. Named graphs
-are recorded as such: by name, through a variable (bound or not).
+as "any": a variable predicate without ``VALUES``, a property path's ends, a literal constant
+(its datatype may be written differently), a ``VALUES`` block's terms below an ``OPTIONAL``'s
+right side, and everything below a ``MINUS``, a sub-select, a ``GROUP BY`` or an ``EXISTS``,
+where the conditions of the group around do not hold for each matched triple; those start
+again with no conditions. Named graphs are recorded as such: by name, through a variable
+(bound or not).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from amkg.graph.sparql_parser import prepare_query
 
 Condition = tuple[
     str, object
-]  # ("terms", frozenset) | ("prefix"/"not_prefix", str) | ("kind", str)
+]  # ("terms", frozenset) | ("prefix"/"not_prefix", str) | ("prefixes", tuple) | ("kind", str)
 Triple = tuple[Node, Node, Node]
 
 
@@ -57,6 +59,8 @@ def _holds(condition: Condition, term: Node) -> bool:
         return isinstance(term, URIRef) if value == "iri" else isinstance(term, Literal)
     if isinstance(term, BNode):  # STR() of a blank node is an error: the filter drops it
         return False
+    if kind == "prefixes" and isinstance(value, tuple):  # one STRSTARTS or another
+        return str(term).startswith(value)
     starts = str(term).startswith(str(value))
     return starts if kind == "prefix" else not starts
 
@@ -172,9 +176,11 @@ class _Walker:
             self.walk(node.get("p1"), graph, scope, top)
             if name == "Union":
                 self.walk(node.get("p2"), graph, scope, top)
-            else:  # an OPTIONAL's own filter decides which of its triples join; nothing else
-                own = _conditions(node.get("expr")) if name == "LeftJoin" else []
-                self.walk(node.get("p2"), graph, _with({}, own), False)
+            elif name == "LeftJoin":  # the OPTIONAL's own filter, and the group's filters
+                own = _conditions(node.get("expr"))
+                self.walk(node.get("p2"), graph, _with(_filtered(scope), own), False)
+            else:
+                self.walk(node.get("p2"), graph, {}, False)
             self.walk(node.get("expr"), graph, {}, False)
             return
         keeps = ("SelectQuery", "AskQuery", "ConstructQuery", "DescribeQuery", "Project",
@@ -209,6 +215,18 @@ class _Walker:
         return _Position(ANY)
 
 
+def _filtered(scope: Scope) -> Scope:
+    """The conditions of ``scope`` that come from the group's filters, for an ``OPTIONAL``'s
+    right side. A filter over the group holds for every solution, those the optional's triples
+    joined included; and each condition this module reads of a filter is an error for an
+    unbound variable, so the solution without the optional's triple was dropped as well: a
+    triple that fails it changes nothing. Not a ``VALUES`` block's terms: a solution where the
+    optional left its variable unbound joins with every row, so a triple that binds it to
+    another term does change the answer."""
+    return {name: kept for name, conditions in scope.items()
+            if (kept := tuple(c for c in conditions if c[0] != "terms"))}  # fmt: skip
+
+
 def _values(node: object) -> list[tuple[str, Condition]]:
     """The conditions a ``VALUES`` block (``ToMultiSet(values)``) puts on its variables: one of
     its terms, where every row binds the variable to an IRI."""
@@ -238,6 +256,21 @@ def _conditions(expr: object) -> list[tuple[str, Condition]]:
     if expr.name == "ConditionalAndExpression":
         parts = [expr.get("expr"), *(expr.get("other") or [])]
         return [found for part in parts for found in _conditions(part)]
+    if expr.name == "ConditionalOrExpression":  # STRSTARTS of one variable, or of another
+        found = [_conditions(part) for part in [expr.get("expr"), *(expr.get("other") or [])]]
+        starts = [c for part in found if len(part) == 1 for c in part]
+        names = {name for name, _condition in starts}
+        if len(starts) == len(found) and len(names) == 1:
+            prefixes: list[str] = []
+            for _name, (kind, value) in starts:
+                if kind == "prefix":
+                    prefixes.append(str(value))
+                elif kind == "prefixes" and isinstance(value, tuple):
+                    prefixes.extend(map(str, value))
+                else:
+                    return []
+            return [(names.pop(), ("prefixes", tuple(prefixes)))]
+        return []
     negated = expr.name == "UnaryNot"
     inner = expr.get("expr") if negated else expr
     if not isinstance(inner, CompValue):
