@@ -44,7 +44,7 @@ from amkg.webui.entity_edit import too_large
 from amkg.webui.errors import HttpError
 from amkg.webui.permissions import may_edit, refusal
 from amkg.webui.views import edit_trajectory as form_data
-from amkg.webui.views.edit_common import source_of
+from amkg.webui.views.edit_common import bad_input, source_of
 
 bp = Blueprint("edit", __name__)
 bp.register_error_handler(RequestEntityTooLarge, too_large)  # a label of a megabyte: in Dutch
@@ -155,8 +155,8 @@ def edit_save(local: str) -> Any:
         added, removed, changed = (*added, *more_added), (*removed, *more_removed), changed + more
         source = source_of(form)
     except BadChange as error:
-        field, message = form_data.bad_change_error(error, lang)
-        return _render(local, iri, before, etag, 400, errors={field: [message]}, **keep)
+        return _render(local, iri, before, etag, 400,
+                       errors=bad_input(error, form_data.field_of, lang), **keep)  # fmt: skip
     if not changed:
         return _render(local, iri, before, etag, 400,
                        errors={"": [i18n.t("edit.nothing")]}, **keep)  # fmt: skip
@@ -184,8 +184,8 @@ def edit_save(local: str) -> Any:
             return _render(local, iri, before, etag, preview=shown, errors=at_fields, **keep)
         commit(kg, change, if_match={iri: etag})
     except BadChange as error:
-        field, message = form_data.bad_change_error(error, lang)
-        return _render(local, iri, before, etag, 400, errors={field: [message]}, **keep)
+        return _render(local, iri, before, etag, 400,
+                       errors=bad_input(error, form_data.field_of, lang), **keep)  # fmt: skip
     except ChangeRejected as rejected:
         errors: dict[str, list[str]] = {}
         for violation in rejected.violations:

@@ -222,8 +222,3 @@ def preview_of(
     reached = impact(kg, iri, max_steps=2).reached
     touches = [{**r.entity.to_dict(lang), "distance": r.distance} for r in reached]
     return {"touches": _groups(touches), "conflicts": [], "old_due": "", "new_due": ""}
-
-
-def bad_change_error(error: BadChange, lang: str) -> tuple[str, str]:
-    """(form field, message) for a refused input."""
-    return field_of(error.field), error.message(lang)
