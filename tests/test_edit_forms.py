@@ -143,6 +143,9 @@ def test_bad_input_gets_a_dutch_message_and_changes_nothing(
     found = errors(reply.get_data(as_text=True))
     assert field in found, found
     assert words in found[field].lower()
+    internal = r"[a-z]+(?:[A-Z]\w*|_\w+): "  # revisedDate: ..., source_date: ...
+    assert not re.match(internal, found[field])
+    assert not found[field].startswith(f"{field}: ")
     assert snapshot(app) == before
 
 

@@ -55,5 +55,10 @@ def field_errors(
 def bad_input(
     error: BadChange, field_of: Callable[[str | None], str], lang: str
 ) -> dict[str, list[str]]:
-    """A refused input as the form's errors: its message at the field it names."""
-    return {field_of(error.field): [error.message(lang)]}
+    """A refused input as the form's errors: its message at the field it names. The core's
+    message opens with the field's own name for scripts (``revisedDate: ...``); beside the
+    field, under its Dutch or English label, that name is left out."""
+    field, message = field_of(error.field), error.message(lang)
+    if field and error.field and message.startswith(f"{error.field}: "):
+        message = message[len(error.field) + 2 :]
+    return {field: [message]}
